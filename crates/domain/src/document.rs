@@ -1,0 +1,116 @@
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::doc_number::DocNumber;
+use crate::task::Task;
+use crate::unit::{UnitDirectory, UnitFlag};
+
+/// 公开属性 (GB/T 9704 §7.3.7 附注).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Disclosure {
+    #[serde(rename = "主动公开")]
+    Active,
+    #[serde(rename = "依申请公开")]
+    OnRequest,
+    #[serde(rename = "不予公开")]
+    NotDisclosed,
+}
+
+impl Disclosure {
+    pub fn label(self) -> &'static str {
+        match self {
+            Disclosure::Active => "主动公开",
+            Disclosure::OnRequest => "依申请公开",
+            Disclosure::NotDisclosed => "不予公开",
+        }
+    }
+
+    /// Reads a 附注 such as `（此件主动公开）` or `(此件公开发布)`.
+    pub fn from_note(text: &str) -> Option<Self> {
+        let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let t = t
+            .trim_start_matches(['(', '（'])
+            .trim_end_matches([')', '）'])
+            .trim_start_matches("此件");
+        match t {
+            "主动公开" | "公开发布" | "公开" => Some(Disclosure::Active),
+            "依申请公开" => Some(Disclosure::OnRequest),
+            "不予公开" | "不公开" | "不予公开发布" => Some(Disclosure::NotDisclosed),
+            _ => None,
+        }
+    }
+}
+
+/// A document another one cites, e.g. the 44号 decomposition notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocReference {
+    pub doc_number: DocNumber,
+    /// The title in 《》 right before the number, when written.
+    pub title: Option<String>,
+}
+
+/// The header fields of a notice. Absent in the source means `None`/empty, never invented.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// 发文机关, without the 文件 of the red header.
+    pub issuer: Option<String>,
+    pub doc_number: Option<DocNumber>,
+    pub title: Option<String>,
+    /// 主送机关.
+    pub recipients: Vec<String>,
+    /// 正文 paragraphs.
+    pub body: Vec<String>,
+    pub references: Vec<DocReference>,
+    /// 附件说明: the attachment's name after `附件：`.
+    pub attachment: Option<String>,
+    /// 署名 (发文机关署名).
+    pub signatory: Option<String>,
+    /// 成文日期.
+    pub date: Option<NaiveDate>,
+    pub disclosure: Option<Disclosure>,
+    /// The attachment table's own title line.
+    pub table_title: Option<String>,
+    /// 版记: 抄送 list.
+    pub copy_to: Vec<String>,
+    /// 版记: 印发机关.
+    pub printed_by: Option<String>,
+    /// 版记: 印发日期.
+    pub printed_on: Option<NaiveDate>,
+}
+
+/// A notice: its document fields, its tasks, and the units it names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub document: Document,
+    pub tasks: Vec<Task>,
+    /// The units this notice names, with aliases, in order of first appearance.
+    pub units: UnitDirectory,
+    /// Probable typos of unit names, for the supervisor to confirm.
+    pub unit_flags: Vec<UnitFlag>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_disclosure_notes() {
+        assert_eq!(
+            Disclosure::from_note("（此件主动公开）"),
+            Some(Disclosure::Active)
+        );
+        assert_eq!(
+            Disclosure::from_note("(此件公开发布)"),
+            Some(Disclosure::Active)
+        );
+        assert_eq!(
+            Disclosure::from_note("（此件依申请公开）"),
+            Some(Disclosure::OnRequest)
+        );
+        assert_eq!(
+            Disclosure::from_note("（此件不予公开）"),
+            Some(Disclosure::NotDisclosed)
+        );
+        assert_eq!(Disclosure::from_note("（此件请公开）"), None);
+    }
+}

@@ -1,0 +1,26 @@
+//! The supervision domain: documents, tasks, sub-items, units and the rules for reading
+//! them as people write them. Pure: no IO, no async, no SQL.
+//!
+//! Everything a user sees is Simplified Chinese, so error messages here are Chinese too.
+
+mod assemble;
+mod date;
+mod doc_number;
+mod document;
+mod rich_text;
+mod subitem;
+mod task;
+mod unit;
+mod unit_cell;
+
+pub use assemble::{
+    FIELD_COOPERATING_UNITS, FIELD_LEAD_UNITS, FIELD_PROGRESS, TaskDraft, progress_labels,
+};
+pub use date::{DateError, parse_chinese_date};
+pub use doc_number::{DocNumber, DocNumberError};
+pub use document::{Disclosure, DocReference, Document, Notice};
+pub use rich_text::{Paragraph, RichText, Run};
+pub use subitem::{SubItemLabel, SubItemSplit, split_subitems};
+pub use task::{ExtraField, SubItem, Task, TaskNumber, UnitAssignment};
+pub use unit::{Resolution, Unit, UnitDirectory, UnitFlag, UnitId, UnitKind};
+pub use unit_cell::{UnitCell, WrittenUnit, parse_unit_cell};
