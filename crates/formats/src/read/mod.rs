@@ -1,0 +1,5 @@
+//! One reader per file shape; each turns bytes into a `SourceTable`.
+
+pub mod docx;
+pub mod html;
+pub mod xlsx;
