@@ -13,7 +13,10 @@ pub enum ImportError {
     #[error("{0}")]
     Table(String),
     #[error("无法读取 {format} 文件：{detail}。文件可能已损坏，请用办公软件打开、另存后重试。")]
-    Corrupt { format: &'static str, detail: String },
+    Corrupt {
+        format: &'static str,
+        detail: String,
+    },
 }
 
 impl ImportError {

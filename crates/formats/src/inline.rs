@@ -91,7 +91,10 @@ pub fn parse_inline(source: &str, options: InlineOptions) -> RichText {
             // Markdown escapes: `\|`, `\*`, `\\`.
             let mut chars = rest.chars();
             chars.next();
-            if let Some(next) = chars.next().filter(|n| matches!(n, '|' | '*' | '\\' | '<' | '&')) {
+            if let Some(next) = chars
+                .next()
+                .filter(|n| matches!(n, '|' | '*' | '\\' | '<' | '&'))
+            {
                 b.text.push(next);
                 rest = chars.as_str();
                 continue;
@@ -169,11 +172,12 @@ fn read_entity(s: &str) -> Option<(char, &str)> {
         "middot" => '·',
         "mdash" => '—',
         _ => {
-            let code = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
-                u32::from_str_radix(hex, 16).ok()?
-            } else {
-                name.strip_prefix('#')?.parse().ok()?
-            };
+            let code =
+                if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+                    u32::from_str_radix(hex, 16).ok()?
+                } else {
+                    name.strip_prefix('#')?.parse().ok()?
+                };
             char::from_u32(code)?
         }
     };

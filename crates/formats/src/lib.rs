@@ -4,8 +4,15 @@
 
 pub mod columns;
 mod error;
+pub mod header;
+mod import;
 pub mod inline;
+pub mod interchange;
+mod markdown;
 pub mod read;
 pub mod source;
+mod table;
 
 pub use error::ImportError;
+pub use import::{Format, decode_text, detect, import, read};
+pub use markdown::to_markdown;

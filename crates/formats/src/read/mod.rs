@@ -2,4 +2,5 @@
 
 pub mod docx;
 pub mod html;
+pub mod text;
 pub mod xlsx;

@@ -1,0 +1,296 @@
+//! The JSON interchange format (`docs/interchange/`): what other systems read and write.
+//! Text fields are plain text with `\n` between paragraphs; `*_rich` fields carry the
+//! same text with its paragraphs and bold runs. Version 1; fields are only ever added.
+
+use chrono::NaiveDate;
+use duban_domain::{
+    Disclosure, DocNumber, DocReference, Document, ExtraField, Notice, RichText, SubItem,
+    SubItemLabel, Task, TaskNumber, Unit, UnitAssignment, UnitDirectory, UnitFlag, UnitKind,
+};
+use serde::{Deserialize, Serialize};
+
+pub const FORMAT_NAME: &str = "duban.notice";
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoticeJson {
+    pub format: String,
+    pub version: u32,
+    pub document: DocumentJson,
+    pub tasks: Vec<TaskJson>,
+    pub units: Vec<UnitJson>,
+    pub unit_flags: Vec<UnitFlag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocNumberParts {
+    pub agency: String,
+    pub year: u16,
+    pub serial: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceJson {
+    pub doc_number: String,
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentJson {
+    pub issuer: Option<String>,
+    pub doc_number: Option<String>,
+    pub doc_number_parts: Option<DocNumberParts>,
+    pub title: Option<String>,
+    pub recipients: Vec<String>,
+    pub body: Vec<String>,
+    pub references: Vec<ReferenceJson>,
+    pub attachment: Option<String>,
+    pub signatory: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub disclosure: Option<Disclosure>,
+    pub table_title: Option<String>,
+    pub copy_to: Vec<String>,
+    pub printed_by: Option<String>,
+    pub printed_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubItemJson {
+    pub label: SubItemLabel,
+    pub content: String,
+    /// The units that lead this sub-item (its own, or the task's when it has none).
+    pub lead_units: Vec<String>,
+    /// Whether the unit cell assigned units to this sub-item itself.
+    pub lead_units_assigned: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtraJson {
+    pub column: String,
+    pub text: String,
+    pub text_rich: RichText,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskJson {
+    pub number: u32,
+    pub content: String,
+    pub content_rich: RichText,
+    pub lead_units: Vec<String>,
+    pub lead_units_detail: Vec<UnitAssignment>,
+    pub lead_units_text: String,
+    pub cooperating_units: Vec<String>,
+    pub cooperating_units_detail: Vec<UnitAssignment>,
+    pub cooperating_units_text: String,
+    pub leader: Option<String>,
+    pub deadline: Option<String>,
+    pub notes: Option<String>,
+    pub notes_rich: Option<RichText>,
+    pub progress: Option<String>,
+    pub progress_rich: Option<RichText>,
+    pub subitems: Vec<SubItemJson>,
+    pub extra: Vec<ExtraJson>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitJson {
+    pub name: String,
+    pub kind: UnitKind,
+    pub aliases: Vec<String>,
+}
+
+fn names(assignments: &[UnitAssignment]) -> Vec<String> {
+    assignments.iter().map(|a| a.unit.clone()).collect()
+}
+
+pub fn to_json(notice: &Notice) -> NoticeJson {
+    let d = &notice.document;
+    NoticeJson {
+        format: FORMAT_NAME.to_string(),
+        version: FORMAT_VERSION,
+        document: DocumentJson {
+            issuer: d.issuer.clone(),
+            doc_number: d.doc_number.as_ref().map(ToString::to_string),
+            doc_number_parts: d.doc_number.as_ref().map(|n| DocNumberParts {
+                agency: n.agency.clone(),
+                year: n.year,
+                serial: n.serial,
+            }),
+            title: d.title.clone(),
+            recipients: d.recipients.clone(),
+            body: d.body.clone(),
+            references: d
+                .references
+                .iter()
+                .map(|r| ReferenceJson {
+                    doc_number: r.doc_number.to_string(),
+                    title: r.title.clone(),
+                })
+                .collect(),
+            attachment: d.attachment.clone(),
+            signatory: d.signatory.clone(),
+            date: d.date,
+            disclosure: d.disclosure,
+            table_title: d.table_title.clone(),
+            copy_to: d.copy_to.clone(),
+            printed_by: d.printed_by.clone(),
+            printed_on: d.printed_on,
+        },
+        tasks: notice.tasks.iter().map(task_json).collect(),
+        units: notice
+            .units
+            .units
+            .iter()
+            .map(|u| UnitJson {
+                name: u.name.clone(),
+                kind: u.kind,
+                aliases: u.aliases.clone(),
+            })
+            .collect(),
+        unit_flags: notice.unit_flags.clone(),
+    }
+}
+
+fn task_json(t: &Task) -> TaskJson {
+    TaskJson {
+        number: t.number.0,
+        content: t.content.plain_text(),
+        content_rich: t.content.clone(),
+        lead_units: names(&t.lead_units),
+        lead_units_detail: t.lead_units.clone(),
+        lead_units_text: t.lead_units_text.clone(),
+        cooperating_units: names(&t.cooperating_units),
+        cooperating_units_detail: t.cooperating_units.clone(),
+        cooperating_units_text: t.cooperating_units_text.clone(),
+        leader: t.leader.clone(),
+        deadline: t.deadline.clone(),
+        notes: t.notes.as_ref().map(RichText::plain_text),
+        notes_rich: t.notes.clone(),
+        progress: t.progress.as_ref().map(RichText::plain_text),
+        progress_rich: t.progress.clone(),
+        subitems: t
+            .subitems
+            .iter()
+            .map(|s| SubItemJson {
+                label: s.label,
+                content: s.content.clone(),
+                lead_units: t.subitem_lead_units(s),
+                lead_units_assigned: !s.lead_units.is_empty(),
+            })
+            .collect(),
+        extra: t
+            .extra
+            .iter()
+            .map(|e| ExtraJson {
+                column: e.column.clone(),
+                text: e.text.plain_text(),
+                text_rich: e.text.clone(),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InterchangeError {
+    #[error("JSON 格式错误：{0}")]
+    Syntax(#[from] serde_json::Error),
+    #[error("不是 duban 交换格式（format 应为 “{FORMAT_NAME}”，实为 “{0}”）")]
+    WrongFormat(String),
+    #[error("交换格式版本 {0} 高于本程序支持的版本 {FORMAT_VERSION}，请升级 duban")]
+    NewerVersion(u32),
+    #[error("{0}")]
+    DocNumber(#[from] duban_domain::DocNumberError),
+}
+
+/// Reads the interchange JSON back into a notice (the inverse of `to_json`).
+pub fn from_json(text: &str) -> Result<Notice, InterchangeError> {
+    let json: NoticeJson = serde_json::from_str(text)?;
+    if json.format != FORMAT_NAME {
+        return Err(InterchangeError::WrongFormat(json.format));
+    }
+    if json.version > FORMAT_VERSION {
+        return Err(InterchangeError::NewerVersion(json.version));
+    }
+    let d = json.document;
+    let rich_or_plain = |rich: Option<RichText>, plain: Option<String>| {
+        rich.or_else(|| plain.map(|p| RichText::plain(&p)))
+    };
+    let document = Document {
+        issuer: d.issuer,
+        doc_number: d.doc_number.as_deref().map(DocNumber::parse).transpose()?,
+        title: d.title,
+        recipients: d.recipients,
+        body: d.body,
+        references: d
+            .references
+            .into_iter()
+            .map(|r| {
+                Ok(DocReference {
+                    doc_number: DocNumber::parse(&r.doc_number)?,
+                    title: r.title,
+                })
+            })
+            .collect::<Result<_, InterchangeError>>()?,
+        attachment: d.attachment,
+        signatory: d.signatory,
+        date: d.date,
+        disclosure: d.disclosure,
+        table_title: d.table_title,
+        copy_to: d.copy_to,
+        printed_by: d.printed_by,
+        printed_on: d.printed_on,
+    };
+    let tasks = json
+        .tasks
+        .into_iter()
+        .map(|t| Task {
+            number: TaskNumber(t.number),
+            content: t.content_rich,
+            lead_units: t.lead_units_detail,
+            lead_units_text: t.lead_units_text,
+            cooperating_units: t.cooperating_units_detail,
+            cooperating_units_text: t.cooperating_units_text,
+            leader: t.leader,
+            deadline: t.deadline,
+            notes: rich_or_plain(t.notes_rich, t.notes),
+            subitems: t
+                .subitems
+                .into_iter()
+                .map(|s| SubItem {
+                    label: s.label,
+                    content: s.content,
+                    lead_units: if s.lead_units_assigned {
+                        s.lead_units
+                    } else {
+                        Vec::new()
+                    },
+                })
+                .collect(),
+            progress: rich_or_plain(t.progress_rich, t.progress),
+            extra: t
+                .extra
+                .into_iter()
+                .map(|e| ExtraField {
+                    column: e.column,
+                    text: e.text_rich,
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(Notice {
+        document,
+        tasks,
+        units: UnitDirectory {
+            units: json
+                .units
+                .into_iter()
+                .map(|u| Unit {
+                    name: u.name,
+                    kind: u.kind,
+                    aliases: u.aliases,
+                })
+                .collect(),
+        },
+        unit_flags: json.unit_flags,
+    })
+}
