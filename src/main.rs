@@ -1,1 +1,15 @@
-fn main() {}
+//! `duban`: the command line. Thin: parse arguments, call the libraries, print.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match cli::run() {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("错误：{err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -7,7 +7,7 @@ use duban_domain::{Notice, UnitDirectory};
 
 use crate::error::ImportError;
 use crate::header::parse_document;
-use crate::read::text;
+use crate::read::{docx, html, text, xlsx};
 use crate::source::SourceTable;
 use crate::table::drafts;
 
@@ -92,12 +92,13 @@ pub fn import(
 
 pub fn read(bytes: &[u8], format: Format) -> Result<SourceTable, ImportError> {
     match format {
-        // PENDING-READERS: Format::Docx => docx::read_docx(bytes), Format::Xlsx => xlsx::read_xlsx(bytes),
-        Format::Docx | Format::Xlsx | Format::Html => Err(ImportError::Table(String::new())),
+        Format::Docx => docx::read_docx(bytes),
+        Format::Xlsx => xlsx::read_xlsx(bytes),
         text_format => {
             let text = decode_text(bytes)?;
             match text_format {
                 Format::Tsv => text::read_tsv(&text),
+                Format::Html => html::read_html(&text),
                 Format::Markdown => text::read_markdown(&text),
                 Format::PipeCells => text::read_pipe_cells(&text),
                 _ => text::read_flattened(&text),

@@ -66,10 +66,12 @@ pub fn to_markdown(notice: &Notice) -> String {
 }
 
 type Cell = fn(&Task) -> Option<RichText>;
+/// A column of the written table: its header and how to fill a task's cell.
+type TableColumn = (String, Box<dyn Fn(&Task) -> Option<RichText>>);
 
 fn table(notice: &Notice) -> String {
     let plain = |s: &str| (!s.is_empty()).then(|| RichText::plain(s));
-    let mut columns: Vec<(String, Box<dyn Fn(&Task) -> Option<RichText>>)> = vec![
+    let mut columns: Vec<TableColumn> = vec![
         (
             canonical_name(Column::Number).into(),
             Box::new(|t: &Task| Some(RichText::plain(&t.number.to_string()))),

@@ -1,1 +1,257 @@
+//! The database: the one crate with SQL. Stores notices normalised (documents, units,
+//! tasks, sub-items, rounds of progress) so they can be queried per unit, and reads
+//! them back exactly as they were saved.
+//!
+//! SQLite today; every query is written once for all backends (see `db`), so
+//! PostgreSQL is a second pool variant and a second migrations folder.
 
+mod codec;
+mod db;
+mod error;
+mod load;
+mod query;
+mod save;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use duban_domain::{Notice, UnitDirectory, UnitKind};
+use serde::Serialize;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+
+use crate::db::Db;
+pub use crate::error::StoreError;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// A stored document's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct DocumentId(pub i64);
+
+impl std::fmt::Display for DocumentId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// What [`Store::save_notice`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveOutcome {
+    /// A new document.
+    Created(DocumentId),
+    /// The same notice was stored already; nothing was written.
+    Unchanged(DocumentId),
+    /// The document with this 文号 now holds the new content (same id).
+    Replaced(DocumentId),
+}
+
+impl SaveOutcome {
+    pub fn id(self) -> DocumentId {
+        match self {
+            SaveOutcome::Created(id) | SaveOutcome::Unchanged(id) | SaveOutcome::Replaced(id) => id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentSummary {
+    pub id: DocumentId,
+    /// Normalised 文号.
+    pub doc_number: Option<String>,
+    pub title: Option<String>,
+    pub date: Option<NaiveDate>,
+    /// Number of tasks.
+    pub tasks: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskSummary {
+    pub document: DocumentId,
+    pub doc_number: Option<String>,
+    pub number: u32,
+    /// The task's content as plain text.
+    pub content: String,
+    /// Canonical names, main lead first.
+    pub lead_units: Vec<String>,
+    pub cooperating_units: Vec<String>,
+}
+
+/// A probable typo of a unit's name, seen in a stored notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitFlagListing {
+    pub doc_number: Option<String>,
+    pub document: DocumentId,
+    /// 序号 of the task.
+    pub task: u32,
+    pub field: String,
+    /// As written.
+    pub written: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitListing {
+    pub name: String,
+    pub kind: UnitKind,
+    pub aliases: Vec<String>,
+    /// Tasks (across all documents) the unit leads.
+    pub lead_tasks: i64,
+    /// Names in stored notices that probably mean this unit.
+    pub flags: Vec<UnitFlagListing>,
+}
+
+/// The office's database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Db,
+}
+
+impl Store {
+    /// Opens (creating if missing) the database at `url` and brings its schema up to date.
+    /// Accepts `sqlite://path`, `sqlite:path` and `sqlite::memory:`.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let url = url.trim();
+        let lower = url.to_ascii_lowercase();
+        if lower.starts_with("postgres:") || lower.starts_with("postgresql:") {
+            return Err(StoreError::Unsupported {
+                url: url.to_string(),
+                reason: "PostgreSQL 支持将在后续版本提供，目前请使用 SQLite，\
+                         例如 sqlite://duban.db"
+                    .into(),
+            });
+        }
+        if !lower.starts_with("sqlite:") {
+            return Err(StoreError::Unsupported {
+                url: url.to_string(),
+                reason: "请使用 sqlite://文件路径（例如 sqlite://duban.db）".into(),
+            });
+        }
+        let open = |source| StoreError::Open {
+            url: url.to_string(),
+            source,
+        };
+        let in_memory = lower.contains(":memory:") || lower.contains("mode=memory");
+        let mut options = SqliteConnectOptions::from_str(url)
+            .map_err(open)?
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let mut pool = SqlitePoolOptions::new();
+        if in_memory {
+            // An in-memory database lives as long as a connection to it: keep exactly one.
+            pool = pool
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
+        } else {
+            options = options.journal_mode(SqliteJournalMode::Wal);
+        }
+        let pool = pool.connect_with(options).await.map_err(open)?;
+        SQLITE_MIGRATIONS.run(&pool).await?;
+        Ok(Store {
+            db: Db::Sqlite(pool),
+        })
+    }
+
+    /// Closes the connections; waits for those in use to be returned.
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+
+    /// Every unit with its kind and aliases, in the order they were first stored.
+    pub async fn directory(&self) -> Result<UnitDirectory, StoreError> {
+        let mut tx = self.db.read().await?;
+        let units = load::directory(&mut tx).await?;
+        tx.commit().await?;
+        Ok(UnitDirectory {
+            units: units.into_iter().map(|(_, u)| u).collect(),
+        })
+    }
+
+    /// Stores a notice in one transaction.
+    ///
+    /// A notice with a 文号 is the stored document with the same (normalised) 文号; one
+    /// without is a stored document without one and with equal content. Same content →
+    /// [`SaveOutcome::Unchanged`], nothing written. Same 文号, other content →
+    /// [`StoreError::Conflict`] unless `replace`, which overwrites the document (keeping
+    /// its id). The notice's units join the office's directory.
+    pub async fn save_notice(
+        &self,
+        notice: &Notice,
+        source_name: &str,
+        replace: bool,
+    ) -> Result<SaveOutcome, StoreError> {
+        let mut tx = self.db.write().await?;
+        match save::save_notice(&mut tx, notice, source_name, replace).await {
+            Ok(outcome) => {
+                tx.commit().await?;
+                Ok(outcome)
+            }
+            Err(e) => {
+                // The error that stopped the save is the one to report; a failed
+                // rollback also discards the transaction when the connection closes.
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// The document with this numeric id, or with this 文号 in any bracket spelling.
+    pub async fn find_document(&self, key: &str) -> Result<Option<DocumentId>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let found = query::find_document(&mut tx, key).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    /// The notice as it was saved. `units` are the units its tasks name, in order of
+    /// first appearance, each with its kind and all its aliases from the directory.
+    pub async fn load_notice(&self, id: DocumentId) -> Result<Notice, StoreError> {
+        let mut tx = self.db.read().await?;
+        let content = load::content(&mut tx, id.0)
+            .await?
+            .ok_or(StoreError::NotFound(id))?;
+        let directory = load::directory(&mut tx).await?;
+        tx.commit().await?;
+        let units = load::notice_units(&content.tasks, directory);
+        Ok(Notice {
+            document: content.document,
+            tasks: content.tasks,
+            units,
+            unit_flags: content.unit_flags,
+        })
+    }
+
+    /// Every document, by id.
+    pub async fn list_documents(&self) -> Result<Vec<DocumentSummary>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let documents = query::list_documents(&mut tx).await?;
+        tx.commit().await?;
+        Ok(documents)
+    }
+
+    /// Tasks in document and number order, optionally of one document and/or involving
+    /// one unit (leading or co-operating on the task or on one of its sub-items). `unit`
+    /// is a canonical name; an alias also works. An unknown unit has no tasks.
+    pub async fn tasks(
+        &self,
+        document: Option<DocumentId>,
+        unit: Option<&str>,
+    ) -> Result<Vec<TaskSummary>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let tasks = query::tasks(&mut tx, document, unit).await?;
+        tx.commit().await?;
+        Ok(tasks)
+    }
+
+    /// The directory, each unit with the number of tasks it leads and the probable
+    /// typos of its name found in stored notices.
+    pub async fn units(&self) -> Result<Vec<UnitListing>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let units = query::units(&mut tx).await?;
+        tx.commit().await?;
+        Ok(units)
+    }
+}

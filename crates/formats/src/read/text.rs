@@ -274,6 +274,27 @@ fn flat_table(
         let number = parse_row_number(&first.text);
         let row_start_ok = is_repeat_header || i == start || number.is_some();
         if !row_start_ok {
+            // The expected 序号 inside the row just read: that row is short a cell.
+            if let (Some(n), Some(previous)) = (expected, table.rows.last())
+                && let Some(offset) = previous
+                    .cells
+                    .iter()
+                    .skip(1)
+                    .position(|c| parse_row_number(&c.plain_text()) == Some(n))
+            {
+                let at = &cells[i - width + 1 + offset];
+                return Err(ImportError::at(
+                    Location::Line(at.line),
+                    format!(
+                        "“{}”应为第 {n} 项的序号，却落在第 {} 项的第 {} 列：第 {} 项少了单元格。表格按{shape}排列，表头有 {width} 列（{}）。请补齐后重新导入。",
+                        at.text,
+                        n - 1,
+                        offset + 2,
+                        n - 1,
+                        header.join("、")
+                    ),
+                ));
+            }
             // Trailing prose after the table holds no 序号 at all; anything else is a
             // misaligned row.
             if cells[i..]
@@ -398,9 +419,13 @@ mod tests {
                 .unwrap_err();
         let msg = err.to_string();
         assert!(
-            msg.contains("第 7 行") && msg.contains("应为第 2 项的序号"),
+            msg.contains("第 6 行") && msg.contains("“2”应为第 2 项的序号"),
             "{msg}"
         );
+        let err =
+            read_flattened("序号\n主要任务\n责任单位\n1\n甲\n区发改局\n2\n乙\n3\n丙\n区住建局\n")
+                .unwrap_err();
+        assert!(err.to_string().contains("第 9 行"), "{err}");
     }
 
     #[test]

@@ -1,0 +1,106 @@
+//! Converting domain values to and from their stored column form.
+
+use chrono::NaiveDate;
+use duban_domain::{Disclosure, DocNumber, DocReference, SubItemLabel, UnitKind};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::StoreError;
+
+/// `task_units.relation` of a lead unit.
+pub(crate) const LEAD: &str = "lead";
+/// `task_units.relation` of a cooperating unit.
+pub(crate) const COOPERATING: &str = "cooperating";
+/// The label of the round a notice brings with it: the progress the notice reports.
+pub(crate) const NOTICE_ROUND: &str = "通报所载进展";
+
+const DATE_FORMAT: &str = "%Y-%m-%d";
+
+pub(crate) fn to_json<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("无法编码{what}：{e}")))
+}
+
+pub(crate) fn from_json<T: DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}无法解读：{e}")))
+}
+
+pub(crate) fn date_text(date: Option<NaiveDate>) -> Option<String> {
+    date.map(|d| d.format(DATE_FORMAT).to_string())
+}
+
+pub(crate) fn parse_date(what: &str, text: Option<&str>) -> Result<Option<NaiveDate>, StoreError> {
+    text.map(|t| {
+        NaiveDate::parse_from_str(t, DATE_FORMAT)
+            .map_err(|_| StoreError::Corrupt(format!("{what}“{t}”不是 YYYY-MM-DD 格式的日期")))
+    })
+    .transpose()
+}
+
+pub(crate) fn disclosure_from_label(label: &str) -> Result<Disclosure, StoreError> {
+    [
+        Disclosure::Active,
+        Disclosure::OnRequest,
+        Disclosure::NotDisclosed,
+    ]
+    .into_iter()
+    .find(|d| d.label() == label)
+    .ok_or_else(|| StoreError::Corrupt(format!("未知的公开属性“{label}”")))
+}
+
+pub(crate) fn kind_from_label(label: &str) -> Result<UnitKind, StoreError> {
+    UnitKind::from_label(label)
+        .ok_or_else(|| StoreError::Corrupt(format!("未知的单位类别“{label}”")))
+}
+
+pub(crate) fn u32_from(what: &str, n: i64) -> Result<u32, StoreError> {
+    u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("{what}“{n}”超出范围")))
+}
+
+pub(crate) fn label_from(n: i64) -> Result<SubItemLabel, StoreError> {
+    u8::try_from(n)
+        .ok()
+        .and_then(SubItemLabel::new)
+        .ok_or_else(|| StoreError::Corrupt(format!("分项标号“{n}”不在 1 至 20 之间")))
+}
+
+/// A cited document as stored: every part of the number, so the spelling the source
+/// used survives (the domain's own serde form keeps only the normal form).
+#[derive(Serialize, Deserialize)]
+struct StoredReference {
+    agency: String,
+    year: u16,
+    serial: u32,
+    original: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+}
+
+pub(crate) fn references_json(references: &[DocReference]) -> Result<String, StoreError> {
+    let stored: Vec<StoredReference> = references
+        .iter()
+        .map(|r| StoredReference {
+            agency: r.doc_number.agency.clone(),
+            year: r.doc_number.year,
+            serial: r.doc_number.serial,
+            original: r.doc_number.original.clone(),
+            title: r.title.clone(),
+        })
+        .collect();
+    to_json("引用文件", &stored)
+}
+
+pub(crate) fn references_from_json(text: &str) -> Result<Vec<DocReference>, StoreError> {
+    let stored: Vec<StoredReference> = from_json("引用文件", text)?;
+    Ok(stored
+        .into_iter()
+        .map(|r| DocReference {
+            doc_number: DocNumber {
+                agency: r.agency,
+                year: r.year,
+                serial: r.serial,
+                original: r.original,
+            },
+            title: r.title,
+        })
+        .collect())
+}

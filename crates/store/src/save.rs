@@ -1,0 +1,435 @@
+//! Writing a notice. Runs inside the caller's transaction: on any error the caller
+//! rolls back, so a notice is stored whole or not at all.
+
+use std::collections::HashMap;
+
+use duban_domain::{Notice, Task, UnitKind};
+
+use crate::codec::{COOPERATING, LEAD, NOTICE_ROUND, date_text, references_json, to_json};
+use crate::db::{Tx, with_conn};
+use crate::{DocumentId, SaveOutcome, StoreError, load};
+
+pub(crate) async fn save_notice(
+    tx: &mut Tx,
+    notice: &Notice,
+    source_name: &str,
+    replace: bool,
+) -> Result<SaveOutcome, StoreError> {
+    let existing = match &notice.document.doc_number {
+        Some(number) => with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM documents WHERE doc_number = $1",
+            )
+            .bind(number.to_string())
+            .fetch_optional(c)
+            .await)?,
+        None => same_unnumbered(tx, notice).await?,
+    };
+    let values = DocumentValues::new(notice, source_name)?;
+    let Some(id) = existing else {
+        let id = insert_document(tx, &values).await?;
+        write_contents(tx, id, notice).await?;
+        return Ok(SaveOutcome::Created(DocumentId(id)));
+    };
+    let stored = load::content(tx, id).await?;
+    if stored.is_some_and(|s| s.matches(notice)) {
+        return Ok(SaveOutcome::Unchanged(DocumentId(id)));
+    }
+    if !replace {
+        return Err(StoreError::Conflict {
+            doc_number: values.doc_number.clone().unwrap_or_default(),
+            existing: DocumentId(id),
+        });
+    }
+    clear_contents(tx, id).await?;
+    update_document(tx, id, &values).await?;
+    write_contents(tx, id, notice).await?;
+    Ok(SaveOutcome::Replaced(DocumentId(id)))
+}
+
+/// A stored document without a 文号 whose content equals the notice's.
+async fn same_unnumbered(tx: &mut Tx, notice: &Notice) -> Result<Option<i64>, StoreError> {
+    let candidates: Vec<(i64, Option<String>)> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT id, title FROM documents WHERE doc_number IS NULL ORDER BY id",
+    )
+    .fetch_all(c)
+    .await)?;
+    for (id, title) in candidates {
+        if title != notice.document.title {
+            continue;
+        }
+        if load::content(tx, id)
+            .await?
+            .is_some_and(|s| s.matches(notice))
+        {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+/// The `documents` row of a notice, encoded.
+struct DocumentValues {
+    doc_number: Option<String>,
+    doc_agency: Option<String>,
+    doc_year: Option<i64>,
+    doc_serial: Option<i64>,
+    doc_number_original: Option<String>,
+    issuer: Option<String>,
+    title: Option<String>,
+    recipients_json: String,
+    body_json: String,
+    references_json: String,
+    attachment: Option<String>,
+    signatory: Option<String>,
+    date: Option<String>,
+    disclosure: Option<&'static str>,
+    table_title: Option<String>,
+    copy_to_json: String,
+    printed_by: Option<String>,
+    printed_on: Option<String>,
+    source_name: String,
+    imported_at: String,
+}
+
+impl DocumentValues {
+    fn new(notice: &Notice, source_name: &str) -> Result<Self, StoreError> {
+        let d = &notice.document;
+        let number = d.doc_number.as_ref();
+        Ok(DocumentValues {
+            doc_number: number.map(ToString::to_string),
+            doc_agency: number.map(|n| n.agency.clone()),
+            doc_year: number.map(|n| i64::from(n.year)),
+            doc_serial: number.map(|n| i64::from(n.serial)),
+            doc_number_original: number.map(|n| n.original.clone()),
+            issuer: d.issuer.clone(),
+            title: d.title.clone(),
+            recipients_json: to_json("主送机关", &d.recipients)?,
+            body_json: to_json("正文", &d.body)?,
+            references_json: references_json(&d.references)?,
+            attachment: d.attachment.clone(),
+            signatory: d.signatory.clone(),
+            date: date_text(d.date),
+            disclosure: d.disclosure.map(|x| x.label()),
+            table_title: d.table_title.clone(),
+            copy_to_json: to_json("抄送", &d.copy_to)?,
+            printed_by: d.printed_by.clone(),
+            printed_on: date_text(d.printed_on),
+            source_name: source_name.to_string(),
+            imported_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })
+    }
+}
+
+/// Binds the twenty document columns as `$1` … `$20`, in the order both the INSERT and
+/// the UPDATE name them.
+macro_rules! bind_document {
+    ($query:expr, $v:expr) => {
+        $query
+            .bind(&$v.doc_number)
+            .bind(&$v.doc_agency)
+            .bind($v.doc_year)
+            .bind($v.doc_serial)
+            .bind(&$v.doc_number_original)
+            .bind(&$v.issuer)
+            .bind(&$v.title)
+            .bind(&$v.recipients_json)
+            .bind(&$v.body_json)
+            .bind(&$v.references_json)
+            .bind(&$v.attachment)
+            .bind(&$v.signatory)
+            .bind(&$v.date)
+            .bind($v.disclosure)
+            .bind(&$v.table_title)
+            .bind(&$v.copy_to_json)
+            .bind(&$v.printed_by)
+            .bind(&$v.printed_on)
+            .bind(&$v.source_name)
+            .bind(&$v.imported_at)
+    };
+}
+
+async fn insert_document(tx: &mut Tx, v: &DocumentValues) -> Result<i64, StoreError> {
+    let id = with_conn!(tx, c => bind_document!(sqlx::query_scalar::<_, i64>(
+        "INSERT INTO documents (doc_number, doc_agency, doc_year, doc_serial, \
+             doc_number_original, issuer, title, recipients_json, body_json, references_json, \
+             attachment, signatory, date, disclosure, table_title, copy_to_json, printed_by, \
+             printed_on, source_name, imported_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+             $18, $19, $20) \
+         RETURNING id",
+    ), v)
+    .fetch_one(c)
+    .await)?;
+    Ok(id)
+}
+
+async fn update_document(tx: &mut Tx, id: i64, v: &DocumentValues) -> Result<(), StoreError> {
+    with_conn!(tx, c => bind_document!(sqlx::query(
+        "UPDATE documents SET doc_number = $1, doc_agency = $2, doc_year = $3, \
+             doc_serial = $4, doc_number_original = $5, issuer = $6, title = $7, \
+             recipients_json = $8, body_json = $9, references_json = $10, attachment = $11, \
+             signatory = $12, date = $13, disclosure = $14, table_title = $15, \
+             copy_to_json = $16, printed_by = $17, printed_on = $18, source_name = $19, \
+             imported_at = $20 \
+         WHERE id = $21",
+    ), v)
+    .bind(id)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// Deletes everything stored under the document but the document row itself.
+/// Children first, so this does not depend on ON DELETE CASCADE being enforced.
+async fn clear_contents(tx: &mut Tx, id: i64) -> Result<(), StoreError> {
+    with_conn!(tx, c => sqlx::query(
+        "DELETE FROM progress_reports \
+         WHERE round_id IN (SELECT id FROM rounds WHERE document_id = $1) \
+            OR task_id IN (SELECT id FROM tasks WHERE document_id = $1)",
+    )
+    .bind(id)
+    .execute(c)
+    .await)?;
+    with_conn!(tx, c => sqlx::query(
+        "DELETE FROM subitem_units WHERE task_id IN (SELECT id FROM tasks WHERE document_id = $1)",
+    )
+    .bind(id)
+    .execute(c)
+    .await)?;
+    with_conn!(tx, c => sqlx::query(
+        "DELETE FROM subitems WHERE task_id IN (SELECT id FROM tasks WHERE document_id = $1)",
+    )
+    .bind(id)
+    .execute(c)
+    .await)?;
+    with_conn!(tx, c => sqlx::query(
+        "DELETE FROM task_units WHERE task_id IN (SELECT id FROM tasks WHERE document_id = $1)",
+    )
+    .bind(id)
+    .execute(c)
+    .await)?;
+    with_conn!(tx, c => sqlx::query("DELETE FROM tasks WHERE document_id = $1")
+        .bind(id)
+        .execute(c)
+        .await)?;
+    with_conn!(tx, c => sqlx::query("DELETE FROM rounds WHERE document_id = $1")
+        .bind(id)
+        .execute(c)
+        .await)?;
+    with_conn!(tx, c => sqlx::query("DELETE FROM unit_flags WHERE document_id = $1")
+        .bind(id)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Units, the notice's round, tasks and flags of the document `id`.
+async fn write_contents(tx: &mut Tx, id: i64, notice: &Notice) -> Result<(), StoreError> {
+    let units = ensure_units(tx, notice).await?;
+    let round_id = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO rounds (document_id, label, date) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(id)
+    .bind(NOTICE_ROUND)
+    .bind(date_text(notice.document.date))
+    .fetch_one(c)
+    .await)?;
+    for task in &notice.tasks {
+        insert_task(tx, id, round_id, task, &units).await?;
+    }
+    for (position, flag) in notice.unit_flags.iter().enumerate() {
+        with_conn!(tx, c => sqlx::query(
+            "INSERT INTO unit_flags (document_id, position, task_number, field, written, probable) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(position_of(position)?)
+        .bind(i64::from(flag.task))
+        .bind(&flag.field)
+        .bind(&flag.written)
+        .bind(&flag.probable)
+        .execute(c)
+        .await)?;
+    }
+    Ok(())
+}
+
+fn position_of(position: usize) -> Result<i64, StoreError> {
+    i64::try_from(position).map_err(|_| StoreError::Corrupt(format!("位置 {position} 超出范围")))
+}
+
+/// Unit ids by name for every unit the notice names. Units new to the office are added
+/// (kind from the notice's directory, or inferred from the name); a unit already stored
+/// keeps its kind, which the office may have corrected. Aliases are added when no unit
+/// has that name or alias yet.
+async fn ensure_units(tx: &mut Tx, notice: &Notice) -> Result<HashMap<String, i64>, StoreError> {
+    let mut ids: HashMap<String, i64> = HashMap::new();
+    let directory = notice.units.units.iter().map(|u| (u.name.as_str(), u.kind));
+    let named = notice.tasks.iter().flat_map(|t| {
+        t.lead_units
+            .iter()
+            .chain(&t.cooperating_units)
+            .map(|a| a.unit.as_str())
+            .chain(
+                t.subitems
+                    .iter()
+                    .flat_map(|s| s.lead_units.iter().map(String::as_str)),
+            )
+            .map(|name| (name, UnitKind::infer(name)))
+    });
+    for (name, kind) in directory.chain(named) {
+        if ids.contains_key(name) {
+            continue;
+        }
+        with_conn!(tx, c => sqlx::query(
+            "INSERT INTO units (name, kind) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(kind.label())
+        .execute(c)
+        .await)?;
+        let id = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM units WHERE name = $1",
+        )
+        .bind(name)
+        .fetch_one(c)
+        .await)?;
+        ids.insert(name.to_string(), id);
+    }
+    for unit in &notice.units.units {
+        let Some(&unit_id) = ids.get(&unit.name) else {
+            continue;
+        };
+        for alias in &unit.aliases {
+            if alias.is_empty() {
+                continue;
+            }
+            let named_unit = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM units WHERE name = $1",
+            )
+            .bind(alias)
+            .fetch_optional(c)
+            .await)?;
+            if named_unit.is_some() {
+                continue;
+            }
+            with_conn!(tx, c => sqlx::query(
+                "INSERT INTO unit_aliases (alias, unit_id) VALUES ($1, $2) \
+                 ON CONFLICT (alias) DO NOTHING",
+            )
+            .bind(alias)
+            .bind(unit_id)
+            .execute(c)
+            .await)?;
+        }
+    }
+    Ok(ids)
+}
+
+fn unit_id(units: &HashMap<String, i64>, name: &str) -> Result<i64, StoreError> {
+    units
+        .get(name)
+        .copied()
+        .ok_or_else(|| StoreError::Corrupt(format!("单位“{name}”未登记")))
+}
+
+async fn insert_task(
+    tx: &mut Tx,
+    document_id: i64,
+    round_id: i64,
+    task: &Task,
+    units: &HashMap<String, i64>,
+) -> Result<(), StoreError> {
+    let content_json = to_json("任务内容", &task.content)?;
+    let notes_json = task
+        .notes
+        .as_ref()
+        .map(|n| to_json("备注", n))
+        .transpose()?;
+    let extra_json = to_json("其他列", &task.extra)?;
+    let task_id = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO tasks (document_id, number, content_json, content_text, lead_units_text, \
+             cooperating_units_text, leader, deadline, notes_json, extra_json) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         RETURNING id",
+    )
+    .bind(document_id)
+    .bind(i64::from(task.number.0))
+    .bind(&content_json)
+    .bind(task.content.plain_text())
+    .bind(&task.lead_units_text)
+    .bind(&task.cooperating_units_text)
+    .bind(&task.leader)
+    .bind(&task.deadline)
+    .bind(&notes_json)
+    .bind(&extra_json)
+    .fetch_one(c)
+    .await)?;
+
+    let assignments = task
+        .lead_units
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (LEAD, i, a))
+        .chain(
+            task.cooperating_units
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (COOPERATING, i, a)),
+        );
+    for (relation, position, a) in assignments {
+        let unit = unit_id(units, &a.unit)?;
+        with_conn!(tx, c => sqlx::query(
+            "INSERT INTO task_units (task_id, relation, position, unit_id, written_as, role) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(task_id)
+        .bind(relation)
+        .bind(position_of(position)?)
+        .bind(unit)
+        .bind(&a.written_as)
+        .bind(&a.role)
+        .execute(c)
+        .await)?;
+    }
+
+    for (position, item) in task.subitems.iter().enumerate() {
+        let label = i64::from(item.label.number());
+        with_conn!(tx, c => sqlx::query(
+            "INSERT INTO subitems (task_id, label, position, content) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(task_id)
+        .bind(label)
+        .bind(position_of(position)?)
+        .bind(&item.content)
+        .execute(c)
+        .await)?;
+        for (unit_position, name) in item.lead_units.iter().enumerate() {
+            let unit = unit_id(units, name)?;
+            with_conn!(tx, c => sqlx::query(
+                "INSERT INTO subitem_units (task_id, label, position, unit_id) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(task_id)
+            .bind(label)
+            .bind(position_of(unit_position)?)
+            .bind(unit)
+            .execute(c)
+            .await)?;
+        }
+    }
+
+    if let Some(progress) = &task.progress {
+        with_conn!(tx, c => sqlx::query(
+            "INSERT INTO progress_reports (task_id, round_id, text_json, text_plain) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(task_id)
+        .bind(round_id)
+        .bind(to_json("落实情况", progress)?)
+        .bind(progress.plain_text())
+        .execute(c)
+        .await)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,475 @@
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow};
+use clap::{Parser, Subcommand, ValueEnum};
+use duban_domain::Notice;
+use duban_formats::interchange::to_json;
+use duban_formats::{Format, import, to_markdown};
+use duban_store::{DocumentId, SaveOutcome, Store};
+
+/// The seed notice, shipped inside the binary as the demo data.
+const SEED_NAME: &str = "000_5b3cae3e93885f9f.txt";
+const SEED: &str = include_str!("../data/seed/000_5b3cae3e93885f9f.txt");
+
+#[derive(Parser)]
+#[command(
+    name = "duban",
+    version,
+    about = "督办：政府督查督办任务的导入、跟踪与通报",
+    long_about = "督办（duban）把领导讲话、会议部署分解为编号任务，汇集各责任单位的落实情况，并生成落实情况通报。\n数据默认保存在当前目录的 SQLite 数据库 duban.db 中，可用 --database-url 或环境变量 DATABASE_URL 指定。"
+)]
+struct Cli {
+    /// 数据库地址，如 sqlite://duban.db
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        default_value = "sqlite://duban.db"
+    )]
+    database_url: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 导入通报或落实情况表（txt、md、html、docx、xlsx、json），每个文件一个事务
+    Import {
+        /// 要导入的文件，可以有多个
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// 指定文件格式，不指定时按内容自动识别
+        #[arg(long, value_enum)]
+        format: Option<InputFormat>,
+        /// 文号已存在且内容不同时，用新内容替换已存的文档
+        #[arg(long)]
+        replace: bool,
+    },
+    /// 导出一份文档（JSON 交换格式或 Markdown）
+    Export {
+        /// 文号（如 泉鲤政办〔2020〕48号）或 duban list 显示的编号
+        doc: String,
+        /// 导出格式
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+        /// 写入文件；不指定时输出到屏幕
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// 列出已导入的文档及其编号、任务数
+    List {
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+    /// 列出任务，可按文档和单位筛选
+    Tasks {
+        /// 文号或编号；不指定时列出全部文档的任务
+        doc: Option<String>,
+        /// 只列出该单位牵头或配合的任务（可写简称或别名）
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+    /// 单位名录：规范名称、类别、别名及疑似笔误
+    Units {
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+    /// 演示：导入随附的示例通报（泉鲤政办〔2020〕48号）并列出其任务
+    Demo,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum InputFormat {
+    /// 制表符分隔的文本（如示例通报）
+    Tsv,
+    /// Markdown 表格
+    Md,
+    /// HTML 表格
+    Html,
+    /// 以“|”结尾、每行一个单元格
+    Pipe,
+    /// 每行（或每段）一个单元格
+    Flat,
+    /// Word 文档
+    Docx,
+    /// Excel 工作簿
+    Xlsx,
+    /// duban JSON 交换格式
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Json,
+    Md,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+pub fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("无法启动运行时")?;
+    runtime.block_on(dispatch(cli))
+}
+
+async fn open(url: &str) -> Result<Store> {
+    Store::connect(url).await.map_err(|e| anyhow!(e))
+}
+
+async fn dispatch(cli: Cli) -> Result<ExitCode> {
+    let store = open(&cli.database_url).await?;
+    match cli.command {
+        Command::Import {
+            paths,
+            format,
+            replace,
+        } => import_files(&store, &paths, format, replace).await,
+        Command::Export {
+            doc,
+            format,
+            output,
+        } => {
+            let id = find(&store, &doc).await?;
+            let notice = store.load_notice(id).await?;
+            let text = match format {
+                ExportFormat::Json => serde_json::to_string_pretty(&to_json(&notice))? + "\n",
+                ExportFormat::Md => to_markdown(&notice),
+            };
+            match output {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("无法写入 {}", path.display()))?,
+                None => print_out(&text)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::List { format } => {
+            let docs = store.list_documents().await?;
+            if format == ListFormat::Json {
+                let rows: Vec<serde_json::Value> = docs
+                    .iter()
+                    .map(|d| {
+                        serde_json::json!({
+                            "id": d.id.0, "doc_number": d.doc_number, "title": d.title, "tasks": d.tasks,
+                        })
+                    })
+                    .collect();
+                print_out(&(serde_json::to_string_pretty(&rows)? + "\n"))?;
+            } else if docs.is_empty() {
+                print_out("尚未导入任何文档。用 duban import 文件 导入。\n")?;
+            } else {
+                let mut out = String::from("编号\t文号\t任务数\t标题\n");
+                for d in &docs {
+                    out.push_str(&format!(
+                        "{}\t{}\t{}\t{}\n",
+                        d.id,
+                        d.doc_number.as_deref().unwrap_or("（无文号）"),
+                        d.tasks,
+                        d.title.as_deref().unwrap_or("（无标题）")
+                    ));
+                }
+                print_out(&out)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tasks { doc, unit, format } => {
+            let doc = match doc {
+                Some(key) => Some(find(&store, &key).await?),
+                None => None,
+            };
+            let unit = match unit {
+                Some(written) => Some(resolve_unit(&store, &written).await?),
+                None => None,
+            };
+            let tasks = store.tasks(doc, unit.as_deref()).await?;
+            if format == ListFormat::Json {
+                let rows: Vec<serde_json::Value> = tasks
+                    .iter()
+                    .map(|t| {
+                        serde_json::json!({
+                            "document": t.document.0, "doc_number": t.doc_number, "number": t.number,
+                            "content": t.content, "lead_units": t.lead_units, "cooperating_units": t.cooperating_units,
+                        })
+                    })
+                    .collect();
+                print_out(&(serde_json::to_string_pretty(&rows)? + "\n"))?;
+            } else {
+                print_out(&tasks_text(&tasks))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Units { format } => {
+            let units = store.units().await?;
+            if format == ListFormat::Json {
+                let rows: Vec<serde_json::Value> = units
+                    .iter()
+                    .map(|u| {
+                        serde_json::json!({
+                            "name": u.name, "kind": u.kind, "aliases": u.aliases, "lead_tasks": u.lead_tasks,
+                            "probable_typos": u.flags.iter().map(|f| serde_json::json!({
+                                "written": f.written, "document": f.document.0, "doc_number": f.doc_number,
+                                "task": f.task, "field": f.field,
+                            })).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                print_out(&(serde_json::to_string_pretty(&rows)? + "\n"))?;
+            } else {
+                let mut out = String::from("单位\t类别\t牵头任务数\t别名\n");
+                let mut typos = String::new();
+                for u in &units {
+                    out.push_str(&format!(
+                        "{}\t{}\t{}\t{}\n",
+                        u.name,
+                        u.kind.label(),
+                        u.lead_tasks,
+                        if u.aliases.is_empty() {
+                            "—".to_string()
+                        } else {
+                            u.aliases.join("、")
+                        }
+                    ));
+                    for f in &u.flags {
+                        typos.push_str(&format!(
+                            "“{}”疑为“{}”：{} 第 {} 项{}（未自动更正，请核实）\n",
+                            f.written,
+                            u.name,
+                            f.doc_number
+                                .as_deref()
+                                .unwrap_or(&format!("编号 {}", f.document)),
+                            f.task,
+                            f.field
+                        ));
+                    }
+                }
+                if !typos.is_empty() {
+                    out.push_str("\n疑似笔误：\n");
+                    out.push_str(&typos);
+                }
+                print_out(&out)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            let directory = store.directory().await?;
+            let notice =
+                import(SEED.as_bytes(), None, &directory).map_err(|e| anyhow!("示例通报：{e}"))?;
+            let outcome = store.save_notice(&notice, SEED_NAME, false).await?;
+            let id = outcome_id(&outcome);
+            eprintln!("{}", describe_outcome(&notice, &outcome));
+            let tasks = store.tasks(Some(id), None).await?;
+            print_out(&tasks_text(&tasks))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Prints to stdout; a closed pipe (`duban list | head`) is not an error.
+fn print_out(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("无法输出"),
+    }
+}
+
+async fn find(store: &Store, key: &str) -> Result<DocumentId> {
+    store
+        .find_document(key)
+        .await?
+        .ok_or_else(|| anyhow!("找不到文档“{key}”。请用 duban list 查看已导入文档的编号和文号。"))
+}
+
+async fn resolve_unit(store: &Store, written: &str) -> Result<String> {
+    let directory = store.directory().await?;
+    let index = directory.resolve(written.trim()).index();
+    match index.and_then(|i| directory.units.get(i)) {
+        Some(unit) => Ok(unit.name.clone()),
+        None => {
+            let hint = directory
+                .probable_typo(written.trim())
+                .map(|u| format!("是否要找“{}”？", u.name))
+                .unwrap_or_else(|| "请用 duban units 查看单位名录。".into());
+            Err(anyhow!("单位名录中没有“{written}”。{hint}"))
+        }
+    }
+}
+
+fn outcome_id(outcome: &SaveOutcome) -> DocumentId {
+    match outcome {
+        SaveOutcome::Created(id) | SaveOutcome::Unchanged(id) | SaveOutcome::Replaced(id) => *id,
+    }
+}
+
+fn doc_label(notice: &Notice) -> String {
+    notice
+        .document
+        .doc_number
+        .as_ref()
+        .map(ToString::to_string)
+        .or_else(|| notice.document.title.clone())
+        .or_else(|| notice.document.table_title.clone())
+        .unwrap_or_else(|| "（无文号文档）".into())
+}
+
+fn describe_outcome(notice: &Notice, outcome: &SaveOutcome) -> String {
+    let label = doc_label(notice);
+    let flags = if notice.unit_flags.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "；{} 处疑似单位名称笔误（用 duban units 查看）",
+            notice.unit_flags.len()
+        )
+    };
+    match outcome {
+        SaveOutcome::Created(id) => format!(
+            "已导入 {label}（编号 {id}）：{} 项任务，{} 个单位{flags}",
+            notice.tasks.len(),
+            notice.units.units.len()
+        ),
+        SaveOutcome::Replaced(id) => format!(
+            "已替换 {label}（编号 {id}）：{} 项任务{flags}",
+            notice.tasks.len()
+        ),
+        SaveOutcome::Unchanged(id) => {
+            format!("未变化：{label}（编号 {id}）已导入且内容相同，未做任何修改")
+        }
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    let first_line = text.lines().next().unwrap_or("");
+    let mut out: String = first_line.chars().take(max).collect();
+    if first_line.chars().count() > max || text.lines().nth(1).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+fn tasks_text(tasks: &[duban_store::TaskSummary]) -> String {
+    if tasks.is_empty() {
+        return "没有符合条件的任务。\n".into();
+    }
+    let mut out = String::new();
+    let mut current: Option<DocumentId> = None;
+    for t in tasks {
+        if current != Some(t.document) {
+            current = Some(t.document);
+            out.push_str(&format!(
+                "{}（编号 {}）\n",
+                t.doc_number.as_deref().unwrap_or("（无文号）"),
+                t.document
+            ));
+        }
+        out.push_str(&format!(
+            "{:>4}. 【{}】{}\n",
+            t.number,
+            t.lead_units.join("、"),
+            truncate(&t.content, 40)
+        ));
+    }
+    out
+}
+
+async fn import_files(
+    store: &Store,
+    paths: &[PathBuf],
+    format: Option<InputFormat>,
+    replace: bool,
+) -> Result<ExitCode> {
+    let bar = (paths.len() > 1).then(|| {
+        let bar = indicatif::ProgressBar::new(paths.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let say = |line: String| match &bar {
+        // `println` is silent when the bar is hidden (not a terminal); `suspend` is not.
+        Some(bar) => bar.suspend(|| eprintln!("{line}")),
+        None => eprintln!("{line}"),
+    };
+    let mut failed = 0usize;
+    for path in paths {
+        if let Some(bar) = &bar {
+            bar.set_message(path.display().to_string());
+        }
+        match import_one(store, path, format, replace).await {
+            Ok(message) => say(format!("{}：{message}", path.display())),
+            Err(err) => {
+                failed += 1;
+                say(format!("导入失败：{}：{err:#}", path.display()));
+            }
+        }
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if failed > 0 {
+        eprintln!(
+            "{} 个文件中 {failed} 个导入失败；失败的文件未写入任何内容。",
+            paths.len()
+        );
+        Ok(ExitCode::FAILURE)
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+async fn import_one(
+    store: &Store,
+    path: &Path,
+    format: Option<InputFormat>,
+    replace: bool,
+) -> Result<String> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("无法读取文件（{}）", path.display()))?;
+    let notice = if matches!(format, Some(InputFormat::Json))
+        || (format.is_none() && looks_like_json(&bytes))
+    {
+        let text = duban_formats::decode_text(&bytes)?;
+        duban_formats::interchange::from_json(&text)?
+    } else {
+        let format = format.map(|f| match f {
+            InputFormat::Tsv => Format::Tsv,
+            InputFormat::Md => Format::Markdown,
+            InputFormat::Html => Format::Html,
+            InputFormat::Pipe => Format::PipeCells,
+            InputFormat::Flat => Format::Flattened,
+            InputFormat::Docx => Format::Docx,
+            InputFormat::Xlsx | InputFormat::Json => Format::Xlsx,
+        });
+        let directory = store.directory().await?;
+        import(&bytes, format, &directory)?
+    };
+    let source = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let outcome = store.save_notice(&notice, &source, replace).await?;
+    Ok(describe_outcome(&notice, &outcome))
+}
+
+fn looks_like_json(bytes: &[u8]) -> bool {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    start.is_some_and(|i| bytes[i] == b'{')
+}

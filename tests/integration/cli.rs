@@ -1,0 +1,192 @@
+//! The commands a user runs: import, list, tasks, units, export, and the round trips.
+
+use super::support::{SEED, Sandbox, fixture};
+
+#[test]
+fn reimporting_the_same_file_is_a_no_op_that_says_so() {
+    let sandbox = Sandbox::new();
+    let first = sandbox.import(SEED.as_ref()).ok();
+    assert!(
+        first.stderr.contains("已导入 泉鲤政办〔2020〕48号"),
+        "{}",
+        first.stderr
+    );
+    let before = sandbox.snapshot();
+    let again = sandbox.import(SEED.as_ref()).ok();
+    assert!(again.stderr.contains("未变化"), "{}", again.stderr);
+    assert_eq!(sandbox.snapshot(), before);
+}
+
+#[test]
+fn markdown_export_reimports_to_identical_json() {
+    let a = Sandbox::new();
+    a.import(SEED.as_ref()).ok();
+    let json = a.run(["export", "1", "--format", "json"]).ok().stdout;
+    a.run(["export", "1", "--format", "md", "--output", "notice.md"])
+        .ok();
+    let b = Sandbox::new();
+    b.import(&a.path("notice.md")).ok();
+    assert_eq!(b.run(["export", "1", "--format", "json"]).ok().stdout, json);
+    // And the JSON itself imports back to the same notice.
+    let c = Sandbox::new();
+    let path = c.write("notice.json", &json);
+    c.import(&path).ok();
+    assert_eq!(c.run(["export", "1", "--format", "json"]).ok().stdout, json);
+}
+
+#[test]
+fn list_tasks_and_units() {
+    let sandbox = Sandbox::new();
+    sandbox.import(SEED.as_ref()).ok();
+    let list = sandbox.run(["list", "--format", "json"]).ok().json();
+    assert_eq!(
+        list,
+        serde_json::json!([{
+            "id": 1, "doc_number": "泉鲤政办〔2020〕48号",
+            "title": "泉州市鲤城区人民政府办公室关于黄辉灿区长在区政府第一次全体会上的讲话部署落实情况的通报",
+            "tasks": 35
+        }])
+    );
+    // A short form finds the unit; tasks it leads on a sub-item count too.
+    let tasks = sandbox
+        .run(["tasks", "--unit", "文旅局", "--format", "json"])
+        .ok()
+        .json();
+    let numbers: Vec<u64> = tasks
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|t| t["number"].as_u64())
+        .collect();
+    assert_eq!(numbers, [11, 29, 35]);
+    let text = sandbox
+        .run(["tasks", "泉鲤政办[2020]48号", "--unit", "区创城办"])
+        .ok()
+        .stdout;
+    assert!(text.contains("28. 【区委文明办、区城管局】"), "{text}");
+    let units = sandbox.run(["units"]).ok().stdout;
+    assert!(
+        units.contains("区委文明办\t区直部门\t1\t区创城办"),
+        "{units}"
+    );
+    assert!(units.contains("“区域管局”疑为“区城管局”"), "{units}");
+    let unknown = sandbox.run(["tasks", "--unit", "区域管局"]).failed();
+    assert!(
+        unknown.stderr.contains("是否要找“区城管局”"),
+        "{}",
+        unknown.stderr
+    );
+    let missing = sandbox.run(["export", "泉鲤政办〔2020〕99号"]).failed();
+    assert!(missing.stderr.contains("duban list"), "{}", missing.stderr);
+}
+
+#[test]
+fn a_document_without_a_number_gets_an_id() {
+    let sandbox = Sandbox::new();
+    sandbox.import(&fixture("shapes/markdown.md")).ok();
+    let list = sandbox.run(["list", "--format", "json"]).ok().json();
+    assert_eq!(list[0]["doc_number"], serde_json::Value::Null);
+    assert_eq!(list[0]["tasks"], 3);
+    let json = sandbox.run(["export", "1"]).ok().json();
+    assert_eq!(
+        json["document"]["issuer"],
+        serde_json::Value::Null,
+        "nothing invented"
+    );
+    assert_eq!(json["document"]["title"], serde_json::Value::Null);
+    assert_eq!(json["document"]["table_title"], "重点工作落实情况表");
+    // The same file again is recognised by its content.
+    assert!(
+        sandbox
+            .import(&fixture("shapes/markdown.md"))
+            .ok()
+            .stderr
+            .contains("未变化")
+    );
+}
+
+#[test]
+fn a_changed_notice_with_a_known_number_is_refused_unless_replaced() {
+    let sandbox = Sandbox::new();
+    sandbox.import(SEED.as_ref()).ok();
+    let before = sandbox.snapshot();
+    let changed = std::fs::read_to_string(SEED)
+        .expect("seed")
+        .replace("已成立鲤城区教育发展基金会。", "基金会筹备中。");
+    let path = sandbox.write("changed.txt", changed);
+    let refused = sandbox.import(&path).failed();
+    assert!(
+        refused.stderr.contains("泉鲤政办〔2020〕48号") && refused.stderr.contains("--replace"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(sandbox.snapshot(), before, "the store is left as it was");
+    sandbox
+        .run([
+            std::path::Path::new("import"),
+            std::path::Path::new("--replace"),
+            &path,
+        ])
+        .ok();
+    let json = sandbox.run(["export", "1"]).ok().json();
+    assert_eq!(json["tasks"][22]["progress"], "基金会筹备中。");
+}
+
+#[test]
+fn several_files_one_bad_the_rest_land() {
+    let sandbox = Sandbox::new();
+    let bad = sandbox.write("bad.txt", "序号\t任务内容\n1\t甲\n1\t乙\n");
+    let run = sandbox.run([
+        std::path::Path::new("import"),
+        SEED.as_ref(),
+        &bad,
+        &fixture("shapes/pipe.txt"),
+    ]);
+    let run = run.failed();
+    assert!(
+        run.stderr.contains("导入失败") && run.stderr.contains("bad.txt"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("3 个文件中 1 个导入失败"),
+        "{}",
+        run.stderr
+    );
+    let list = sandbox.run(["list", "--format", "json"]).ok().json();
+    assert_eq!(list.as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn demo_imports_the_seed_and_lists_its_tasks() {
+    let sandbox = Sandbox::new();
+    let run = sandbox.run(["demo"]).ok();
+    assert!(
+        run.stdout.contains("泉鲤政办〔2020〕48号"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("35. 【区财政局、区文旅局】"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        sandbox.path("duban.db").exists(),
+        "the default store is ./duban.db"
+    );
+    // Running it twice is fine.
+    assert!(sandbox.run(["demo"]).ok().stderr.contains("未变化"));
+}
+
+#[test]
+fn help_is_in_chinese_on_every_command() {
+    let sandbox = Sandbox::new();
+    for cmd in ["import", "export", "list", "tasks", "units", "demo"] {
+        let help = sandbox.run([cmd, "--help"]).ok().stdout;
+        assert!(
+            help.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{cmd}: {help}"
+        );
+    }
+}

@@ -1,0 +1,5 @@
+mod bad_input;
+mod cli;
+mod seed;
+mod shapes;
+mod support;
