@@ -156,7 +156,12 @@ fn apply_tag(b: &mut Builder, tag: &str) {
 }
 
 fn read_entity(s: &str) -> Option<(char, &str)> {
-    let end = s[..s.len().min(12)].find(';')?;
+    // Entity names are short ASCII; look for the `;` among the next few characters only.
+    let end = s
+        .char_indices()
+        .take(12)
+        .find(|(_, c)| *c == ';')
+        .map(|(i, _)| i)?;
     let name = &s[1..end];
     let c = match name {
         "amp" => '&',
@@ -243,6 +248,15 @@ mod tests {
         let r = parse_inline(r"**甲：**乙\|丙", MARKDOWN);
         assert!(r.paragraphs[0].runs[0].bold);
         assert_eq!(r.plain_text(), "甲：乙|丙");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(s in "\\PC{0,40}") {
+            let _ = parse_inline(&s, TEXT);
+            let _ = parse_inline(&s, MARKDOWN);
+            let _ = parse_inline(&s, HTML);
+        }
     }
 
     #[test]
