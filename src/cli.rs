@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use duban_domain::Notice;
 use duban_formats::interchange::to_json;
 use duban_formats::{Format, import, to_markdown};
@@ -18,9 +18,24 @@ const SEED: &str = include_str!("../data/seed/000_5b3cae3e93885f9f.txt");
     name = "duban",
     version,
     about = "督办：政府督查督办任务的导入、跟踪与通报",
-    long_about = "督办（duban）把领导讲话、会议部署分解为编号任务，汇集各责任单位的落实情况，并生成落实情况通报。\n数据默认保存在当前目录的 SQLite 数据库 duban.db 中，可用 --database-url 或环境变量 DATABASE_URL 指定。"
+    long_about = "督办（duban）把领导讲话、会议部署分解为编号任务，汇集各责任单位的落实情况，并生成落实情况通报。\n数据默认保存在当前目录的 SQLite 数据库 duban.db 中，可用 --database-url 或环境变量 DATABASE_URL 指定。",
+    help_template = HELP_TEMPLATE,
+    subcommand_help_heading = "命令",
+    subcommand_value_name = "命令",
+    next_help_heading = "选项",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true
 )]
 struct Cli {
+    /// 显示帮助
+    #[arg(short, long, action = clap::ArgAction::Help, global = true)]
+    help: Option<bool>,
+
+    /// 显示版本
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
+
     /// 数据库地址，如 sqlite://duban.db
     #[arg(
         long,
@@ -33,6 +48,8 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
 }
+
+const HELP_TEMPLATE: &str = "{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
 
 #[derive(Subcommand)]
 enum Command {
@@ -115,8 +132,26 @@ enum ListFormat {
     Json,
 }
 
+/// clap's derive sets headings per struct; the subcommands get the Chinese ones here.
+fn command() -> clap::Command {
+    let chinese_headings = |a: clap::Arg| {
+        let heading = if a.is_positional() {
+            "参数"
+        } else {
+            "选项"
+        };
+        a.help_heading(heading)
+    };
+    Cli::command()
+        .mut_args(chinese_headings)
+        .mut_subcommands(|sub| sub.help_template(HELP_TEMPLATE).mut_args(chinese_headings))
+}
+
 pub fn run() -> Result<ExitCode> {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -443,23 +478,21 @@ async fn import_one(
 ) -> Result<String> {
     let bytes =
         std::fs::read(path).with_context(|| format!("无法读取文件（{}）", path.display()))?;
-    let notice = if matches!(format, Some(InputFormat::Json))
-        || (format.is_none() && looks_like_json(&bytes))
-    {
-        let text = duban_formats::decode_text(&bytes)?;
-        duban_formats::interchange::from_json(&text)?
-    } else {
-        let format = format.map(|f| match f {
-            InputFormat::Tsv => Format::Tsv,
-            InputFormat::Md => Format::Markdown,
-            InputFormat::Html => Format::Html,
-            InputFormat::Pipe => Format::PipeCells,
-            InputFormat::Flat => Format::Flattened,
-            InputFormat::Docx => Format::Docx,
-            InputFormat::Xlsx | InputFormat::Json => Format::Xlsx,
-        });
-        let directory = store.directory().await?;
-        import(&bytes, format, &directory)?
+    let table_format = match format {
+        Some(InputFormat::Json) => None,
+        Some(InputFormat::Tsv) => Some(Format::Tsv),
+        Some(InputFormat::Md) => Some(Format::Markdown),
+        Some(InputFormat::Html) => Some(Format::Html),
+        Some(InputFormat::Pipe) => Some(Format::PipeCells),
+        Some(InputFormat::Flat) => Some(Format::Flattened),
+        Some(InputFormat::Docx) => Some(Format::Docx),
+        Some(InputFormat::Xlsx) => Some(Format::Xlsx),
+        None if looks_like_json(&bytes) => None,
+        None => Some(duban_formats::detect(&bytes)?),
+    };
+    let notice = match table_format {
+        Some(format) => import(&bytes, Some(format), &store.directory().await?)?,
+        None => duban_formats::interchange::from_json(&duban_formats::decode_text(&bytes)?)?,
     };
     let source = path.file_name().map_or_else(
         || path.display().to_string(),
