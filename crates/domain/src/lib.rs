@@ -12,6 +12,7 @@ mod subitem;
 mod task;
 mod unit;
 mod unit_cell;
+mod workflow;
 
 pub use assemble::{
     FIELD_COOPERATING_UNITS, FIELD_LEAD_UNITS, FIELD_PROGRESS, TaskDraft, progress_labels,
@@ -24,3 +25,7 @@ pub use subitem::{SubItemLabel, SubItemSplit, split_subitems};
 pub use task::{ExtraField, SubItem, Task, TaskNumber, UnitAssignment};
 pub use unit::{Resolution, Unit, UnitDirectory, UnitFlag, UnitId, UnitKind};
 pub use unit_cell::{UnitCell, WrittenUnit, parse_unit_cell};
+pub use workflow::{
+    AccountError, ReportAction, ReportState, Role, Username, WorkflowError, check_password,
+    next_state,
+};

@@ -1,0 +1,385 @@
+//! Who may do what to a progress report, and the states a report moves through.
+//! Pure rules: the store records, the web layer asks these functions first.
+
+use serde::{Deserialize, Serialize};
+
+/// An account's role. Accountability is per unit: reporters and unit heads belong to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 管理员: the office's administrator (everything a supervisor does, plus accounts).
+    Admin,
+    /// 督查室: opens rounds, reviews and accepts or returns reports.
+    Supervisor,
+    /// 联络员: writes and submits their unit's reports.
+    Reporter,
+    /// 单位负责人: signs off the unit's report before it reaches the office.
+    UnitHead,
+    /// 领导: reads dashboards and task pages.
+    Leader,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Supervisor,
+        Role::Reporter,
+        Role::UnitHead,
+        Role::Leader,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "管理员",
+            Role::Supervisor => "督查室",
+            Role::Reporter => "联络员",
+            Role::UnitHead => "单位负责人",
+            Role::Leader => "领导",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Supervisor => "supervisor",
+            Role::Reporter => "reporter",
+            Role::UnitHead => "unit_head",
+            Role::Leader => "leader",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Reporters and unit heads act for one unit.
+    pub fn needs_unit(self) -> bool {
+        matches!(self, Role::Reporter | Role::UnitHead)
+    }
+
+    /// The office: supervisors and admins.
+    pub fn is_office(self) -> bool {
+        matches!(self, Role::Admin | Role::Supervisor)
+    }
+}
+
+/// Where a unit's report for one task in one round stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportState {
+    /// Nothing written yet.
+    NotStarted,
+    /// Being written by the unit's reporter.
+    Draft,
+    /// Submitted; waiting for the unit head's sign-off.
+    Submitted,
+    /// Signed off by the unit head; waiting for the office.
+    UnitApproved,
+    /// Sent back (by the unit head or the office) with a comment; the reporter reworks it.
+    Returned,
+    /// Accepted by the office.
+    Accepted,
+}
+
+impl ReportState {
+    pub const ALL: [ReportState; 6] = [
+        ReportState::NotStarted,
+        ReportState::Draft,
+        ReportState::Submitted,
+        ReportState::UnitApproved,
+        ReportState::Returned,
+        ReportState::Accepted,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportState::NotStarted => "未填报",
+            ReportState::Draft => "草稿",
+            ReportState::Submitted => "待单位审核",
+            ReportState::UnitApproved => "待督查室审核",
+            ReportState::Returned => "已退回",
+            ReportState::Accepted => "已采纳",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ReportState::NotStarted => "not_started",
+            ReportState::Draft => "draft",
+            ReportState::Submitted => "submitted",
+            ReportState::UnitApproved => "unit_approved",
+            ReportState::Returned => "returned",
+            ReportState::Accepted => "accepted",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ReportState> {
+        ReportState::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Reported, as the office counts it: submitted at least once and not sent back.
+    pub fn is_reported(self) -> bool {
+        matches!(
+            self,
+            ReportState::Submitted | ReportState::UnitApproved | ReportState::Accepted
+        )
+    }
+}
+
+/// A step in the review of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportAction {
+    /// 保存草稿.
+    SaveDraft,
+    /// 提交 (to the unit head).
+    Submit,
+    /// 审核通过 by the unit head (on to the office).
+    Approve,
+    /// 退回 by the unit head.
+    SendBack,
+    /// 采纳 by the office.
+    Accept,
+    /// 驳回重办 by the office.
+    Return,
+}
+
+impl ReportAction {
+    pub const ALL: [ReportAction; 6] = [
+        ReportAction::SaveDraft,
+        ReportAction::Submit,
+        ReportAction::Approve,
+        ReportAction::SendBack,
+        ReportAction::Accept,
+        ReportAction::Return,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportAction::SaveDraft => "保存草稿",
+            ReportAction::Submit => "提交",
+            ReportAction::Approve => "审核通过",
+            ReportAction::SendBack => "退回修改",
+            ReportAction::Accept => "采纳",
+            ReportAction::Return => "驳回重办",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ReportAction::SaveDraft => "save_draft",
+            ReportAction::Submit => "submit",
+            ReportAction::Approve => "approve",
+            ReportAction::SendBack => "send_back",
+            ReportAction::Accept => "accept",
+            ReportAction::Return => "return",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ReportAction> {
+        ReportAction::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    /// The role that takes this step (admins act as the office).
+    fn allowed_role(self, role: Role) -> bool {
+        match self {
+            ReportAction::SaveDraft | ReportAction::Submit => role == Role::Reporter,
+            ReportAction::Approve | ReportAction::SendBack => role == Role::UnitHead,
+            ReportAction::Accept | ReportAction::Return => role.is_office(),
+        }
+    }
+
+    /// Sending a report back needs a reason the unit can act on.
+    pub fn needs_comment(self) -> bool {
+        matches!(self, ReportAction::SendBack | ReportAction::Return)
+    }
+
+    /// Whether the step acts on the unit's own report (so the actor's unit must match).
+    pub fn is_unit_step(self) -> bool {
+        !matches!(self, ReportAction::Accept | ReportAction::Return)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorkflowError {
+    #[error("{role}无权执行“{action}”")]
+    RoleNotAllowed {
+        role: &'static str,
+        action: &'static str,
+    },
+    #[error("只能处理本单位的填报")]
+    OtherUnit,
+    #[error("当前状态为“{state}”，不能“{action}”")]
+    WrongState {
+        state: &'static str,
+        action: &'static str,
+    },
+    #[error("“{0}”须填写理由，告诉单位需要修改什么")]
+    CommentRequired(&'static str),
+    #[error("填报内容为空，不能提交")]
+    EmptyReport,
+    #[error("完成进度应在 0 至 100 之间")]
+    PercentOutOfRange,
+    #[error("本轮填报已截止关闭，不能再修改")]
+    RoundClosed,
+}
+
+/// The state after `action`, or why it may not happen. `same_unit` says whether the actor
+/// belongs to the report's unit; `comment` is the reason given, if any.
+pub fn next_state(
+    state: ReportState,
+    action: ReportAction,
+    role: Role,
+    same_unit: bool,
+    comment: Option<&str>,
+) -> Result<ReportState, WorkflowError> {
+    if !action.allowed_role(role) {
+        return Err(WorkflowError::RoleNotAllowed {
+            role: role.label(),
+            action: action.label(),
+        });
+    }
+    if action.is_unit_step() && !same_unit {
+        return Err(WorkflowError::OtherUnit);
+    }
+    if action.needs_comment() && comment.is_none_or(|c| c.trim().is_empty()) {
+        return Err(WorkflowError::CommentRequired(action.label()));
+    }
+    use ReportState as S;
+    let next = match (action, state) {
+        (ReportAction::SaveDraft, S::NotStarted | S::Draft | S::Returned) => S::Draft,
+        (ReportAction::Submit, S::NotStarted | S::Draft | S::Returned) => S::Submitted,
+        (ReportAction::Approve, S::Submitted) => S::UnitApproved,
+        (ReportAction::SendBack, S::Submitted) => S::Returned,
+        (ReportAction::Accept, S::UnitApproved) => S::Accepted,
+        (ReportAction::Return, S::UnitApproved | S::Accepted) => S::Returned,
+        _ => {
+            return Err(WorkflowError::WrongState {
+                state: state.label(),
+                action: action.label(),
+            });
+        }
+    };
+    Ok(next)
+}
+
+/// A login name: 3–32 of `a-z 0-9 _ . -`, lower case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Username(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    #[error("用户名应为 3 至 32 个小写字母、数字或 _ . -")]
+    BadUsername,
+    #[error("密码至少 10 个字符")]
+    WeakPassword,
+    #[error("{0}须指定所属单位")]
+    UnitRequired(&'static str),
+}
+
+impl Username {
+    pub fn parse(text: &str) -> Result<Username, AccountError> {
+        let t = text.trim();
+        let ok = (3..=32).contains(&t.len())
+            && t.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-')
+            });
+        if ok {
+            Ok(Username(t.to_string()))
+        } else {
+            Err(AccountError::BadUsername)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Username {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Minimum length for a password the office sets.
+pub fn check_password(password: &str) -> Result<(), AccountError> {
+    if password.chars().count() >= 10 {
+        Ok(())
+    } else {
+        Err(AccountError::WeakPassword)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ReportAction as A;
+    use ReportState as S;
+
+    #[test]
+    fn the_full_review_loop() {
+        let s = next_state(S::NotStarted, A::SaveDraft, Role::Reporter, true, None).unwrap();
+        let s = next_state(s, A::Submit, Role::Reporter, true, None).unwrap();
+        let s = next_state(s, A::Approve, Role::UnitHead, true, None).unwrap();
+        let s = next_state(s, A::Return, Role::Supervisor, false, Some("请补充数据")).unwrap();
+        assert_eq!(s, S::Returned);
+        let s = next_state(s, A::Submit, Role::Reporter, true, None).unwrap();
+        let s = next_state(s, A::Approve, Role::UnitHead, true, None).unwrap();
+        assert_eq!(
+            next_state(s, A::Accept, Role::Admin, false, None),
+            Ok(S::Accepted)
+        );
+    }
+
+    #[test]
+    fn every_step_checks_role_unit_state_and_comment() {
+        assert!(matches!(
+            next_state(S::Draft, A::Submit, Role::Supervisor, true, None),
+            Err(WorkflowError::RoleNotAllowed { .. })
+        ));
+        assert_eq!(
+            next_state(S::Draft, A::Submit, Role::Reporter, false, None),
+            Err(WorkflowError::OtherUnit)
+        );
+        assert!(matches!(
+            next_state(S::Draft, A::Accept, Role::Supervisor, false, None),
+            Err(WorkflowError::WrongState { .. })
+        ));
+        assert!(matches!(
+            next_state(S::Submitted, A::SendBack, Role::UnitHead, true, Some("  ")),
+            Err(WorkflowError::CommentRequired(_))
+        ));
+        assert!(matches!(
+            next_state(S::Accepted, A::SaveDraft, Role::Reporter, true, None),
+            Err(WorkflowError::WrongState { .. })
+        ));
+        assert!(matches!(
+            next_state(S::Submitted, A::Approve, Role::Leader, true, None),
+            Err(WorkflowError::RoleNotAllowed { .. })
+        ));
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::from_code(r.code()), Some(r));
+        }
+        for s in ReportState::ALL {
+            assert_eq!(ReportState::from_code(s.code()), Some(s));
+        }
+        for a in ReportAction::ALL {
+            assert_eq!(ReportAction::from_code(a.code()), Some(a));
+        }
+    }
+
+    #[test]
+    fn usernames_and_passwords() {
+        assert!(Username::parse("liaison.fgj").is_ok());
+        assert_eq!(Username::parse("Ab"), Err(AccountError::BadUsername));
+        assert_eq!(Username::parse("张三"), Err(AccountError::BadUsername));
+        assert_eq!(check_password("short"), Err(AccountError::WeakPassword));
+        assert!(check_password("一二三四五六七八九十").is_ok());
+    }
+}
