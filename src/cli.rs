@@ -9,6 +9,8 @@ use duban_formats::interchange::to_json;
 use duban_formats::{Format, import, to_markdown};
 use duban_store::{DocumentId, SaveOutcome, Store};
 
+use crate::web_cmd;
+
 /// The seed notice, shipped inside the binary as the demo data.
 const SEED_NAME: &str = "000_5b3cae3e93885f9f.txt";
 const SEED: &str = include_str!("../data/seed/000_5b3cae3e93885f9f.txt");
@@ -44,6 +46,10 @@ struct Cli {
         default_value = "sqlite://duban.db"
     )]
     database_url: String,
+
+    /// Whether the database was named (flag or environment) rather than defaulted.
+    #[arg(skip)]
+    database_url_given: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -96,8 +102,21 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: ListFormat,
     },
-    /// 演示：导入随附的示例通报（泉鲤政办〔2020〕48号）并列出其任务
-    Demo,
+    /// 启动网页应用和 JSON API
+    Serve {
+        #[command(flatten)]
+        options: web_cmd::ServeOptions,
+    },
+    /// 演示：在内存数据库中载入示例通报（泉鲤政办〔2020〕48号）和各角色演示账户，并启动网页应用
+    Demo {
+        #[command(flatten)]
+        options: web_cmd::ServeOptions,
+    },
+    /// 账户管理：新建、改密码、列出
+    User {
+        #[command(subcommand)]
+        command: web_cmd::UserCommand,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -148,14 +167,24 @@ fn command() -> clap::Command {
 }
 
 pub fn run() -> Result<ExitCode> {
-    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+    let matches = command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    cli.database_url_given =
+        matches.value_source("database_url") != Some(clap::parser::ValueSource::DefaultValue);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("无法启动运行时")?;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DUBAN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     runtime.block_on(dispatch(cli))
 }
 
@@ -164,7 +193,13 @@ async fn open(url: &str) -> Result<Store> {
 }
 
 async fn dispatch(cli: Cli) -> Result<ExitCode> {
-    let store = open(&cli.database_url).await?;
+    // The demo runs on its own in-memory store unless a database is named explicitly,
+    // so its accounts and passwords never outlive it.
+    let url = match &cli.command {
+        Command::Demo { .. } if !cli.database_url_given => "sqlite::memory:",
+        _ => cli.database_url.as_str(),
+    };
+    let store = open(url).await?;
     match cli.command {
         Command::Import {
             paths,
@@ -296,15 +331,17 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo => {
-            let directory = store.directory().await?;
-            let notice =
-                import(SEED.as_bytes(), None, &directory).map_err(|e| anyhow!("示例通报：{e}"))?;
-            let outcome = store.save_notice(&notice, SEED_NAME, false).await?;
-            let id = outcome_id(&outcome);
-            eprintln!("{}", describe_outcome(&notice, &outcome));
-            let tasks = store.tasks(Some(id), None).await?;
-            print_out(&tasks_text(&tasks))?;
+        Command::Serve { options } => {
+            web_cmd::serve(store, &options, None).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { options } => {
+            let banner = web_cmd::prepare_demo(&store, SEED, SEED_NAME).await?;
+            web_cmd::serve(store, &options, Some(banner)).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command } => {
+            print_out(&(web_cmd::user(&store, command).await? + "\n"))?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -341,12 +378,6 @@ async fn resolve_unit(store: &Store, written: &str) -> Result<String> {
                 .unwrap_or_else(|| "请用 duban units 查看单位名录。".into());
             Err(anyhow!("单位名录中没有“{written}”。{hint}"))
         }
-    }
-}
-
-fn outcome_id(outcome: &SaveOutcome) -> DocumentId {
-    match outcome {
-        SaveOutcome::Created(id) | SaveOutcome::Unchanged(id) | SaveOutcome::Replaced(id) => *id,
     }
 }
 

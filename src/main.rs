@@ -1,6 +1,7 @@
 //! `duban`: the command line. Thin: parse arguments, call the libraries, print.
 
 mod cli;
+mod web_cmd;
 
 use std::process::ExitCode;
 

@@ -3,3 +3,4 @@ mod cli;
 mod seed;
 mod shapes;
 mod support;
+mod web;

@@ -91,6 +91,27 @@ impl Sandbox {
         Run::from(output)
     }
 
+    /// Runs `duban ARGS` with `input` on standard input.
+    pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Run {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_duban"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("DATABASE_URL")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run duban");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+        Run::from(child.wait_with_output().expect("wait duban"))
+    }
+
     pub fn import(&self, path: &Path) -> Run {
         self.run([Path::new("import"), path])
     }
@@ -114,5 +135,102 @@ impl Sandbox {
         }
         all.push_str(&self.run(["units", "--format", "json"]).ok().stdout);
         all
+    }
+}
+
+/// A running `duban serve` (or `duban demo`) on a free loopback port; killed on drop.
+pub struct Server {
+    child: std::process::Child,
+    pub base: String,
+    /// What the server printed at start (the demo prints its accounts).
+    pub banner: String,
+}
+
+impl Server {
+    /// Starts `duban ARGS --bind 127.0.0.1:0` in the sandbox and waits for its address.
+    pub fn start(sandbox: &Sandbox, args: &[&str]) -> Server {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_duban"))
+            .args(args)
+            .args(["--bind", "127.0.0.1:0"])
+            .current_dir(sandbox.dir.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("DUBAN_BIND")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("start duban");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut reader = BufReader::new(stdout);
+        let mut banner = String::new();
+        let mut base = None;
+        let mut line = String::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::time::Instant::now() < deadline {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            banner.push_str(&line);
+            if let Some(rest) = line.split("http://").nth(1) {
+                base = Some(format!(
+                    "http://{}",
+                    rest.split('/').next().unwrap_or_default()
+                ));
+            }
+            // The demo's account table ends with an empty line.
+            if base.is_some() && (!args.contains(&"demo") || line.trim().is_empty()) {
+                break;
+            }
+        }
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while reader.read_line(&mut sink).unwrap_or(0) > 0 {
+                sink.clear();
+            }
+        });
+        let base = base.unwrap_or_else(|| panic!("server did not start:\n{banner}"));
+        Server {
+            child,
+            base,
+            banner,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A client with its own cookie jar, signed in as `username`.
+    pub fn login(&self, username: &str, password: &str) -> reqwest::blocking::Client {
+        let client = Self::client();
+        let response = client
+            .post(self.url("/api/login"))
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+            .expect("login request");
+        assert_eq!(
+            response.status(),
+            200,
+            "login as {username}: {}",
+            response.text().unwrap_or_default()
+        );
+        client
+    }
+
+    pub fn client() -> reqwest::blocking::Client {
+        reqwest::blocking::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

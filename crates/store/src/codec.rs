@@ -1,7 +1,9 @@
 //! Converting domain values to and from their stored column form.
 
-use chrono::NaiveDate;
-use duban_domain::{Disclosure, DocNumber, DocReference, SubItemLabel, UnitKind};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use duban_domain::{
+    Disclosure, DocNumber, DocReference, ReportAction, ReportState, Role, SubItemLabel, UnitKind,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +15,10 @@ pub(crate) const LEAD: &str = "lead";
 pub(crate) const COOPERATING: &str = "cooperating";
 /// The label of the round a notice brings with it: the progress the notice reports.
 pub(crate) const NOTICE_ROUND: &str = "通报所载进展";
+/// `rounds.kind` of the round a notice brings with it.
+pub(crate) const IMPORTED: &str = "imported";
+/// `rounds.kind` of a round the office opens for units to report in.
+pub(crate) const REPORTING: &str = "reporting";
 
 const DATE_FORMAT: &str = "%Y-%m-%d";
 
@@ -32,6 +38,49 @@ pub(crate) fn parse_date(what: &str, text: Option<&str>) -> Result<Option<NaiveD
     text.map(|t| {
         NaiveDate::parse_from_str(t, DATE_FORMAT)
             .map_err(|_| StoreError::Corrupt(format!("{what}“{t}”不是 YYYY-MM-DD 格式的日期")))
+    })
+    .transpose()
+}
+
+/// A timestamp as stored: RFC 3339 in UTC with nine fractional digits, so every value
+/// has the same width and text order is time order (sessions expire by comparing text).
+pub(crate) fn timestamp_text(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Nanos, true)
+}
+
+pub(crate) fn parse_timestamp(what: &str, text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt(format!("{what}“{text}”不是 RFC 3339 格式的时间")))
+}
+
+pub(crate) fn parse_timestamp_opt(
+    what: &str,
+    text: Option<&str>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    text.map(|t| parse_timestamp(what, t)).transpose()
+}
+
+pub(crate) fn role_from_code(code: &str) -> Result<Role, StoreError> {
+    Role::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("未知的角色“{code}”")))
+}
+
+pub(crate) fn state_from_code(code: &str) -> Result<ReportState, StoreError> {
+    ReportState::from_code(code)
+        .ok_or_else(|| StoreError::Corrupt(format!("未知的填报状态“{code}”")))
+}
+
+pub(crate) fn action_from_code(code: &str) -> Result<ReportAction, StoreError> {
+    ReportAction::from_code(code)
+        .ok_or_else(|| StoreError::Corrupt(format!("未知的填报操作“{code}”")))
+}
+
+pub(crate) fn percent_from(n: Option<i64>) -> Result<Option<u8>, StoreError> {
+    n.map(|n| {
+        u8::try_from(n)
+            .ok()
+            .filter(|p| *p <= 100)
+            .ok_or_else(|| StoreError::Corrupt(format!("完成进度“{n}”不在 0 至 100 之间")))
     })
     .transpose()
 }

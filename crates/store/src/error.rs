@@ -1,4 +1,6 @@
-use crate::DocumentId;
+use duban_domain::{AccountError, WorkflowError};
+
+use crate::{DocumentId, ReportId, RoundId, UserId};
 
 /// Why the store could not do what was asked. Messages are for the office's staff.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +31,61 @@ pub enum StoreError {
     /// No document with this id.
     #[error("找不到编号为 {0} 的文件")]
     NotFound(DocumentId),
+    /// Replacing the notice would orphan the reports units wrote on its tasks.
+    #[error(
+        "文件 {document} 已开展 {rounds} 轮填报，覆盖导入会使各单位的填报记录失去对应的任务，\
+         因此不能覆盖。如需更正通报内容，请以新的文号导入。"
+    )]
+    ReportingStarted { document: DocumentId, rounds: i64 },
+
+    /// An account with this username exists already.
+    #[error("用户名“{0}”已被使用，请换一个用户名")]
+    UsernameTaken(String),
+    /// A unit name that is neither a unit nor an alias in the directory.
+    #[error(
+        "单位“{0}”不在单位名录中：请检查名称是否写错（可用 duban units 查看名录），\
+         或先导入列有该单位的通报"
+    )]
+    UnknownUnit(String),
+    /// The account's data breaks an account rule (e.g. a reporter without a unit).
+    #[error("{0}")]
+    Account(AccountError),
+    /// Office and leader accounts act for no unit; one was given anyway.
+    #[error("{role}账号不属于任何单位，请去掉所填的单位“{unit}”后重试")]
+    UnitNotAllowed { role: &'static str, unit: String },
+    #[error("找不到编号为 {0} 的账号，可能已被删除，请刷新后重试")]
+    UserNotFound(UserId),
+
+    /// A reporting round needs its period.
+    #[error("请填写本轮填报的期间，例如“1-9月”")]
+    RoundLabelRequired,
+    /// Task numbers the document does not have.
+    #[error("文件 {document} 中没有序号为 {} 的任务，请核对所选任务", list(.numbers))]
+    UnknownTasks {
+        document: DocumentId,
+        numbers: Vec<u32>,
+    },
+    /// The round would contain no report: no task chosen, or none with a lead unit.
+    #[error("所选任务中没有需要填报的牵头单位，请至少选择一项有牵头单位的任务（文件 {0}）")]
+    NothingToReport(DocumentId),
+    #[error("找不到编号为 {0} 的填报轮次，可能已被删除，请刷新后重试")]
+    RoundNotFound(RoundId),
+    #[error("找不到编号为 {0} 的填报，可能已被删除，请刷新后重试")]
+    ReportNotFound(ReportId),
+    /// The workflow's rules refuse the step; the message is the rule's.
+    #[error("{0}")]
+    Workflow(WorkflowError),
+    /// The report changed between reading it and writing it.
+    #[error("该填报已被他人更新，请刷新后重试")]
+    Stale,
+}
+
+fn list(numbers: &[u32]) -> String {
+    numbers
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 // Written out rather than `#[from]`, so the detail is in the message once and not
@@ -42,5 +99,17 @@ impl From<sqlx::Error> for StoreError {
 impl From<sqlx::migrate::MigrateError> for StoreError {
     fn from(e: sqlx::migrate::MigrateError) -> Self {
         StoreError::Migrate(e)
+    }
+}
+
+impl From<WorkflowError> for StoreError {
+    fn from(e: WorkflowError) -> Self {
+        StoreError::Workflow(e)
+    }
+}
+
+impl From<AccountError> for StoreError {
+    fn from(e: AccountError) -> Self {
+        StoreError::Account(e)
     }
 }

@@ -4,12 +4,19 @@
 //!
 //! SQLite today; every query is written once for all backends (see `db`), so
 //! PostgreSQL is a second pool variant and a second migrations folder.
+//!
+//! The supervision workflow (accounts, sessions, reporting rounds, reports) is in
+//! `accounts`, `rounds` and `reports`; its types are in `review`.
 
+mod accounts;
 mod codec;
 mod db;
 mod error;
 mod load;
 mod query;
+mod reports;
+mod review;
+mod rounds;
 mod save;
 
 use std::str::FromStr;
@@ -20,8 +27,9 @@ use duban_domain::{Notice, UnitDirectory, UnitKind};
 use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 
-use crate::db::Db;
+use crate::db::{Db, Tx};
 pub use crate::error::StoreError;
+pub use crate::review::*;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -176,7 +184,9 @@ impl Store {
     /// without is a stored document without one and with equal content. Same content →
     /// [`SaveOutcome::Unchanged`], nothing written. Same 文号, other content →
     /// [`StoreError::Conflict`] unless `replace`, which overwrites the document (keeping
-    /// its id). The notice's units join the office's directory.
+    /// its id). The notice's units join the office's directory. A document units have
+    /// reported on (it has a reporting round) is not replaced:
+    /// [`StoreError::ReportingStarted`].
     pub async fn save_notice(
         &self,
         notice: &Notice,
@@ -184,18 +194,8 @@ impl Store {
         replace: bool,
     ) -> Result<SaveOutcome, StoreError> {
         let mut tx = self.db.write().await?;
-        match save::save_notice(&mut tx, notice, source_name, replace).await {
-            Ok(outcome) => {
-                tx.commit().await?;
-                Ok(outcome)
-            }
-            Err(e) => {
-                // The error that stopped the save is the one to report; a failed
-                // rollback also discards the transaction when the connection closes.
-                let _ = tx.rollback().await;
-                Err(e)
-            }
-        }
+        let outcome = save::save_notice(&mut tx, notice, source_name, replace).await;
+        finish(tx, outcome).await
     }
 
     /// The document with this numeric id, or with this 文号 in any bracket spelling.
@@ -253,5 +253,21 @@ impl Store {
         let units = query::units(&mut tx).await?;
         tx.commit().await?;
         Ok(units)
+    }
+}
+
+/// Ends a write transaction: commits when `result` is `Ok`, rolls back otherwise.
+async fn finish<T>(tx: Tx, result: Result<T, StoreError>) -> Result<T, StoreError> {
+    match result {
+        Ok(value) => {
+            tx.commit().await?;
+            Ok(value)
+        }
+        Err(e) => {
+            // The error that stopped the write is the one to report; a failed rollback
+            // also discards the transaction when the connection closes.
+            let _ = tx.rollback().await;
+            Err(e)
+        }
     }
 }

@@ -9,7 +9,7 @@ use duban_domain::{
 
 use crate::StoreError;
 use crate::codec::{
-    COOPERATING, LEAD, NOTICE_ROUND, disclosure_from_label, from_json, kind_from_label, label_from,
+    COOPERATING, IMPORTED, LEAD, disclosure_from_label, from_json, kind_from_label, label_from,
     parse_date, references_from_json, u32_from,
 };
 use crate::db::{Tx, with_conn};
@@ -255,10 +255,10 @@ async fn tasks(tx: &mut Tx, document_id: i64) -> Result<Vec<Task>, StoreError> {
     let progress_rows: Vec<(i64, String)> = with_conn!(tx, c => sqlx::query_as(
         "SELECT p.task_id, p.text_json FROM progress_reports p \
          WHERE p.round_id = (SELECT MIN(r.id) FROM rounds r \
-                             WHERE r.document_id = $1 AND r.label = $2)",
+                             WHERE r.document_id = $1 AND r.kind = $2)",
     )
     .bind(document_id)
-    .bind(NOTICE_ROUND)
+    .bind(IMPORTED)
     .fetch_all(c)
     .await)?;
     for (task_id, text) in progress_rows {

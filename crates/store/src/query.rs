@@ -66,7 +66,7 @@ pub(crate) async fn list_documents(tx: &mut Tx) -> Result<Vec<DocumentSummary>, 
 }
 
 /// The id of the unit called `name`, or that has `name` as an alias.
-async fn unit_named(tx: &mut Tx, name: &str) -> Result<Option<i64>, StoreError> {
+pub(crate) async fn unit_named(tx: &mut Tx, name: &str) -> Result<Option<i64>, StoreError> {
     let by_name = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
         "SELECT id FROM units WHERE name = $1",
     )

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use duban_domain::{Notice, Task, UnitKind};
 
-use crate::codec::{COOPERATING, LEAD, NOTICE_ROUND, date_text, references_json, to_json};
+use crate::codec::{
+    COOPERATING, IMPORTED, LEAD, NOTICE_ROUND, REPORTING, date_text, references_json, to_json,
+};
 use crate::db::{Tx, with_conn};
 use crate::{DocumentId, SaveOutcome, StoreError, load};
 
@@ -38,6 +40,20 @@ pub(crate) async fn save_notice(
         return Err(StoreError::Conflict {
             doc_number: values.doc_number.clone().unwrap_or_default(),
             existing: DocumentId(id),
+        });
+    }
+    // Replacing writes the tasks anew; reports on the old ones would lose their task.
+    let rounds = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM rounds WHERE document_id = $1 AND kind = $2",
+    )
+    .bind(id)
+    .bind(REPORTING)
+    .fetch_one(c)
+    .await)?;
+    if rounds > 0 {
+        return Err(StoreError::ReportingStarted {
+            document: DocumentId(id),
+            rounds,
         });
     }
     clear_contents(tx, id).await?;
@@ -227,9 +243,11 @@ async fn clear_contents(tx: &mut Tx, id: i64) -> Result<(), StoreError> {
 async fn write_contents(tx: &mut Tx, id: i64, notice: &Notice) -> Result<(), StoreError> {
     let units = ensure_units(tx, notice).await?;
     let round_id = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
-        "INSERT INTO rounds (document_id, label, date) VALUES ($1, $2, $3) RETURNING id",
+        "INSERT INTO rounds (document_id, kind, label, date) VALUES ($1, $2, $3, $4) \
+         RETURNING id",
     )
     .bind(id)
+    .bind(IMPORTED)
     .bind(NOTICE_ROUND)
     .bind(date_text(notice.document.date))
     .fetch_one(c)

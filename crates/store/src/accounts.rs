@@ -1,0 +1,343 @@
+//! Accounts, login sessions and login throttling.
+//!
+//! The store never sees a password or a session token: the web layer hands it an
+//! argon2id hash and the SHA-256 (hex) of the token.
+
+use chrono::{DateTime, Utc};
+use duban_domain::{AccountError, Username};
+
+use crate::codec::{role_from_code, timestamp_text};
+use crate::db::{Tx, with_conn};
+use crate::query::unit_named;
+use crate::{Credentials, NewUser, Store, StoreError, User, UserId, finish};
+
+/// The columns [`UserRow`] reads; `FROM users u LEFT JOIN units n ON n.id = u.unit_id`.
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, n.name AS unit";
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    unit: Option<String>,
+}
+
+impl UserRow {
+    fn into_user(self) -> Result<User, StoreError> {
+        let username = Username::parse(&self.username)
+            .map_err(|_| StoreError::Corrupt(format!("用户名“{}”不合规", self.username)))?;
+        Ok(User {
+            id: UserId(self.id),
+            username,
+            display_name: self.display_name,
+            role: role_from_code(&self.role)?,
+            unit: self.unit,
+        })
+    }
+}
+
+/// The key login throttling counts under: what was typed, trimmed and lower-cased, so
+/// `Admin ` and `admin` share one count.
+fn throttle_key(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
+pub(crate) async fn user(tx: &mut Tx, id: UserId) -> Result<Option<User>, StoreError> {
+    let row: Option<UserRow> = with_conn!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users u LEFT JOIN units n ON n.id = u.unit_id \
+         WHERE u.id = $1"
+    )))
+    .bind(id.0)
+    .fetch_optional(c)
+    .await)?;
+    row.map(UserRow::into_user).transpose()
+}
+
+async fn create_user(tx: &mut Tx, new: NewUser) -> Result<User, StoreError> {
+    let unit = new.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    let unit_id = match (new.role.needs_unit(), unit) {
+        (true, None) => return Err(AccountError::UnitRequired(new.role.label()).into()),
+        (false, Some(unit)) => {
+            return Err(StoreError::UnitNotAllowed {
+                role: new.role.label(),
+                unit: unit.to_string(),
+            });
+        }
+        (false, None) => None,
+        (true, Some(unit)) => Some(
+            unit_named(tx, unit)
+                .await?
+                .ok_or_else(|| StoreError::UnknownUnit(unit.to_string()))?,
+        ),
+    };
+    let display_name = match new.display_name.trim() {
+        "" => new.username.as_str(),
+        name => name,
+    };
+    let inserted = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO users (username, display_name, role, unit_id, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(new.username.as_str())
+    .bind(display_name)
+    .bind(new.role.code())
+    .bind(unit_id)
+    .bind(&new.password_hash)
+    .bind(timestamp_text(Utc::now()))
+    .fetch_one(c)
+    .await);
+    let id = match inserted {
+        Ok(id) => id,
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(StoreError::UsernameTaken(new.username.to_string()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    user(tx, UserId(id))
+        .await?
+        .ok_or(StoreError::UserNotFound(UserId(id)))
+}
+
+impl Store {
+    /// Adds an account. `unit` may be a unit's canonical name or an alias; the account
+    /// stores the canonical name. Reporters and unit heads need a unit
+    /// ([`StoreError::Account`] with `UnitRequired`); the office's accounts and leaders
+    /// take none ([`StoreError::UnitNotAllowed`]: a unit given for them is refused, not
+    /// dropped). An empty display name becomes the username.
+    pub async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
+        let mut tx = self.db.write().await?;
+        let created = create_user(&mut tx, new).await;
+        finish(tx, created).await
+    }
+
+    pub async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let found = user(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    /// The account called `username` (exactly, after trimming) with its password hash.
+    pub async fn user_credentials(
+        &self,
+        username: &str,
+    ) -> Result<Option<Credentials>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: UserRow,
+            password_hash: String,
+        }
+        let mut tx = self.db.read().await?;
+        let row: Option<Row> = with_conn!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(
+            format!(
+                "SELECT {USER_COLUMNS}, u.password_hash \
+                 FROM users u LEFT JOIN units n ON n.id = u.unit_id \
+                 WHERE u.username = $1"
+            )
+        ))
+        .bind(username.trim())
+        .fetch_optional(c)
+        .await)?;
+        tx.commit().await?;
+        row.map(|r| {
+            Ok(Credentials {
+                user: r.user.into_user()?,
+                password_hash: r.password_hash,
+            })
+        })
+        .transpose()
+    }
+
+    /// Every account, by username.
+    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let rows: Vec<UserRow> = with_conn!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(
+            format!(
+                "SELECT {USER_COLUMNS} FROM users u LEFT JOIN units n ON n.id = u.unit_id \
+                 ORDER BY u.username"
+            )
+        ))
+        .fetch_all(c)
+        .await)?;
+        tx.commit().await?;
+        rows.into_iter().map(UserRow::into_user).collect()
+    }
+
+    /// Replaces the account's password hash and ends all its sessions (everywhere it
+    /// was logged in), in one transaction.
+    pub async fn set_password(&self, id: UserId, password_hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        let result = async {
+            let updated = with_conn!(&mut tx, c => sqlx::query(
+                "UPDATE users SET password_hash = $2 WHERE id = $1",
+            )
+            .bind(id.0)
+            .bind(password_hash)
+            .execute(c)
+            .await)?;
+            if updated.rows_affected() == 0 {
+                return Err(StoreError::UserNotFound(id));
+            }
+            with_conn!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id.0)
+                .execute(c)
+                .await)?;
+            Ok(())
+        }
+        .await;
+        finish(tx, result).await
+    }
+
+    /// Records a session: `token_hash` is the SHA-256 (hex) of the cookie's token.
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        let result = async {
+            let exists = with_conn!(&mut tx, c => sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM users WHERE id = $1",
+            )
+            .bind(user.0)
+            .fetch_optional(c)
+            .await)?;
+            if exists.is_none() {
+                return Err(StoreError::UserNotFound(user));
+            }
+            with_conn!(&mut tx, c => sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+            )
+            .bind(token_hash)
+            .bind(user.0)
+            .bind(timestamp_text(expires_at))
+            .execute(c)
+            .await)?;
+            Ok(())
+        }
+        .await;
+        finish(tx, result).await
+    }
+
+    /// The account logged in with this session, if the session exists and expires
+    /// after `now`.
+    pub async fn session_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let row: Option<UserRow> = with_conn!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(
+            format!(
+                "SELECT {USER_COLUMNS} FROM sessions s \
+                 JOIN users u ON u.id = s.user_id \
+                 LEFT JOIN units n ON n.id = u.unit_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2"
+            )
+        ))
+        .bind(token_hash)
+        .bind(timestamp_text(now))
+        .fetch_optional(c)
+        .await)?;
+        tx.commit().await?;
+        row.map(UserRow::into_user).transpose()
+    }
+
+    /// Ends a session (logout). An unknown session is not an error.
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        let result = with_conn!(&mut tx, c => sqlx::query(
+            "DELETE FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .execute(c)
+        .await)
+        .map(|_| ())
+        .map_err(StoreError::from);
+        finish(tx, result).await
+    }
+
+    /// Deletes the sessions expired at `now`; returns how many.
+    pub async fn purge_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut tx = self.db.write().await?;
+        let result = with_conn!(&mut tx, c => sqlx::query(
+            "DELETE FROM sessions WHERE expires_at <= $1",
+        )
+        .bind(timestamp_text(now))
+        .execute(c)
+        .await)
+        .map(|done| done.rows_affected())
+        .map_err(StoreError::from);
+        finish(tx, result).await
+    }
+
+    /// Notes a failed login for `username` (as typed; trimmed and lower-cased, and it
+    /// need not be an account).
+    pub async fn record_login_failure(
+        &self,
+        username: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        let result = with_conn!(&mut tx, c => sqlx::query(
+            "INSERT INTO login_failures (username, at) VALUES ($1, $2)",
+        )
+        .bind(throttle_key(username))
+        .bind(timestamp_text(at))
+        .execute(c)
+        .await)
+        .map(|_| ())
+        .map_err(StoreError::from);
+        finish(tx, result).await
+    }
+
+    /// Failed logins for `username` at or after `since`.
+    pub async fn login_failures_since(
+        &self,
+        username: &str,
+        since: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.db.read().await?;
+        let count = with_conn!(&mut tx, c => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2",
+        )
+        .bind(throttle_key(username))
+        .bind(timestamp_text(since))
+        .fetch_one(c)
+        .await)?;
+        tx.commit().await?;
+        Ok(count)
+    }
+
+    /// Forgets the failed logins for `username` (after a successful login).
+    pub async fn clear_login_failures(&self, username: &str) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        let result = with_conn!(&mut tx, c => sqlx::query(
+            "DELETE FROM login_failures WHERE username = $1",
+        )
+        .bind(throttle_key(username))
+        .execute(c)
+        .await)
+        .map(|_| ())
+        .map_err(StoreError::from);
+        finish(tx, result).await
+    }
+
+    /// Forgets failed logins older than `before`, for every name (housekeeping: the
+    /// table otherwise keeps every mistyped name). Returns how many.
+    pub async fn purge_login_failures(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut tx = self.db.write().await?;
+        let result = with_conn!(&mut tx, c => sqlx::query(
+            "DELETE FROM login_failures WHERE at < $1",
+        )
+        .bind(timestamp_text(before))
+        .execute(c)
+        .await)
+        .map(|done| done.rows_affected())
+        .map_err(StoreError::from);
+        finish(tx, result).await
+    }
+}

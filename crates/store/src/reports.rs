@@ -1,0 +1,382 @@
+//! Units' reports in reporting rounds, and the steps taken on them.
+//!
+//! Whether a step is allowed is `duban_domain::next_state`'s decision; the store asks
+//! it inside the transaction that records the step, so the rule is applied to the
+//! state the step changes.
+
+use chrono::{DateTime, Utc};
+use duban_domain::{ReportAction, ReportState, RichText, WorkflowError, next_state};
+
+use crate::accounts;
+use crate::codec::{
+    IMPORTED, REPORTING, action_from_code, from_json, parse_date, parse_timestamp,
+    parse_timestamp_opt, percent_from, role_from_code, state_from_code, timestamp_text, to_json,
+    u32_from,
+};
+use crate::db::{Tx, with_conn};
+use crate::query::unit_named;
+use crate::{
+    DocumentId, ReportChange, ReportDetail, ReportEvent, ReportFilter, ReportId, ReportSummary,
+    RoundId, Store, StoreError, User, finish,
+};
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    round_id: i64,
+    round_label: String,
+    due: Option<String>,
+    document_id: i64,
+    doc_number: Option<String>,
+    task: i64,
+    task_content: String,
+    unit: String,
+    state: String,
+    percent: Option<i64>,
+    updated_at: Option<String>,
+    submitted_at: Option<String>,
+}
+
+impl SummaryRow {
+    fn into_summary(self) -> Result<ReportSummary, StoreError> {
+        let due = parse_date("截止日期", self.due.as_deref())?.ok_or_else(|| {
+            StoreError::Corrupt(format!("填报轮次 {} 没有截止日期", self.round_id))
+        })?;
+        Ok(ReportSummary {
+            id: ReportId(self.id),
+            round: RoundId(self.round_id),
+            round_label: self.round_label,
+            due,
+            document: DocumentId(self.document_id),
+            doc_number: self.doc_number,
+            task: u32_from("任务序号", self.task)?,
+            task_content: self.task_content,
+            unit: self.unit,
+            state: state_from_code(&self.state)?,
+            percent: percent_from(self.percent)?,
+            updated_at: parse_timestamp_opt("更新时间", self.updated_at.as_deref())?,
+            submitted_at: parse_timestamp_opt("提交时间", self.submitted_at.as_deref())?,
+        })
+    }
+}
+
+/// Reports matching the filter (and, given `id`, only that one), ordered by document,
+/// task number, the unit's position on the task, then newest round first.
+async fn summaries(
+    tx: &mut Tx,
+    filter: &ReportFilter,
+    id: Option<ReportId>,
+) -> Result<Vec<ReportSummary>, StoreError> {
+    let unit_id = match filter.unit.as_deref().map(str::trim) {
+        Some(name) => match unit_named(tx, name).await? {
+            Some(id) => Some(id),
+            None => return Ok(Vec::new()),
+        },
+        None => None,
+    };
+    let rows: Vec<SummaryRow> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT p.id, p.round_id, r.label AS round_label, r.due, t.document_id, d.doc_number, \
+                t.number AS task, t.content_text AS task_content, u.name AS unit, p.state, \
+                p.percent, p.updated_at, p.submitted_at \
+         FROM reports p \
+         JOIN rounds r ON r.id = p.round_id \
+         JOIN tasks t ON t.id = p.task_id \
+         JOIN documents d ON d.id = t.document_id \
+         JOIN units u ON u.id = p.unit_id \
+         WHERE ($1 IS NULL OR p.round_id = $1) \
+           AND ($2 IS NULL OR t.document_id = $2) \
+           AND ($3 IS NULL OR t.number = $3) \
+           AND ($4 IS NULL OR p.unit_id = $4) \
+           AND ($5 IS NULL OR p.state = $5) \
+           AND (NOT $6 OR r.closed_at IS NULL) \
+           AND ($7 IS NULL OR p.id = $7) \
+         ORDER BY t.document_id, t.number, p.position, p.round_id DESC, p.id",
+    )
+    .bind(filter.round.map(|r| r.0))
+    .bind(filter.document.map(|d| d.0))
+    .bind(filter.task.map(i64::from))
+    .bind(unit_id)
+    .bind(filter.state.map(ReportState::code))
+    .bind(filter.open_rounds_only)
+    .bind(id.map(|r| r.0))
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter().map(SummaryRow::into_summary).collect()
+}
+
+async fn detail(tx: &mut Tx, id: ReportId) -> Result<Option<ReportDetail>, StoreError> {
+    let Some(summary) = summaries(tx, &ReportFilter::default(), Some(id))
+        .await?
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    let (text_json, task_id, unit_id, round_id): (String, i64, i64, i64) = with_conn!(tx, c => sqlx::query_as(
+            "SELECT text_json, task_id, unit_id, round_id FROM reports WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_one(c)
+        .await)?;
+    let text: RichText = from_json("填报内容", &text_json)?;
+
+    #[derive(sqlx::FromRow)]
+    struct EventRow {
+        at: String,
+        actor: String,
+        actor_role: String,
+        action: String,
+        from_state: String,
+        to_state: String,
+        comment: Option<String>,
+    }
+    let rows: Vec<EventRow> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT e.at, u.display_name AS actor, e.actor_role, e.action, e.from_state, \
+                e.to_state, e.comment \
+         FROM report_events e JOIN users u ON u.id = e.actor_id \
+         WHERE e.report_id = $1 ORDER BY e.id",
+    )
+    .bind(id.0)
+    .fetch_all(c)
+    .await)?;
+    let events = rows
+        .into_iter()
+        .map(|row| {
+            Ok(ReportEvent {
+                at: parse_timestamp("操作时间", &row.at)?,
+                actor: row.actor,
+                actor_role: role_from_code(&row.actor_role)?,
+                action: action_from_code(&row.action)?,
+                from: state_from_code(&row.from_state)?,
+                to: state_from_code(&row.to_state)?,
+                comment: row.comment,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+
+    let previous = previous(tx, task_id, unit_id, round_id).await?;
+    Ok(Some(ReportDetail {
+        summary,
+        text,
+        events,
+        previous,
+    }))
+}
+
+/// The text the unit reported on the task before round `round_id`: its report in the
+/// latest earlier reporting round with any text, or else the progress the imported
+/// notice gave for the task (the whole cell, not only this unit's part).
+async fn previous(
+    tx: &mut Tx,
+    task_id: i64,
+    unit_id: i64,
+    round_id: i64,
+) -> Result<Option<(String, RichText)>, StoreError> {
+    let reported: Option<(String, String)> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT r.label, p.text_json FROM reports p JOIN rounds r ON r.id = p.round_id \
+         WHERE p.task_id = $1 AND p.unit_id = $2 AND r.kind = $3 AND r.id < $4 \
+           AND p.text_plain <> '' \
+         ORDER BY r.id DESC LIMIT 1",
+    )
+    .bind(task_id)
+    .bind(unit_id)
+    .bind(REPORTING)
+    .bind(round_id)
+    .fetch_optional(c)
+    .await)?;
+    let found = match reported {
+        Some(found) => Some(found),
+        None => with_conn!(tx, c => sqlx::query_as(
+            "SELECT r.label, pr.text_json FROM progress_reports pr \
+             JOIN rounds r ON r.id = pr.round_id \
+             WHERE pr.task_id = $1 AND r.kind = $2 AND r.id < $3 AND pr.text_plain <> '' \
+             ORDER BY r.id DESC LIMIT 1",
+        )
+        .bind(task_id)
+        .bind(IMPORTED)
+        .bind(round_id)
+        .fetch_optional(c)
+        .await)?,
+    };
+    found
+        .map(|(label, text)| Ok((label, from_json("填报内容", &text)?)))
+        .transpose()
+}
+
+#[derive(sqlx::FromRow)]
+struct CurrentRow {
+    state: String,
+    unit: String,
+    closed_at: Option<String>,
+    text_json: String,
+    percent: Option<i64>,
+    submitted_at: Option<String>,
+}
+
+async fn act(
+    tx: &mut Tx,
+    id: ReportId,
+    actor: &User,
+    change: ReportChange,
+    expected: Option<ReportState>,
+    now: DateTime<Utc>,
+) -> Result<ReportState, StoreError> {
+    let row: Option<CurrentRow> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT p.state, u.name AS unit, r.closed_at, p.text_json, p.percent, p.submitted_at \
+         FROM reports p \
+         JOIN rounds r ON r.id = p.round_id \
+         JOIN units u ON u.id = p.unit_id \
+         WHERE p.id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(c)
+    .await)?;
+    let row = row.ok_or(StoreError::ReportNotFound(id))?;
+    // The account as it is now, not as the caller last saw it.
+    let actor = accounts::user(tx, actor.id)
+        .await?
+        .ok_or(StoreError::UserNotFound(actor.id))?;
+    let from = match expected {
+        Some(state) => state,
+        None => state_from_code(&row.state)?,
+    };
+    let same_unit = actor.unit.as_deref() == Some(row.unit.as_str());
+    let comment = change
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let step = next_state(from, change.action, actor.role, same_unit, comment);
+    // Who may act comes first; then whether anything may change at all.
+    if let Err(e @ (WorkflowError::RoleNotAllowed { .. } | WorkflowError::OtherUnit)) = step {
+        return Err(e.into());
+    }
+    if row.closed_at.is_some() {
+        return Err(WorkflowError::RoundClosed.into());
+    }
+    let to = step?;
+
+    let mut text: RichText = from_json("填报内容", &row.text_json)?;
+    let mut percent = percent_from(row.percent)?;
+    if matches!(
+        change.action,
+        ReportAction::SaveDraft | ReportAction::Submit
+    ) {
+        if let Some(p) = change.percent {
+            if p > 100 {
+                return Err(WorkflowError::PercentOutOfRange.into());
+            }
+            percent = Some(p);
+        }
+        if let Some(new_text) = change.text {
+            text = new_text;
+        }
+    }
+    let text_plain = text.plain_text();
+    if change.action == ReportAction::Submit && text_plain.trim().is_empty() {
+        return Err(WorkflowError::EmptyReport.into());
+    }
+    let text_json = to_json("填报内容", &text)?;
+    let at = timestamp_text(now);
+    let submitted_at = if change.action == ReportAction::Submit {
+        Some(at.clone())
+    } else {
+        row.submitted_at
+    };
+
+    let updated = with_conn!(tx, c => sqlx::query(
+        "UPDATE reports SET state = $3, text_json = $4, text_plain = $5, percent = $6, \
+             updated_at = $7, submitted_at = $8 \
+         WHERE id = $1 AND state = $2",
+    )
+    .bind(id.0)
+    .bind(from.code())
+    .bind(to.code())
+    .bind(&text_json)
+    .bind(&text_plain)
+    .bind(percent.map(i64::from))
+    .bind(&at)
+    .bind(&submitted_at)
+    .execute(c)
+    .await)?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::Stale);
+    }
+    with_conn!(tx, c => sqlx::query(
+        "INSERT INTO report_events (report_id, at, actor_id, actor_role, action, from_state, \
+             to_state, comment) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id.0)
+    .bind(&at)
+    .bind(actor.id.0)
+    .bind(actor.role.code())
+    .bind(change.action.code())
+    .bind(from.code())
+    .bind(to.code())
+    .bind(comment)
+    .execute(c)
+    .await)?;
+    Ok(to)
+}
+
+impl Store {
+    /// Reports matching the filter, ordered by document, task number and the unit's
+    /// place on the task (then newest round first). `unit` may be an alias; an unknown
+    /// unit has no reports.
+    pub async fn reports(&self, filter: &ReportFilter) -> Result<Vec<ReportSummary>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let reports = summaries(&mut tx, filter, None).await?;
+        tx.commit().await?;
+        Ok(reports)
+    }
+
+    /// A report with its text, its history (oldest first) and what the unit reported on
+    /// the task before: its text in the latest earlier reporting round that has any,
+    /// or else the progress the imported notice gave (labelled `通报所载进展`).
+    pub async fn report(&self, id: ReportId) -> Result<Option<ReportDetail>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let found = detail(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    /// Takes a step on a report and records it, in one transaction; returns the new
+    /// state. The step is checked by `duban_domain::next_state` against the report's
+    /// state and the actor's role and unit as stored now (only `actor.id` is taken from
+    /// the argument). Refusals are [`StoreError::Workflow`]: role or unit first, then a
+    /// closed round (`RoundClosed`), then state and comment; `Submit` with empty text
+    /// is `EmptyReport`, a percent over 100 `PercentOutOfRange`.
+    ///
+    /// Only `SaveDraft` and `Submit` change the content: `text`/`percent` `None` keep
+    /// what is there; the review steps ignore both. `comment` is recorded (trimmed) on
+    /// any step. Unknown report → [`StoreError::ReportNotFound`].
+    pub async fn act_on_report(
+        &self,
+        id: ReportId,
+        actor: &User,
+        change: ReportChange,
+        now: DateTime<Utc>,
+    ) -> Result<ReportState, StoreError> {
+        let mut tx = self.db.write().await?;
+        let result = act(&mut tx, id, actor, change, None, now).await;
+        finish(tx, result).await
+    }
+
+    /// [`Store::act_on_report`] from the state the actor saw (the page they acted on):
+    /// if the report has moved on since, nothing is written and the answer is
+    /// [`StoreError::Stale`] — two people acting on the same report at once cannot
+    /// both succeed.
+    pub async fn act_on_report_expecting(
+        &self,
+        id: ReportId,
+        actor: &User,
+        change: ReportChange,
+        expected: ReportState,
+        now: DateTime<Utc>,
+    ) -> Result<ReportState, StoreError> {
+        let mut tx = self.db.write().await?;
+        let result = act(&mut tx, id, actor, change, Some(expected), now).await;
+        finish(tx, result).await
+    }
+}

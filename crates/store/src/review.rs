@@ -1,0 +1,152 @@
+//! Types of the supervision workflow as the store sees them: accounts, sessions,
+//! reporting rounds and the reports units write in them. The rules about who may do
+//! what live in `duban_domain::workflow`; the store records what they allow.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use duban_domain::{ReportAction, ReportState, RichText, Role, Username};
+use serde::Serialize;
+
+use crate::DocumentId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct UserId(pub i64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct RoundId(pub i64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct ReportId(pub i64);
+
+macro_rules! display_id {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    )*};
+}
+display_id!(UserId, RoundId, ReportId);
+
+/// An account. Reporters and unit heads belong to one unit (its canonical name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub username: Username,
+    pub display_name: String,
+    pub role: Role,
+    pub unit: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: Username,
+    pub display_name: String,
+    pub role: Role,
+    /// Canonical name of a unit in the directory; required for reporters and unit heads.
+    pub unit: Option<String>,
+    /// An argon2id PHC string; the store never sees a password.
+    pub password_hash: String,
+}
+
+/// What login needs: the account and its password hash.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRound {
+    pub document: DocumentId,
+    /// The period reported on, e.g. `1-9月`.
+    pub label: String,
+    pub due: NaiveDate,
+    /// 序号 of the tasks included; `None` means every task of the document.
+    pub tasks: Option<Vec<u32>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoundSummary {
+    pub id: RoundId,
+    pub document: DocumentId,
+    pub doc_number: Option<String>,
+    pub label: String,
+    pub due: NaiveDate,
+    pub opened_at: DateTime<Utc>,
+    pub closed: bool,
+    /// Reports expected: one per included task and lead unit.
+    pub reports: i64,
+    /// Of those, submitted at least once and not sent back (`ReportState::is_reported`).
+    pub reported: i64,
+    pub accepted: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportSummary {
+    pub id: ReportId,
+    pub round: RoundId,
+    pub round_label: String,
+    pub due: NaiveDate,
+    pub document: DocumentId,
+    pub doc_number: Option<String>,
+    pub task: u32,
+    /// The task's content, plain text.
+    pub task_content: String,
+    /// Canonical unit name.
+    pub unit: String,
+    pub state: ReportState,
+    pub percent: Option<u8>,
+    pub updated_at: Option<DateTime<Utc>>,
+    /// When it was last submitted (for "reported on time").
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+/// One step in a report's history: who did what, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportEvent {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub actor_role: Role,
+    pub action: ReportAction,
+    pub from: ReportState,
+    pub to: ReportState,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportDetail {
+    pub summary: ReportSummary,
+    pub text: RichText,
+    /// Oldest first.
+    pub events: Vec<ReportEvent>,
+    /// The same unit's report on the same task in the latest earlier round, for the
+    /// "what changed since last round" view: (round label, text).
+    pub previous: Option<(String, RichText)>,
+}
+
+/// A step on a report, with what the actor wrote.
+#[derive(Debug, Clone)]
+pub struct ReportChange {
+    pub action: ReportAction,
+    /// New text (save draft / submit); `None` keeps the current text.
+    pub text: Option<RichText>,
+    pub percent: Option<u8>,
+    /// Reason, required when sending back or returning.
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReportFilter {
+    pub round: Option<RoundId>,
+    pub document: Option<DocumentId>,
+    pub task: Option<u32>,
+    /// Canonical unit name.
+    pub unit: Option<String>,
+    pub state: Option<ReportState>,
+    /// Only rounds not yet closed.
+    pub open_rounds_only: bool,
+}

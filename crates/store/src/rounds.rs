@@ -1,0 +1,305 @@
+//! Reporting rounds: the office opens one on a document's tasks, units report in it,
+//! the office closes it.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use duban_domain::{ReportState, RichText};
+
+use crate::codec::{
+    LEAD, REPORTING, date_text, parse_date, parse_timestamp, state_from_code, timestamp_text,
+    to_json, u32_from,
+};
+use crate::db::{Tx, with_conn};
+use crate::{DocumentId, NewRound, RoundId, RoundSummary, Store, StoreError, UserId, finish};
+
+async fn open_round(
+    tx: &mut Tx,
+    new: NewRound,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> Result<RoundId, StoreError> {
+    let label = new.label.trim();
+    if label.is_empty() {
+        return Err(StoreError::RoundLabelRequired);
+    }
+    let document = new.document;
+    let found = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM documents WHERE id = $1",
+    )
+    .bind(document.0)
+    .fetch_optional(c)
+    .await)?;
+    if found.is_none() {
+        return Err(StoreError::NotFound(document));
+    }
+    let opener = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM users WHERE id = $1",
+    )
+    .bind(by.0)
+    .fetch_optional(c)
+    .await)?;
+    if opener.is_none() {
+        return Err(StoreError::UserNotFound(by));
+    }
+
+    let rows: Vec<(i64, i64)> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT number, id FROM tasks WHERE document_id = $1 ORDER BY number",
+    )
+    .bind(document.0)
+    .fetch_all(c)
+    .await)?;
+    let task_ids: HashMap<u32, i64> = rows
+        .into_iter()
+        .map(|(number, id)| Ok((u32_from("任务序号", number)?, id)))
+        .collect::<Result<_, StoreError>>()?;
+    let numbers: BTreeSet<u32> = match new.tasks {
+        None => task_ids.keys().copied().collect(),
+        Some(chosen) => {
+            let chosen: BTreeSet<u32> = chosen.into_iter().collect();
+            let unknown: Vec<u32> = chosen
+                .iter()
+                .copied()
+                .filter(|n| !task_ids.contains_key(n))
+                .collect();
+            if !unknown.is_empty() {
+                return Err(StoreError::UnknownTasks {
+                    document,
+                    numbers: unknown,
+                });
+            }
+            chosen
+        }
+    };
+
+    let leads = lead_units(tx, document).await?;
+    // (task id, unit id, position among the task's units), task by task in number order.
+    let mut reports: Vec<(i64, i64, i64)> = Vec::new();
+    for number in &numbers {
+        let Some(&task_id) = task_ids.get(number) else {
+            continue;
+        };
+        for (position, &unit_id) in leads.get(&task_id).into_iter().flatten().enumerate() {
+            let position = i64::try_from(position)
+                .map_err(|_| StoreError::Corrupt(format!("位置 {position} 超出范围")))?;
+            reports.push((task_id, unit_id, position));
+        }
+    }
+    if reports.is_empty() {
+        return Err(StoreError::NothingToReport(document));
+    }
+
+    let round_id = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO rounds (document_id, kind, label, date, due, opened_by, opened_at) \
+         VALUES ($1, $2, $3, NULL, $4, $5, $6) RETURNING id",
+    )
+    .bind(document.0)
+    .bind(REPORTING)
+    .bind(label)
+    .bind(date_text(Some(new.due)))
+    .bind(by.0)
+    .bind(timestamp_text(now))
+    .fetch_one(c)
+    .await)?;
+    let empty = to_json("填报内容", &RichText::default())?;
+    for (task_id, unit_id, position) in reports {
+        with_conn!(tx, c => sqlx::query(
+            "INSERT INTO reports (round_id, task_id, unit_id, position, state, text_json, \
+                 text_plain, percent, updated_at, submitted_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, '', NULL, NULL, NULL)",
+        )
+        .bind(round_id)
+        .bind(task_id)
+        .bind(unit_id)
+        .bind(position)
+        .bind(ReportState::NotStarted.code())
+        .bind(&empty)
+        .execute(c)
+        .await)?;
+    }
+    Ok(RoundId(round_id))
+}
+
+/// Each task's lead units of the document, deduplicated: the task's own leads in cell
+/// order, then the leads its sub-items name, sub-item by sub-item.
+async fn lead_units(
+    tx: &mut Tx,
+    document: DocumentId,
+) -> Result<HashMap<i64, Vec<i64>>, StoreError> {
+    let task_leads: Vec<(i64, i64)> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT tu.task_id, tu.unit_id FROM task_units tu \
+         JOIN tasks t ON t.id = tu.task_id \
+         WHERE t.document_id = $1 AND tu.relation = $2 \
+         ORDER BY tu.task_id, tu.position",
+    )
+    .bind(document.0)
+    .bind(LEAD)
+    .fetch_all(c)
+    .await)?;
+    let subitem_leads: Vec<(i64, i64)> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT su.task_id, su.unit_id FROM subitem_units su \
+         JOIN subitems s ON s.task_id = su.task_id AND s.label = su.label \
+         JOIN tasks t ON t.id = su.task_id \
+         WHERE t.document_id = $1 \
+         ORDER BY su.task_id, s.position, su.position",
+    )
+    .bind(document.0)
+    .fetch_all(c)
+    .await)?;
+    let mut leads: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (task_id, unit_id) in task_leads.into_iter().chain(subitem_leads) {
+        let units = leads.entry(task_id).or_default();
+        if !units.contains(&unit_id) {
+            units.push(unit_id);
+        }
+    }
+    Ok(leads)
+}
+
+/// Reporting rounds, newest first, of one document or all; or the one round `id`.
+async fn summaries(
+    tx: &mut Tx,
+    document: Option<DocumentId>,
+    id: Option<RoundId>,
+) -> Result<Vec<RoundSummary>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        document_id: i64,
+        doc_number: Option<String>,
+        label: String,
+        due: Option<String>,
+        opened_at: Option<String>,
+        closed_at: Option<String>,
+    }
+    let document = document.map(|d| d.0);
+    let id = id.map(|r| r.0);
+    let rows: Vec<Row> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT r.id, r.document_id, d.doc_number, r.label, r.due, r.opened_at, r.closed_at \
+         FROM rounds r JOIN documents d ON d.id = r.document_id \
+         WHERE r.kind = $1 AND ($2 IS NULL OR r.document_id = $2) AND ($3 IS NULL OR r.id = $3) \
+         ORDER BY r.id DESC",
+    )
+    .bind(REPORTING)
+    .bind(document)
+    .bind(id)
+    .fetch_all(c)
+    .await)?;
+    let counts: Vec<(i64, String, i64)> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT p.round_id, p.state, COUNT(*) FROM reports p \
+         JOIN rounds r ON r.id = p.round_id \
+         WHERE ($1 IS NULL OR r.document_id = $1) AND ($2 IS NULL OR r.id = $2) \
+         GROUP BY p.round_id, p.state",
+    )
+    .bind(document)
+    .bind(id)
+    .fetch_all(c)
+    .await)?;
+    // (reports, reported, accepted) per round; "reported" is the domain's rule.
+    let mut tally: HashMap<i64, (i64, i64, i64)> = HashMap::new();
+    for (round, state, n) in counts {
+        let state = state_from_code(&state)?;
+        let t = tally.entry(round).or_default();
+        t.0 += n;
+        if state.is_reported() {
+            t.1 += n;
+        }
+        if state == ReportState::Accepted {
+            t.2 += n;
+        }
+    }
+    rows.into_iter()
+        .map(|row| {
+            let (reports, reported, accepted) = tally.get(&row.id).copied().unwrap_or_default();
+            let due = parse_date("截止日期", row.due.as_deref())?
+                .ok_or_else(|| StoreError::Corrupt(format!("填报轮次 {} 没有截止日期", row.id)))?;
+            let opened_at = row
+                .opened_at
+                .as_deref()
+                .ok_or_else(|| StoreError::Corrupt(format!("填报轮次 {} 没有开启时间", row.id)))
+                .and_then(|t| parse_timestamp("开启时间", t))?;
+            Ok(RoundSummary {
+                id: RoundId(row.id),
+                document: DocumentId(row.document_id),
+                doc_number: row.doc_number,
+                label: row.label,
+                due,
+                opened_at,
+                closed: row.closed_at.is_some(),
+                reports,
+                reported,
+                accepted,
+            })
+        })
+        .collect()
+}
+
+impl Store {
+    /// Opens a reporting round on a document's tasks, in one transaction: the round and
+    /// one report (not started, empty) per included task and lead unit — the task's
+    /// lead units in order, then units its sub-items name as their own leads, each
+    /// unit once. Unknown task numbers → [`StoreError::UnknownTasks`] naming them, and
+    /// nothing is written; a round with no report to write →
+    /// [`StoreError::NothingToReport`]. Who may open rounds is the caller's check.
+    pub async fn open_round(
+        &self,
+        new: NewRound,
+        by: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<RoundId, StoreError> {
+        let mut tx = self.db.write().await?;
+        let opened = open_round(&mut tx, new, by, now).await;
+        finish(tx, opened).await
+    }
+
+    /// Reporting rounds (not a notice's imported progress), newest (last opened) first,
+    /// of one document or of all.
+    pub async fn rounds(
+        &self,
+        document: Option<DocumentId>,
+    ) -> Result<Vec<RoundSummary>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let rounds = summaries(&mut tx, document, None).await?;
+        tx.commit().await?;
+        Ok(rounds)
+    }
+
+    /// One reporting round; `None` if there is none with this id.
+    pub async fn round(&self, id: RoundId) -> Result<Option<RoundSummary>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let round = summaries(&mut tx, None, Some(id)).await?.into_iter().next();
+        tx.commit().await?;
+        Ok(round)
+    }
+
+    /// Closes a reporting round: its reports can no longer change. Closing a closed
+    /// round keeps the first closing time. Unknown → [`StoreError::RoundNotFound`].
+    pub async fn close_round(&self, id: RoundId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        let result = async {
+            let closed = with_conn!(&mut tx, c => sqlx::query_scalar::<_, Option<String>>(
+                "SELECT closed_at FROM rounds WHERE id = $1 AND kind = $2",
+            )
+            .bind(id.0)
+            .bind(REPORTING)
+            .fetch_optional(c)
+            .await)?;
+            match closed {
+                None => Err(StoreError::RoundNotFound(id)),
+                Some(Some(_)) => Ok(()),
+                Some(None) => {
+                    with_conn!(&mut tx, c => sqlx::query(
+                        "UPDATE rounds SET closed_at = $2 WHERE id = $1",
+                    )
+                    .bind(id.0)
+                    .bind(timestamp_text(now))
+                    .execute(c)
+                    .await)?;
+                    Ok(())
+                }
+            }
+        }
+        .await;
+        finish(tx, result).await
+    }
+}

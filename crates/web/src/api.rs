@@ -1,0 +1,197 @@
+//! The JSON API: everything the pages do, for other systems and scripts. Described by
+//! `openapi.json` (served at `/api/openapi.json`); a test keeps the two in step.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::Cookie;
+use duban_domain::ReportState;
+use duban_store::{
+    DocumentSummary, ReportDetail, ReportFilter, ReportSummary, RoundId, RoundSummary, User,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::auth::{self, CurrentUser, READERS, SESSION_COOKIE, require};
+use crate::error::{ApiError, AppError};
+use crate::pages::LoginForm;
+use crate::views::{self, OpenRound, ReportForm, RoundDetail, TaskDetail, TaskFilter, TaskList};
+
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+pub async fn openapi() -> impl IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Json(form): Json<LoginForm>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (user, token) = auth::login(&state, &form.username, &form.password).await?;
+    let jar = jar.add(auth::session_cookie(token, state.settings.secure_cookies));
+    Ok((jar, Json(user)))
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> Result<impl IntoResponse, ApiError> {
+    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        state
+            .store
+            .delete_session(&auth::token_hash(cookie.value()))
+            .await?;
+    }
+    Ok((
+        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
+        StatusCode::NO_CONTENT,
+    ))
+}
+
+pub async fn me(CurrentUser(user): CurrentUser) -> Json<User> {
+    Json(user)
+}
+
+pub async fn documents(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Json<Vec<DocumentSummary>>, ApiError> {
+    require(&user, READERS)?;
+    Ok(Json(state.store.list_documents().await?))
+}
+
+pub async fn tasks(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(filter): Query<TaskFilter>,
+) -> Result<Json<TaskList>, ApiError> {
+    Ok(Json(views::task_list(&state, &user, filter).await?))
+}
+
+pub async fn task(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((document, number)): Path<(i64, u32)>,
+) -> Result<Json<TaskDetail>, ApiError> {
+    Ok(Json(
+        views::task_detail(&state, &user, document, number).await?,
+    ))
+}
+
+pub async fn rounds(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Json<Vec<RoundSummary>>, ApiError> {
+    require(&user, READERS)?;
+    Ok(Json(state.store.rounds(None).await?))
+}
+
+pub async fn open_round(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Json(form): Json<OpenRound>,
+) -> Result<impl IntoResponse, ApiError> {
+    let id = views::open_round(&state, &user, form).await?;
+    let round = state
+        .store
+        .round(id)
+        .await?
+        .ok_or(AppError::NotFound("该填报轮次"))?;
+    Ok((StatusCode::CREATED, Json(round)))
+}
+
+pub async fn round(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<RoundDetail>, ApiError> {
+    Ok(Json(views::round_detail(&state, &user, id).await?))
+}
+
+pub async fn close_round(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<RoundSummary>, ApiError> {
+    views::close_round(&state, &user, id).await?;
+    Ok(Json(
+        state
+            .store
+            .round(RoundId(id))
+            .await?
+            .ok_or(AppError::NotFound("该填报轮次"))?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ReportQuery {
+    pub round: Option<i64>,
+    pub document: Option<i64>,
+    pub task: Option<u32>,
+    pub unit: Option<String>,
+    pub state: Option<String>,
+    #[serde(default)]
+    pub open: bool,
+}
+
+pub async fn reports(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Json<Vec<ReportSummary>>, ApiError> {
+    let report_state = match q.state.as_deref().filter(|s| !s.is_empty()) {
+        Some(code) => Some(
+            ReportState::from_code(code)
+                .ok_or_else(|| AppError::BadRequest(format!("未知的填报状态“{code}”")))?,
+        ),
+        None => None,
+    };
+    let filter = ReportFilter {
+        round: q.round.map(RoundId),
+        document: q.document.map(duban_store::DocumentId),
+        task: q.task,
+        unit: q.unit.filter(|u| !u.is_empty()),
+        state: report_state,
+        open_rounds_only: q.open,
+    };
+    Ok(Json(views::list_reports(&state, &user, filter).await?))
+}
+
+pub async fn review_queue(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Json<Vec<ReportSummary>>, ApiError> {
+    Ok(Json(views::review_queue(&state, &user).await?))
+}
+
+pub async fn my_reports(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Json<Vec<ReportSummary>>, ApiError> {
+    Ok(Json(views::my_reports(&state, &user).await?))
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ReportDetail>, ApiError> {
+    Ok(Json(views::report_detail(&state, &user, id).await?))
+}
+
+pub async fn act_on_report(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+    Json(form): Json<ReportForm>,
+) -> Result<Json<Value>, ApiError> {
+    let new_state = views::act_on_report(&state, &user, id, form).await?;
+    Ok(Json(json!({ "id": id, "state": new_state })))
+}

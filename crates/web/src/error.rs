@@ -1,0 +1,113 @@
+//! Every way a request can fail, as the user sees it: an HTML page in Chinese, or JSON
+//! `{"error": "…"}` for the API, with the right status.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use duban_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("请先登录")]
+    NotSignedIn { api: bool },
+    #[error("用户名或密码不正确")]
+    BadLogin,
+    #[error("登录失败次数过多，请 15 分钟后再试")]
+    TooManyAttempts,
+    #[error("无权访问此页面")]
+    Forbidden,
+    #[error("找不到{0}")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("页面生成失败：{0}")]
+    Template(#[from] minijinja::Error),
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotSignedIn { .. } | AppError::BadLogin => StatusCode::UNAUTHORIZED,
+            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Store(e) => store_status(e),
+            AppError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+fn store_status(e: &StoreError) -> StatusCode {
+    match e {
+        StoreError::Workflow(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        StoreError::Stale => StatusCode::CONFLICT,
+        StoreError::NotFound(_)
+        | StoreError::ReportNotFound(_)
+        | StoreError::RoundNotFound(_)
+        | StoreError::UserNotFound(_) => StatusCode::NOT_FOUND,
+        StoreError::UsernameTaken(_)
+        | StoreError::Conflict { .. }
+        | StoreError::ReportingStarted { .. } => StatusCode::CONFLICT,
+        StoreError::UnknownUnit(_)
+        | StoreError::Account(_)
+        | StoreError::UnitNotAllowed { .. }
+        | StoreError::UnknownTasks { .. }
+        | StoreError::NothingToReport(_)
+        | StoreError::RoundLabelRequired => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Marks an error raised while serving the JSON API, so it is answered as JSON.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self.0, "API request failed");
+        }
+        (
+            status,
+            axum::Json(serde_json::json!({ "error": self.0.to_string() })),
+        )
+            .into_response()
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::NotSignedIn { api: false } = self {
+            return Redirect::to("/login").into_response();
+        }
+        if let AppError::NotSignedIn { api: true } = self {
+            return ApiError(self).into_response();
+        }
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let message = minijinja::HtmlEscape(&self.to_string()).to_string();
+        let title = match status {
+            StatusCode::FORBIDDEN => "无权访问",
+            StatusCode::NOT_FOUND => "页面不存在",
+            s if s.is_server_error() => "系统错误",
+            _ => "操作未完成",
+        };
+        let body = format!(
+            "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{title} - 督办</title>\
+             <link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main class=\"narrow\">\
+             <h1>{title}</h1><p>{message}</p><p><a href=\"/\">返回首页</a></p></main></body></html>"
+        );
+        (status, Html(body)).into_response()
+    }
+}

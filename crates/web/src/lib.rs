@@ -1,0 +1,135 @@
+//! The supervision office's web app and JSON API: the only crate that speaks HTTP.
+//!
+//! Pages (`pages`) and API handlers (`api`) share their data and authorisation
+//! (`views`); sessions and passwords are in `auth`. The app is stateless apart from
+//! the store, so several servers can run behind one address.
+
+pub mod api;
+pub mod auth;
+mod error;
+mod pages;
+mod templates;
+pub mod views;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use duban_store::Store;
+use tower_http::csrf::CsrfLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use error::AppError;
+
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Mark cookies `Secure` (when served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub templates: Arc<minijinja::Environment<'static>>,
+    pub settings: Settings,
+}
+
+impl AppState {
+    pub fn new(store: Store, settings: Settings) -> Result<AppState, minijinja::Error> {
+        Ok(AppState {
+            store,
+            templates: Arc::new(templates::environment()?),
+            settings,
+        })
+    }
+}
+
+const STYLE: &str = include_str!("../static/style.css");
+
+async fn style() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE,
+    )
+}
+
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    match state.store.list_documents().await {
+        Ok(_) => (StatusCode::OK, "ok"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "store unreachable"),
+    }
+}
+
+/// Every route of the app. The list here is the one the OpenAPI test checks.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/openapi.json", get(api::openapi))
+        .route("/login", post(api::login))
+        .route("/logout", post(api::logout))
+        .route("/me", get(api::me))
+        .route("/documents", get(api::documents))
+        .route("/tasks", get(api::tasks))
+        .route("/documents/{document}/tasks/{number}", get(api::task))
+        .route("/rounds", get(api::rounds).post(api::open_round))
+        .route("/rounds/{id}", get(api::round))
+        .route("/rounds/{id}/close", post(api::close_round))
+        .route("/reports", get(api::reports))
+        .route("/reports/review", get(api::review_queue))
+        .route("/reports/mine", get(api::my_reports))
+        .route("/reports/{id}", get(api::report))
+        .route("/reports/{id}/actions", post(api::act_on_report));
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/healthz", get(healthz))
+        .route("/static/style.css", get(style))
+        .route("/login", get(pages::login_page).post(pages::login_submit))
+        .route("/logout", post(pages::logout))
+        .route("/tasks", get(pages::tasks))
+        .route("/documents/{document}/tasks/{number}", get(pages::task))
+        .route("/rounds", get(pages::rounds).post(pages::open_round))
+        .route("/rounds/{id}", get(pages::round))
+        .route("/rounds/{id}/close", post(pages::close_round))
+        .route("/my", get(pages::my))
+        .route("/review", get(pages::review))
+        .route(
+            "/reports/{id}",
+            get(pages::report).post(pages::report_submit),
+        )
+        .route("/public", get(pages::public_list))
+        .route("/public/{id}", get(pages::public_notice))
+        .nest("/api", api)
+        .layer(CsrfLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+            ),
+        ))
+        .with_state(state)
+}
+
+/// Serves the app until Ctrl-C.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}

@@ -1,0 +1,308 @@
+//! The HTML pages. Each handler asks `views` for its data (the same the API returns)
+//! and renders a template.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::Cookie;
+use duban_domain::{Disclosure, ReportState, Role};
+use duban_formats::interchange::to_json;
+use duban_store::DocumentId;
+use minijinja::context;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::{self, CurrentUser, MaybeUser, READERS, SESSION_COOKIE, require};
+use crate::error::AppError;
+use crate::views::{self, ReportForm, TaskFilter};
+
+/// Any serialisable value, for a template context.
+fn v<T: serde::Serialize>(value: T) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(value))
+}
+
+fn render(state: &AppState, name: &str, ctx: minijinja::Value) -> Result<Html<String>, AppError> {
+    Ok(Html(state.templates.get_template(name)?.render(ctx)?))
+}
+
+fn states() -> Vec<minijinja::Value> {
+    ReportState::ALL
+        .iter()
+        .map(|s| v(serde_json::json!({"code": s.code(), "label": s.label()})))
+        .collect()
+}
+
+pub async fn home(MaybeUser(user): MaybeUser) -> Redirect {
+    match user.map(|u| u.role) {
+        None => Redirect::to("/login"),
+        Some(Role::Reporter | Role::UnitHead) => Redirect::to("/my"),
+        Some(_) => Redirect::to("/tasks"),
+    }
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+) -> Result<Response, AppError> {
+    if user.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    Ok(render(
+        &state,
+        "login.html",
+        context! { user => v(None::<()>), error => v(None::<String>) },
+    )?
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    match auth::login(&state, &form.username, &form.password).await {
+        Ok((_, token)) => {
+            let jar = jar.add(auth::session_cookie(token, state.settings.secure_cookies));
+            Ok((jar, Redirect::to("/")).into_response())
+        }
+        Err(e @ (AppError::BadLogin | AppError::TooManyAttempts)) => {
+            let status = e.status();
+            let page = render(
+                &state,
+                "login.html",
+                context! { user => v(None::<()>), error => v(e.to_string()), username => v(form.username) },
+            )?;
+            Ok((status, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<Response, AppError> {
+    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        state
+            .store
+            .delete_session(&auth::token_hash(cookie.value()))
+            .await?;
+    }
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    Ok((jar, Redirect::to("/login")).into_response())
+}
+
+pub async fn tasks(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(filter): Query<TaskFilter>,
+) -> Result<Html<String>, AppError> {
+    let view = views::task_list(&state, &user, filter).await?;
+    let options = views::filter_options(&state, &view.filter).await?;
+    render(
+        &state,
+        "tasks.html",
+        context! { user => v(user), view => v(view), options => v(options), states => v(states()) },
+    )
+}
+
+pub async fn task(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((document, number)): Path<(i64, u32)>,
+) -> Result<Html<String>, AppError> {
+    let view = views::task_detail(&state, &user, document, number).await?;
+    render(
+        &state,
+        "task.html",
+        context! { user => v(user), task => v(&view.task), view => v(view) },
+    )
+}
+
+pub async fn rounds(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Html<String>, AppError> {
+    require(&user, READERS)?;
+    let rounds = state.store.rounds(None).await?;
+    let documents = state.store.list_documents().await?;
+    render(
+        &state,
+        "rounds.html",
+        context! { can_open => v(user.role.is_office()), user => v(user), rounds => v(rounds), documents => v(documents) },
+    )
+}
+
+pub async fn open_round(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Form(form): Form<views::OpenRound>,
+) -> Result<Redirect, AppError> {
+    let id = views::open_round(&state, &user, form).await?;
+    Ok(Redirect::to(&format!("/rounds/{id}")))
+}
+
+pub async fn round(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
+    let view = views::round_detail(&state, &user, id).await?;
+    render(
+        &state,
+        "round.html",
+        context! { can_close => v(user.role.is_office()), user => v(user), round => v(view.round), reports => v(view.reports), not_reported => v(view.not_reported) },
+    )
+}
+
+pub async fn close_round(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Redirect, AppError> {
+    views::close_round(&state, &user, id).await?;
+    Ok(Redirect::to(&format!("/rounds/{id}")))
+}
+
+pub async fn my(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Html<String>, AppError> {
+    let reports = views::my_reports(&state, &user).await?;
+    let intro = format!(
+        "{} 在进行中的填报轮次里的任务。",
+        user.unit.clone().unwrap_or_default()
+    );
+    render(
+        &state,
+        "reports.html",
+        context! { user => v(user), reports => v(reports), heading => v("本单位任务"), intro => v(intro), empty => v("目前没有需要填报的任务。") },
+    )
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Html<String>, AppError> {
+    let reports = views::review_queue(&state, &user).await?;
+    let intro = if user.role == Role::UnitHead {
+        "本单位已提交、待您审核的填报。"
+    } else {
+        "各单位负责人审核通过、待督查室审核的填报。"
+    };
+    render(
+        &state,
+        "reports.html",
+        context! { user => v(user), reports => v(reports), heading => v("待审核"), intro => v(intro), empty => v("没有待审核的填报。") },
+    )
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
+    report_page(&state, user, id, None).await
+}
+
+async fn report_page(
+    state: &AppState,
+    user: duban_store::User,
+    id: i64,
+    flash: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let r = views::report_detail(state, &user, id).await?;
+    let actions: Vec<_> = views::review_actions(&user, &r)
+        .into_iter()
+        .map(|a| v(serde_json::json!({"code": a.code(), "label": a.label()})))
+        .collect();
+    let editable = views::editable_text(&r.text);
+    let diff = r
+        .previous
+        .as_ref()
+        .map(|(_, before)| minijinja::Value::from_safe_string(views::diff_html(before, &r.text)));
+    render(
+        state,
+        "report.html",
+        context! { can_edit => v(views::can_edit(&user, &r)), user => v(user), r => v(r), actions => v(actions), editable => v(editable), diff => diff.unwrap_or_default(), flash => v(flash) },
+    )
+}
+
+pub async fn report_submit(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ReportForm>,
+) -> Result<Response, AppError> {
+    match views::act_on_report(&state, &user, id, form).await {
+        Ok(_) => Ok(Redirect::to(&format!("/reports/{id}")).into_response()),
+        // A refused step shows the page again with the reason, not an error page.
+        Err(
+            e @ (AppError::BadRequest(_)
+            | AppError::Store(
+                duban_store::StoreError::Workflow(_) | duban_store::StoreError::Stale,
+            )),
+        ) => {
+            let status = e.status();
+            Ok((
+                status,
+                report_page(&state, user, id, Some(e.to_string())).await?,
+            )
+                .into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// 主动公开 notices, for everyone.
+pub async fn public_list(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+) -> Result<Html<String>, AppError> {
+    let documents = public_documents(&state).await?;
+    render(
+        &state,
+        "public_list.html",
+        context! { user => v(user), documents => v(documents) },
+    )
+}
+
+pub async fn public_documents(
+    state: &AppState,
+) -> Result<Vec<duban_store::DocumentSummary>, AppError> {
+    let mut out = Vec::new();
+    for d in state.store.list_documents().await? {
+        if state.store.load_notice(d.id).await?.document.disclosure == Some(Disclosure::Active) {
+            out.push(d);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn public_notice(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
+    let notice = match state.store.load_notice(DocumentId(id)).await {
+        Ok(n) if n.document.disclosure == Some(Disclosure::Active) => n,
+        Ok(_) | Err(duban_store::StoreError::NotFound(_)) => {
+            return Err(AppError::NotFound("该公开通报"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let date_text = notice.document.date.map(|d| {
+        use chrono::Datelike;
+        format!("{}年{}月{}日", d.year(), d.month(), d.day())
+    });
+    let json = to_json(&notice);
+    render(
+        &state,
+        "public_notice.html",
+        context! { user => v(user), d => v(json.document), tasks => v(json.tasks), date_text => v(date_text) },
+    )
+}

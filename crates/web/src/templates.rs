@@ -1,0 +1,113 @@
+//! Page templates (minijinja, embedded in the binary) and the filters they use.
+
+use duban_domain::{ReportAction, ReportState, RichText, Role};
+use minijinja::value::Serde;
+use minijinja::{Environment, UndefinedBehavior, Value};
+
+macro_rules! embedded {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = embedded!(
+    "base.html",
+    "login.html",
+    "tasks.html",
+    "task.html",
+    "rounds.html",
+    "round.html",
+    "reports.html",
+    "report.html",
+    "public_list.html",
+    "public_notice.html",
+);
+
+pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)?;
+    }
+    env.add_filter("rich", |rich: Serde<RichText>| {
+        Value::from_safe_string(rich_html(&rich))
+    });
+    env.add_filter("truncate_text", |text: String, max: usize| {
+        let mut out: String = text.chars().take(max).collect();
+        if text.chars().count() > max {
+            out.push('…');
+        }
+        out
+    });
+    env.add_filter("when", |at: Option<String>| match at {
+        Some(at) => chrono::DateTime::parse_from_rfc3339(&at)
+            .map(|t| {
+                t.with_timezone(&chrono_tz_china())
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or(at),
+        None => "—".to_string(),
+    });
+    env.add_function("state_label", |code: String| {
+        ReportState::from_code(&code).map_or(code.clone(), |s| s.label().to_string())
+    });
+    env.add_function("role_label", |code: String| {
+        Role::from_code(&code).map_or(code.clone(), |r| r.label().to_string())
+    });
+    env.add_function("action_label", |code: String| {
+        ReportAction::from_code(&code).map_or(code.clone(), |a| a.label().to_string())
+    });
+    Ok(env)
+}
+
+/// China Standard Time: every office using duban is in UTC+8, and has no DST.
+fn chrono_tz_china() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// Rich text as HTML: `<p>` per paragraph, `<strong>` for bold, everything escaped.
+pub fn rich_html(rich: &RichText) -> String {
+    let mut out = String::new();
+    for p in &rich.paragraphs {
+        out.push_str("<p>");
+        for run in &p.runs {
+            let text = minijinja::HtmlEscape(&run.text).to_string();
+            if run.bold {
+                out.push_str("<strong>");
+                out.push_str(&text);
+                out.push_str("</strong>");
+            } else {
+                out.push_str(&text);
+            }
+        }
+        out.push_str("</p>");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duban_domain::Run;
+
+    #[test]
+    fn every_template_loads_and_rich_text_is_escaped() {
+        environment().unwrap();
+        let mut r = RichText::default();
+        r.push_paragraph(vec![
+            Run {
+                text: "<script>".into(),
+                bold: true,
+            },
+            Run {
+                text: " & 甲".into(),
+                bold: false,
+            },
+        ]);
+        assert_eq!(
+            rich_html(&r),
+            "<p><strong>&lt;script&gt;</strong> &amp; 甲</p>"
+        );
+    }
+}

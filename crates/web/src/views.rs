@@ -1,0 +1,658 @@
+//! What each page shows, computed once for both the HTML page and its JSON twin, with
+//! the authorisation that decides who may see it.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, Utc};
+use duban_domain::{ReportAction, ReportState, RichText, Role, Run};
+use duban_formats::inline::{MARKDOWN, parse_inline};
+use duban_formats::interchange::{TaskJson, to_json};
+use duban_store::{
+    DocumentId, DocumentSummary, NewRound, ReportChange, ReportDetail, ReportFilter, ReportId,
+    ReportSummary, RoundId, RoundSummary, User,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::auth::{OFFICE, READERS, require};
+use crate::error::AppError;
+
+pub const PER_PAGE: usize = 50;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct TaskFilter {
+    pub document: Option<i64>,
+    pub unit: Option<String>,
+    pub round: Option<i64>,
+    /// A report state code: only tasks with a report in that state (in the round shown).
+    pub state: Option<String>,
+    pub page: Option<usize>,
+}
+
+impl TaskFilter {
+    /// Empty form fields arrive as `""`: they mean "no filter".
+    pub fn normalised(mut self) -> Self {
+        self.unit = self.unit.filter(|u| !u.trim().is_empty());
+        self.state = self.state.filter(|s| !s.trim().is_empty());
+        self
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportCell {
+    pub id: ReportId,
+    pub unit: String,
+    pub state: ReportState,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskRow {
+    pub document: DocumentId,
+    pub doc_number: Option<String>,
+    pub number: u32,
+    pub content: String,
+    pub lead_units: Vec<String>,
+    pub cooperating_units: Vec<String>,
+    /// Reports in the round shown.
+    pub reports: Vec<ReportCell>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskList {
+    pub rows: Vec<TaskRow>,
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+    pub round: Option<RoundSummary>,
+    pub filter: TaskFilter,
+}
+
+/// The choices the task page's filter form offers (the API does not need them).
+#[derive(Debug, Clone, Serialize)]
+pub struct FilterOptions {
+    pub documents: Vec<DocumentSummary>,
+    pub units: Vec<String>,
+    pub rounds: Vec<RoundSummary>,
+    /// The current filter as a query string, for paging links.
+    pub query: String,
+}
+
+pub async fn filter_options(
+    state: &AppState,
+    filter: &TaskFilter,
+) -> Result<FilterOptions, AppError> {
+    Ok(FilterOptions {
+        documents: state.store.list_documents().await?,
+        units: state
+            .store
+            .units()
+            .await?
+            .into_iter()
+            .map(|u| u.name)
+            .collect(),
+        rounds: state.store.rounds(None).await?,
+        query: query_string(filter),
+    })
+}
+
+pub async fn task_list(
+    state: &AppState,
+    user: &User,
+    filter: TaskFilter,
+) -> Result<TaskList, AppError> {
+    require(user, READERS)?;
+    let filter = filter.normalised();
+    let report_state = match &filter.state {
+        Some(code) => Some(
+            ReportState::from_code(code)
+                .ok_or_else(|| AppError::BadRequest(format!("未知的填报状态“{code}”")))?,
+        ),
+        None => None,
+    };
+    let document = filter.document.map(DocumentId);
+    let rounds = state.store.rounds(None).await?;
+    let round = match filter.round {
+        Some(id) => Some(
+            rounds
+                .iter()
+                .find(|r| r.id.0 == id)
+                .cloned()
+                .ok_or(AppError::NotFound("该填报轮次"))?,
+        ),
+        None => rounds
+            .iter()
+            .find(|r| document.is_none_or(|d| r.document == d))
+            .cloned(),
+    };
+    let tasks = state.store.tasks(document, filter.unit.as_deref()).await?;
+    let reports = match &round {
+        Some(r) => {
+            state
+                .store
+                .reports(&ReportFilter {
+                    round: Some(r.id),
+                    ..ReportFilter::default()
+                })
+                .await?
+        }
+        None => Vec::new(),
+    };
+    let mut by_task: BTreeMap<(i64, u32), Vec<ReportCell>> = BTreeMap::new();
+    for r in reports {
+        by_task
+            .entry((r.document.0, r.task))
+            .or_default()
+            .push(ReportCell {
+                id: r.id,
+                unit: r.unit,
+                state: r.state,
+            });
+    }
+    let mut rows: Vec<TaskRow> = tasks
+        .into_iter()
+        .map(|t| TaskRow {
+            reports: by_task
+                .remove(&(t.document.0, t.number))
+                .unwrap_or_default(),
+            document: t.document,
+            doc_number: t.doc_number,
+            number: t.number,
+            content: t.content,
+            lead_units: t.lead_units,
+            cooperating_units: t.cooperating_units,
+        })
+        .collect();
+    if let Some(wanted) = report_state {
+        rows.retain(|row| row.reports.iter().any(|r| r.state == wanted));
+    }
+    let total = rows.len();
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page = filter.page.unwrap_or(1).clamp(1, pages);
+    let rows = rows
+        .into_iter()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
+    Ok(TaskList {
+        rows,
+        total,
+        page,
+        pages,
+        round,
+        filter,
+    })
+}
+
+fn query_string(filter: &TaskFilter) -> String {
+    let mut parts = Vec::new();
+    if let Some(d) = filter.document {
+        parts.push(format!("document={d}"));
+    }
+    if let Some(u) = &filter.unit {
+        parts.push(format!("unit={}", percent_encode(u)));
+    }
+    if let Some(r) = filter.round {
+        parts.push(format!("round={r}"));
+    }
+    if let Some(s) = &filter.state {
+        parts.push(format!("state={}", percent_encode(s)));
+    }
+    parts.join("&")
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskDetail {
+    pub document: DocumentId,
+    pub doc_number: Option<String>,
+    pub title: Option<String>,
+    pub task: TaskJson,
+    /// Reports on this task across rounds (for unit roles: their unit's only).
+    pub reports: Vec<ReportSummary>,
+}
+
+pub async fn task_detail(
+    state: &AppState,
+    user: &User,
+    document: i64,
+    number: u32,
+) -> Result<TaskDetail, AppError> {
+    let id = DocumentId(document);
+    let notice = match state.store.load_notice(id).await {
+        Ok(n) => n,
+        Err(duban_store::StoreError::NotFound(_)) => return Err(AppError::NotFound("该文件")),
+        Err(e) => return Err(e.into()),
+    };
+    let json = to_json(&notice);
+    let task = json
+        .tasks
+        .into_iter()
+        .find(|t| t.number == number)
+        .ok_or(AppError::NotFound("该任务"))?;
+    let unit_filter = if user.role.needs_unit() {
+        // A unit sees the tasks it leads or co-operates on, nothing else.
+        let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
+        let involved = task.lead_units.contains(&unit)
+            || task.cooperating_units.contains(&unit)
+            || task.subitems.iter().any(|s| s.lead_units.contains(&unit));
+        if !involved {
+            return Err(AppError::NotFound("该任务"));
+        }
+        Some(unit)
+    } else {
+        None
+    };
+    let reports = state
+        .store
+        .reports(&ReportFilter {
+            document: Some(id),
+            task: Some(number),
+            unit: unit_filter,
+            ..ReportFilter::default()
+        })
+        .await?;
+    Ok(TaskDetail {
+        document: id,
+        doc_number: json.document.doc_number,
+        title: json.document.title,
+        task,
+        reports,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnreportedUnit {
+    pub unit: String,
+    pub tasks: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundDetail {
+    pub round: RoundSummary,
+    pub reports: Vec<ReportSummary>,
+    /// Units with at least one report not yet submitted (or sent back), with those tasks.
+    pub not_reported: Vec<UnreportedUnit>,
+}
+
+pub async fn round_detail(state: &AppState, user: &User, id: i64) -> Result<RoundDetail, AppError> {
+    require(user, READERS)?;
+    let round = state
+        .store
+        .round(RoundId(id))
+        .await?
+        .ok_or(AppError::NotFound("该填报轮次"))?;
+    let reports = state
+        .store
+        .reports(&ReportFilter {
+            round: Some(round.id),
+            ..ReportFilter::default()
+        })
+        .await?;
+    let mut not_reported: Vec<UnreportedUnit> = Vec::new();
+    for r in reports.iter().filter(|r| !r.state.is_reported()) {
+        match not_reported.iter_mut().find(|u| u.unit == r.unit) {
+            Some(u) => u.tasks.push(r.task),
+            None => not_reported.push(UnreportedUnit {
+                unit: r.unit.clone(),
+                tasks: vec![r.task],
+            }),
+        }
+    }
+    Ok(RoundDetail {
+        round,
+        reports,
+        not_reported,
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OpenRound {
+    pub document: i64,
+    pub label: String,
+    pub due: NaiveDate,
+    /// `1,2,5-8`; empty for every task.
+    #[serde(default)]
+    pub tasks: Option<String>,
+}
+
+pub async fn open_round(
+    state: &AppState,
+    user: &User,
+    form: OpenRound,
+) -> Result<RoundId, AppError> {
+    require(user, OFFICE)?;
+    let label = form.label.trim();
+    if label.is_empty() {
+        return Err(AppError::BadRequest("请填写填报期间，如“1-10月”".into()));
+    }
+    let tasks = match form
+        .tasks
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        Some(text) => Some(parse_number_list(text)?),
+        None => None,
+    };
+    let round = NewRound {
+        document: DocumentId(form.document),
+        label: label.to_string(),
+        due: form.due,
+        tasks,
+    };
+    Ok(state.store.open_round(round, user.id, Utc::now()).await?)
+}
+
+/// `1,2,5-8` (also with `，` `、` and `至`) → [1, 2, 5, 6, 7, 8].
+pub fn parse_number_list(text: &str) -> Result<Vec<u32>, AppError> {
+    let bad = |part: &str| {
+        AppError::BadRequest(format!("任务序号“{part}”无法识别，请写成 1,2,5-8 的形式"))
+    };
+    let mut out = Vec::new();
+    for part in text
+        .split([',', '，', '、', ' '])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        match part.split_once(['-', '至', '~']) {
+            Some((a, b)) => {
+                let (a, b): (u32, u32) = (
+                    a.trim().parse().map_err(|_| bad(part))?,
+                    b.trim().parse().map_err(|_| bad(part))?,
+                );
+                if a > b || b - a > 10_000 {
+                    return Err(bad(part));
+                }
+                out.extend(a..=b);
+            }
+            None => out.push(part.parse().map_err(|_| bad(part))?),
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+pub async fn close_round(state: &AppState, user: &User, id: i64) -> Result<(), AppError> {
+    require(user, OFFICE)?;
+    state
+        .store
+        .round(RoundId(id))
+        .await?
+        .ok_or(AppError::NotFound("该填报轮次"))?;
+    state.store.close_round(RoundId(id), Utc::now()).await?;
+    Ok(())
+}
+
+/// The reports a user works on: a unit's own in open rounds; the office's review queue.
+pub async fn my_reports(state: &AppState, user: &User) -> Result<Vec<ReportSummary>, AppError> {
+    let unit = match user.role {
+        Role::Reporter | Role::UnitHead => Some(user.unit.clone().ok_or(AppError::Forbidden)?),
+        _ => return Err(AppError::Forbidden),
+    };
+    Ok(state
+        .store
+        .reports(&ReportFilter {
+            unit,
+            open_rounds_only: true,
+            ..ReportFilter::default()
+        })
+        .await?)
+}
+
+pub async fn review_queue(state: &AppState, user: &User) -> Result<Vec<ReportSummary>, AppError> {
+    let filter = match user.role {
+        Role::UnitHead => ReportFilter {
+            unit: Some(user.unit.clone().ok_or(AppError::Forbidden)?),
+            state: Some(ReportState::Submitted),
+            ..ReportFilter::default()
+        },
+        r if r.is_office() => ReportFilter {
+            state: Some(ReportState::UnitApproved),
+            ..ReportFilter::default()
+        },
+        _ => return Err(AppError::Forbidden),
+    };
+    Ok(state.store.reports(&filter).await?)
+}
+
+/// Reports listed through the API, scoped to what the user may see.
+pub async fn list_reports(
+    state: &AppState,
+    user: &User,
+    mut filter: ReportFilter,
+) -> Result<Vec<ReportSummary>, AppError> {
+    if user.role.needs_unit() {
+        filter.unit = Some(user.unit.clone().ok_or(AppError::Forbidden)?);
+    }
+    Ok(state.store.reports(&filter).await?)
+}
+
+/// A report, if the user may see it. Another unit's report is "not found", never shown.
+pub async fn report_detail(
+    state: &AppState,
+    user: &User,
+    id: i64,
+) -> Result<ReportDetail, AppError> {
+    let detail = state
+        .store
+        .report(ReportId(id))
+        .await?
+        .ok_or(AppError::NotFound("该填报"))?;
+    if user.role.needs_unit() && user.unit.as_deref() != Some(detail.summary.unit.as_str()) {
+        return Err(AppError::NotFound("该填报"));
+    }
+    Ok(detail)
+}
+
+/// The steps this user could take on this report now (for buttons), editing excluded.
+pub fn review_actions(user: &User, report: &ReportDetail) -> Vec<ReportAction> {
+    let same_unit = user.unit.as_deref() == Some(report.summary.unit.as_str());
+    [
+        ReportAction::Approve,
+        ReportAction::SendBack,
+        ReportAction::Accept,
+        ReportAction::Return,
+    ]
+    .into_iter()
+    .filter(|a| {
+        duban_domain::next_state(report.summary.state, *a, user.role, same_unit, Some("-")).is_ok()
+    })
+    .collect()
+}
+
+pub fn can_edit(user: &User, report: &ReportDetail) -> bool {
+    let same_unit = user.unit.as_deref() == Some(report.summary.unit.as_str());
+    duban_domain::next_state(
+        report.summary.state,
+        ReportAction::SaveDraft,
+        user.role,
+        same_unit,
+        None,
+    )
+    .is_ok()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReportForm {
+    pub action: String,
+    /// Editable text: a paragraph per line, `**bold**`; pasted HTML is cleaned.
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub percent: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// The state the user saw when acting (a hidden form field): if someone changed the
+    /// report since, the step is refused as stale instead of applied blindly.
+    #[serde(default)]
+    pub seen_state: Option<String>,
+}
+
+pub async fn act_on_report(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    form: ReportForm,
+) -> Result<ReportState, AppError> {
+    // Seeing the report is the first check: another unit's report stays "not found".
+    report_detail(state, user, id).await?;
+    let action = ReportAction::from_code(form.action.trim())
+        .ok_or_else(|| AppError::BadRequest(format!("未知的操作“{}”", form.action)))?;
+    let percent = match form
+        .percent
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(p) => Some(
+            p.parse::<u8>()
+                .map_err(|_| AppError::BadRequest("完成进度应为 0 至 100 的整数".into()))?,
+        ),
+        None => None,
+    };
+    let text = form.text.as_deref().map(|t| parse_inline(t, MARKDOWN));
+    let change = ReportChange {
+        action,
+        text,
+        percent,
+        comment: form.comment.filter(|c| !c.trim().is_empty()),
+    };
+    let seen = match form
+        .seen_state
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(code) => Some(
+            ReportState::from_code(code)
+                .ok_or_else(|| AppError::BadRequest(format!("未知的填报状态“{code}”")))?,
+        ),
+        None => None,
+    };
+    Ok(match seen {
+        Some(expected) => {
+            state
+                .store
+                .act_on_report_expecting(ReportId(id), user, change, expected, Utc::now())
+                .await?
+        }
+        None => {
+            state
+                .store
+                .act_on_report(ReportId(id), user, change, Utc::now())
+                .await?
+        }
+    })
+}
+
+/// Rich text as the editor shows it: a paragraph per line, bold as `**…**`.
+pub fn editable_text(rich: &RichText) -> String {
+    rich.paragraphs
+        .iter()
+        .map(|p| {
+            p.runs
+                .iter()
+                .map(|Run { text, bold }| {
+                    let escaped = text.replace('\\', "\\\\").replace('*', "\\*");
+                    if *bold {
+                        format!("**{escaped}**")
+                    } else {
+                        escaped
+                    }
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A sentence-level diff of two texts as HTML (`<ins>`/`<del>`), for "what changed".
+pub fn diff_html(before: &RichText, after: &RichText) -> String {
+    fn sentences(r: &RichText) -> Vec<String> {
+        let text = r.plain_text();
+        let mut out = Vec::new();
+        let mut current = String::new();
+        for c in text.chars() {
+            current.push(c);
+            if matches!(c, '。' | '；' | '！' | '？' | '\n') {
+                out.push(std::mem::take(&mut current));
+            }
+        }
+        if !current.is_empty() {
+            out.push(current);
+        }
+        out
+    }
+    let (a, b) = (sentences(before), sentences(after));
+    // Longest common subsequence over sentences.
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let esc = |s: &str| minijinja::HtmlEscape(s).to_string();
+    let (mut i, mut j) = (0, 0);
+    let mut out = String::from("<p class=\"diff\">");
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            out.push_str(&esc(&a[i]));
+            i += 1;
+            j += 1;
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            out.push_str(&format!("<ins>{}</ins>", esc(&b[j])));
+            j += 1;
+        } else {
+            out.push_str(&format!("<del>{}</del>", esc(&a[i])));
+            i += 1;
+        }
+    }
+    out.push_str("</p>");
+    out.replace('\n', "<br>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_lists() {
+        assert_eq!(
+            parse_number_list("1,2，5-7、9").unwrap(),
+            [1, 2, 5, 6, 7, 9]
+        );
+        assert!(parse_number_list("1,a").is_err());
+        assert!(parse_number_list("7-3").is_err());
+    }
+
+    #[test]
+    fn editable_text_round_trips() {
+        let rich = parse_inline("**区住建局：**已完成 3*4 项\n第二段", MARKDOWN);
+        assert_eq!(parse_inline(&editable_text(&rich), MARKDOWN), rich);
+    }
+
+    #[test]
+    fn diff_marks_changed_sentences() {
+        let html = diff_html(&RichText::plain("甲。乙。"), &RichText::plain("甲。丙<。"));
+        assert_eq!(
+            html,
+            "<p class=\"diff\">甲。<ins>丙&lt;。</ins><del>乙。</del></p>"
+        );
+    }
+}

@@ -1,0 +1,273 @@
+//! `duban serve`, `duban demo` and `duban user`: the web app and its accounts.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+
+use anyhow::{Context, Result, anyhow, bail};
+use chrono::{Duration, Utc};
+use duban_domain::{Role, Username, check_password};
+use duban_store::{NewRound, NewUser, SaveOutcome, Store};
+use duban_web::{AppState, Settings};
+
+/// Options shared by `serve` and `demo`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServeOptions {
+    /// 监听地址
+    #[arg(long, env = "DUBAN_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// 经 HTTPS 提供服务时加上，Cookie 将带 Secure 标记
+    #[arg(long, env = "DUBAN_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+pub async fn serve(store: Store, options: &ServeOptions, banner: Option<String>) -> Result<()> {
+    let state = AppState::new(
+        store,
+        Settings {
+            secure_cookies: options.secure_cookies,
+        },
+    )
+    .context("页面模板加载失败")?;
+    let listener = tokio::net::TcpListener::bind(options.bind)
+        .await
+        .with_context(|| {
+            format!(
+                "无法监听 {}：端口可能已被占用，请用 --bind 换一个地址",
+                options.bind
+            )
+        })?;
+    let address = listener.local_addr().context("无法读取监听地址")?;
+    println!("督办已启动：http://{address}/  （按 Ctrl-C 停止）");
+    if let Some(banner) = banner {
+        println!("{banner}");
+    }
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    duban_web::serve(state, listener)
+        .await
+        .context("服务异常退出")
+}
+
+/// Demo accounts: (username, display name, role, unit).
+const DEMO_ACCOUNTS: &[(&str, &str, Role, Option<&str>)] = &[
+    ("admin", "系统管理员", Role::Admin, None),
+    ("duchashi", "区政府督查室", Role::Supervisor, None),
+    ("lingdao", "区政府领导", Role::Leader, None),
+    (
+        "fgj.lly",
+        "区发改局联络员",
+        Role::Reporter,
+        Some("区发改局"),
+    ),
+    (
+        "fgj.fzr",
+        "区发改局负责人",
+        Role::UnitHead,
+        Some("区发改局"),
+    ),
+    (
+        "czj.lly",
+        "区财政局联络员",
+        Role::Reporter,
+        Some("区财政局"),
+    ),
+    (
+        "czj.fzr",
+        "区财政局负责人",
+        Role::UnitHead,
+        Some("区财政局"),
+    ),
+];
+
+/// Loads the seed, opens a reporting round and creates the demo accounts with fresh
+/// random passwords (so none survives a restart as a known default). Returns the
+/// banner listing the accounts.
+pub async fn prepare_demo(store: &Store, seed: &str, seed_name: &str) -> Result<String> {
+    let directory = store.directory().await?;
+    let notice = duban_formats::import(seed.as_bytes(), None, &directory)
+        .map_err(|e| anyhow!("示例通报：{e}"))?;
+    let outcome = store.save_notice(&notice, seed_name, false).await?;
+    let document = outcome.id();
+    let mut banner = String::from("演示账户（密码每次启动随机生成）：\n");
+    let mut supervisor = None;
+    for (username, name, role, unit) in DEMO_ACCOUNTS {
+        let password = duban_web::auth::new_token().0[..12].to_string();
+        let hash = duban_web::auth::hash_password(&password)?;
+        let user = match store.user_credentials(username).await? {
+            Some(existing) => {
+                store.set_password(existing.user.id, &hash).await?;
+                existing.user
+            }
+            None => {
+                store
+                    .create_user(NewUser {
+                        username: Username::parse(username)?,
+                        display_name: (*name).to_string(),
+                        role: *role,
+                        unit: unit.map(str::to_string),
+                        password_hash: hash,
+                    })
+                    .await?
+            }
+        };
+        if *role == Role::Supervisor {
+            supervisor = Some(user.id);
+        }
+        banner.push_str(&format!(
+            "  {:<10} {:<14} {}{}\n",
+            username,
+            password,
+            role.label(),
+            unit.map(|u| format!("（{u}）")).unwrap_or_default()
+        ));
+    }
+    if matches!(outcome, SaveOutcome::Created(_)) && store.rounds(Some(document)).await?.is_empty()
+    {
+        let by = supervisor.ok_or_else(|| anyhow!("演示账户缺少督查室"))?;
+        let due = (Utc::now() + Duration::days(14)).date_naive();
+        store
+            .open_round(
+                NewRound {
+                    document,
+                    label: "1-10月".into(),
+                    due,
+                    tasks: None,
+                },
+                by,
+                Utc::now(),
+            )
+            .await?;
+    }
+    Ok(banner)
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum UserCommand {
+    /// 新建账户（密码从终端输入，或用 --password-stdin 从标准输入读取一行）
+    Add {
+        /// 用户名：3 至 32 个小写字母、数字或 _ . -
+        username: String,
+        /// 角色：admin（管理员）、supervisor（督查室）、reporter（联络员）、unit_head（单位负责人）、leader（领导）
+        #[arg(long)]
+        role: String,
+        /// 所属单位（联络员和单位负责人必填；可写简称或别名）
+        #[arg(long)]
+        unit: Option<String>,
+        /// 显示名称，缺省为用户名
+        #[arg(long)]
+        name: Option<String>,
+        /// 从标准输入读取密码
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// 修改密码（同时注销该账户的所有会话）
+    Passwd {
+        username: String,
+        /// 从标准输入读取密码
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// 列出账户
+    List,
+}
+
+fn read_password(from_stdin: bool) -> Result<String> {
+    let password = if from_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("无法从标准输入读取密码")?;
+        line.trim_end_matches(['\n', '\r']).to_string()
+    } else {
+        let first = rpassword::prompt_password("密码：").context("无法读取密码")?;
+        let second = rpassword::prompt_password("再输入一次：").context("无法读取密码")?;
+        if first != second {
+            bail!("两次输入的密码不一致");
+        }
+        first
+    };
+    check_password(&password)?;
+    Ok(password)
+}
+
+pub async fn user(store: &Store, command: UserCommand) -> Result<String> {
+    match command {
+        UserCommand::Add {
+            username,
+            role,
+            unit,
+            name,
+            password_stdin,
+        } => {
+            let username = Username::parse(&username)?;
+            let role = Role::from_code(role.trim()).ok_or_else(|| {
+                anyhow!("未知角色“{role}”：应为 admin、supervisor、reporter、unit_head 或 leader")
+            })?;
+            let unit = match unit {
+                Some(written) => {
+                    let directory = store.directory().await?;
+                    let found = directory
+                        .resolve(written.trim())
+                        .index()
+                        .and_then(|i| directory.units.get(i));
+                    Some(found.map(|u| u.name.clone()).ok_or_else(|| anyhow!("单位名录中没有“{written}”，请先导入含该单位的通报，或用 duban units 查看名称"))?)
+                }
+                None => None,
+            };
+            let password = read_password(password_stdin)?;
+            let user = store
+                .create_user(NewUser {
+                    display_name: name.unwrap_or_else(|| username.to_string()),
+                    username,
+                    role,
+                    unit,
+                    password_hash: duban_web::auth::hash_password(&password)?,
+                })
+                .await?;
+            Ok(format!(
+                "已新建账户 {}（{}{}）",
+                user.username,
+                user.role.label(),
+                user.unit.map(|u| format!("，{u}")).unwrap_or_default()
+            ))
+        }
+        UserCommand::Passwd {
+            username,
+            password_stdin,
+        } => {
+            let credentials = store
+                .user_credentials(username.trim())
+                .await?
+                .ok_or_else(|| anyhow!("没有账户“{username}”，用 duban user list 查看"))?;
+            let password = read_password(password_stdin)?;
+            store
+                .set_password(
+                    credentials.user.id,
+                    &duban_web::auth::hash_password(&password)?,
+                )
+                .await?;
+            Ok(format!(
+                "已修改 {} 的密码，原有登录已失效",
+                credentials.user.username
+            ))
+        }
+        UserCommand::List => {
+            let users = store.users().await?;
+            if users.is_empty() {
+                return Ok("还没有账户。用 duban user add 新建。".into());
+            }
+            let mut out = String::from("用户名\t显示名称\t角色\t单位\n");
+            for u in users {
+                out.push_str(&format!(
+                    "{}\t{}\t{}\t{}\n",
+                    u.username,
+                    u.display_name,
+                    u.role.label(),
+                    u.unit.unwrap_or_else(|| "—".into())
+                ));
+            }
+            Ok(out.trim_end().to_string())
+        }
+    }
+}

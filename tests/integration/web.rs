@@ -1,0 +1,579 @@
+//! The web app and API, run for real: `duban serve` on a loopback port against a fresh
+//! store with the seed and one account per role.
+
+use reqwest::StatusCode;
+use reqwest::blocking::Client;
+use serde_json::{Value, json};
+
+use super::support::{SEED, Sandbox, Server};
+
+const PASSWORD: &str = "correct-horse-1";
+
+/// (username, role, unit)
+const ACCOUNTS: &[(&str, &str, Option<&str>)] = &[
+    ("adm", "admin", None),
+    ("sup", "supervisor", None),
+    ("ldr", "leader", None),
+    ("fgj.lly", "reporter", Some("区发改局")),
+    ("fgj.fzr", "unit_head", Some("区发改局")),
+    ("czj.lly", "reporter", Some("区财政局")),
+    ("czj.fzr", "unit_head", Some("区财政局")),
+];
+
+struct App {
+    _sandbox: Sandbox,
+    server: Server,
+}
+
+impl App {
+    fn start() -> App {
+        let sandbox = Sandbox::new();
+        sandbox.import(SEED.as_ref()).ok();
+        for (username, role, unit) in ACCOUNTS {
+            let mut args = vec!["user", "add", username, "--role", role, "--password-stdin"];
+            if let Some(unit) = unit {
+                args.extend(["--unit", unit]);
+            }
+            sandbox.run_with_stdin(&args, &format!("{PASSWORD}\n")).ok();
+        }
+        let server = Server::start(&sandbox, &["serve"]);
+        App {
+            _sandbox: sandbox,
+            server,
+        }
+    }
+
+    fn login(&self, username: &str) -> Client {
+        self.server.login(username, PASSWORD)
+    }
+
+    fn get(&self, client: &Client, path: &str) -> (StatusCode, Value) {
+        let response = client.get(self.server.url(path)).send().expect("request");
+        let status = response.status();
+        (status, response.json().unwrap_or(Value::Null))
+    }
+
+    fn post(&self, client: &Client, path: &str, body: Value) -> (StatusCode, Value) {
+        let response = client
+            .post(self.server.url(path))
+            .json(&body)
+            .send()
+            .expect("request");
+        let status = response.status();
+        (status, response.json().unwrap_or(Value::Null))
+    }
+
+    /// Opens a round on the seed with tasks 1-3 as the supervisor; its id.
+    fn open_round(&self) -> i64 {
+        let sup = self.login("sup");
+        let (status, round) = self.post(
+            &sup,
+            "/api/rounds",
+            json!({"document": 1, "label": "1-10月", "due": "2020-11-10", "tasks": "1-3"}),
+        );
+        assert_eq!(status, StatusCode::CREATED, "{round}");
+        round["id"].as_i64().expect("round id")
+    }
+
+    fn report_id(&self, client: &Client, task: u64, unit: &str) -> i64 {
+        let (_, reports) = self.get(client, "/api/reports");
+        reports
+            .as_array()
+            .expect("reports")
+            .iter()
+            .find(|r| r["task"] == task && r["unit"] == unit)
+            .and_then(|r| r["id"].as_i64())
+            .unwrap_or_else(|| panic!("no report for task {task} of {unit}: {reports}"))
+    }
+}
+
+#[test]
+fn health_and_login() {
+    let app = App::start();
+    let anonymous = Server::client();
+    assert_eq!(
+        anonymous
+            .get(app.server.url("/healthz"))
+            .send()
+            .expect("healthz")
+            .status(),
+        200
+    );
+    let (status, body) = app.get(&anonymous, "/api/me");
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"], "请先登录");
+    // A page without a session redirects to the login page.
+    let response = anonymous
+        .get(app.server.url("/tasks"))
+        .send()
+        .expect("tasks");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (status, body) = app.post(
+        &anonymous,
+        "/api/login",
+        json!({"username": "sup", "password": "wrong-password"}),
+    );
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"], "用户名或密码不正确");
+    let sup = app.login("sup");
+    let (status, me) = app.get(&sup, "/api/me");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["role"], "supervisor");
+    // The cookie is HttpOnly and SameSite=Strict.
+    let response = Server::client()
+        .post(app.server.url("/api/login"))
+        .json(&json!({"username": "sup", "password": PASSWORD}))
+        .send()
+        .expect("login");
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    // Logging out ends the session.
+    let (status, _) = app.post(&sup, "/api/logout", json!({}));
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&sup, "/api/me").0, StatusCode::UNAUTHORIZED);
+}
+
+#[test]
+fn login_is_throttled_after_repeated_failures() {
+    let app = App::start();
+    let client = Server::client();
+    for _ in 0..5 {
+        let (status, _) = app.post(
+            &client,
+            "/api/login",
+            json!({"username": "ldr", "password": "nope-nope-nope"}),
+        );
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // Now even the right password waits.
+    let (status, body) = app.post(
+        &client,
+        "/api/login",
+        json!({"username": "ldr", "password": PASSWORD}),
+    );
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+}
+
+#[test]
+fn cross_site_posts_are_refused() {
+    let app = App::start();
+    let sup = app.login("sup");
+    let response = sup
+        .post(app.server.url("/api/rounds"))
+        .header("Origin", "http://evil.example")
+        .header("Sec-Fetch-Site", "cross-site")
+        .json(&json!({"document": 1, "label": "x", "due": "2020-11-10"}))
+        .send()
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let (_, rounds) = app.get(&sup, "/api/rounds");
+    assert_eq!(rounds, json!([]), "nothing was created");
+}
+
+#[test]
+fn the_review_loop_through_the_api() {
+    let app = App::start();
+    let round = app.open_round();
+    let reporter = app.login("fgj.lly");
+    let head = app.login("fgj.fzr");
+    let sup = app.login("sup");
+    let (_, mine) = app.get(&reporter, "/api/reports/mine");
+    let tasks: Vec<u64> = mine
+        .as_array()
+        .expect("mine")
+        .iter()
+        .filter_map(|r| r["task"].as_u64())
+        .collect();
+    assert_eq!(tasks, [1, 2, 3], "区发改局 leads tasks 1, 2 and 3");
+    let id = app.report_id(&reporter, 1, "区发改局");
+    let act = |client: &Client, body: Value| {
+        app.post(client, &format!("/api/reports/{id}/actions"), body)
+    };
+
+    let (status, body) = act(
+        &reporter,
+        json!({"action": "save_draft", "text": "**区发改局：**已分解下达<script>x</script>指标。", "percent": "80"}),
+    );
+    assert_eq!(
+        (status, &body["state"]),
+        (StatusCode::OK, &json!("draft")),
+        "{body}"
+    );
+    assert_eq!(
+        act(&reporter, json!({"action": "submit"})).1["state"],
+        "submitted"
+    );
+    // The office cannot accept before the unit head signs off.
+    let (status, body) = act(&sup, json!({"action": "accept"}));
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("待单位审核"),
+        "{body}"
+    );
+    assert_eq!(
+        act(&head, json!({"action": "approve"})).1["state"],
+        "unit_approved"
+    );
+    // Returning needs a reason.
+    assert_eq!(
+        act(&sup, json!({"action": "return"})).0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        act(
+            &sup,
+            json!({"action": "return", "comment": "请补充下达的具体指标"})
+        )
+        .1["state"],
+        "returned"
+    );
+    assert_eq!(
+        act(
+            &reporter,
+            json!({"action": "submit", "text": "已分解下达 GDP 增长 2.5% 等指标。"})
+        )
+        .1["state"],
+        "submitted"
+    );
+    assert_eq!(
+        act(&head, json!({"action": "approve"})).1["state"],
+        "unit_approved"
+    );
+    assert_eq!(
+        act(&sup, json!({"action": "accept"})).1["state"],
+        "accepted"
+    );
+
+    let (_, detail) = app.get(&sup, &format!("/api/reports/{id}"));
+    let actions: Vec<&str> = detail["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "save_draft",
+            "submit",
+            "approve",
+            "return",
+            "submit",
+            "approve",
+            "accept"
+        ]
+    );
+    assert_eq!(detail["events"][3]["comment"], "请补充下达的具体指标");
+    assert_eq!(detail["events"][3]["actor_role"], "supervisor");
+    assert_eq!(
+        detail["text"]["paragraphs"][0]["runs"][0]["text"],
+        "已分解下达 GDP 增长 2.5% 等指标。"
+    );
+    // The previous text to compare with is the notice's own progress for task 1.
+    assert!(detail["previous"][1]["paragraphs"].is_array(), "{detail}");
+
+    let (_, summary) = app.get(&sup, &format!("/api/rounds/{round}"));
+    assert_eq!(summary["round"]["accepted"], 1);
+    let not_reported: Vec<&str> = summary["not_reported"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|u| u["unit"].as_str())
+        .collect();
+    assert!(
+        not_reported.contains(&"区财政局") && not_reported.contains(&"区发改局"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn a_unit_never_sees_another_units_report() {
+    let app = App::start();
+    app.open_round();
+    let fgj = app.login("fgj.lly");
+    let czj = app.login("czj.lly");
+    let sup = app.login("sup");
+    let theirs = app.report_id(&sup, 2, "区财政局");
+    let (status, body) = app.get(&fgj, &format!("/api/reports/{theirs}"));
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(body.get("summary").is_none());
+    let (status, _) = app.post(
+        &fgj,
+        &format!("/api/reports/{theirs}/actions"),
+        json!({"action": "save_draft", "text": "篡改"}),
+    );
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, detail) = app.get(&czj, &format!("/api/reports/{theirs}"));
+    assert_eq!(detail["summary"]["state"], "not_started", "untouched");
+    // Listing is scoped to the unit whatever the query says.
+    let (_, listed) = app.get(&fgj, "/api/reports?unit=区财政局");
+    assert!(
+        listed
+            .as_array()
+            .expect("list")
+            .iter()
+            .all(|r| r["unit"] == "区发改局"),
+        "{listed}"
+    );
+    // Task pages: only tasks the unit is on.
+    assert_eq!(app.get(&fgj, "/api/documents/1/tasks/1").0, StatusCode::OK);
+    assert_eq!(
+        app.get(&fgj, "/api/documents/1/tasks/17").0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// Every API route as every role: the set of roles allowed is exactly the documented one.
+#[test]
+fn every_route_as_every_role() {
+    let app = App::start();
+    let round = app.open_round();
+    let sup = app.login("sup");
+    let fgj_report = app.report_id(&sup, 1, "区发改局");
+    let roles = ["anonymous", "adm", "sup", "ldr", "fgj.lly", "fgj.fzr"];
+    // (method, path, body, roles that get a 2xx)
+    let routes: Vec<(&str, String, Value, &[&str])> = vec![
+        (
+            "GET",
+            "/api/me".into(),
+            Value::Null,
+            &["adm", "sup", "ldr", "fgj.lly", "fgj.fzr"],
+        ),
+        (
+            "GET",
+            "/api/documents".into(),
+            Value::Null,
+            &["adm", "sup", "ldr"],
+        ),
+        (
+            "GET",
+            "/api/tasks".into(),
+            Value::Null,
+            &["adm", "sup", "ldr"],
+        ),
+        (
+            "GET",
+            "/api/documents/1/tasks/1".into(),
+            Value::Null,
+            &["adm", "sup", "ldr", "fgj.lly", "fgj.fzr"],
+        ),
+        (
+            "GET",
+            "/api/documents/1/tasks/17".into(),
+            Value::Null,
+            &["adm", "sup", "ldr"],
+        ),
+        (
+            "GET",
+            "/api/rounds".into(),
+            Value::Null,
+            &["adm", "sup", "ldr"],
+        ),
+        (
+            "GET",
+            format!("/api/rounds/{round}"),
+            Value::Null,
+            &["adm", "sup", "ldr"],
+        ),
+        (
+            "GET",
+            "/api/reports".into(),
+            Value::Null,
+            &["adm", "sup", "ldr", "fgj.lly", "fgj.fzr"],
+        ),
+        (
+            "GET",
+            "/api/reports/review".into(),
+            Value::Null,
+            &["adm", "sup", "fgj.fzr"],
+        ),
+        (
+            "GET",
+            "/api/reports/mine".into(),
+            Value::Null,
+            &["fgj.lly", "fgj.fzr"],
+        ),
+        (
+            "GET",
+            format!("/api/reports/{fgj_report}"),
+            Value::Null,
+            &["adm", "sup", "ldr", "fgj.lly", "fgj.fzr"],
+        ),
+        (
+            "POST",
+            "/api/rounds".into(),
+            json!({"document": 1, "label": "矩阵", "due": "2020-12-01", "tasks": "30"}),
+            &["adm", "sup"],
+        ),
+        (
+            "POST",
+            format!("/api/reports/{fgj_report}/actions"),
+            json!({"action": "save_draft", "text": "草稿"}),
+            &["fgj.lly"],
+        ),
+        (
+            "POST",
+            format!("/api/rounds/{round}/close"),
+            Value::Null,
+            &["adm", "sup"],
+        ),
+    ];
+    let clients: Vec<(&str, Client)> = roles
+        .iter()
+        .map(|role| {
+            (
+                *role,
+                if *role == "anonymous" {
+                    Server::client()
+                } else {
+                    app.login(role)
+                },
+            )
+        })
+        .collect();
+    for (method, path, body, allowed) in &routes {
+        for (role, client) in &clients {
+            let role = *role;
+            let (status, response) = if *method == "GET" {
+                app.get(&client, path)
+            } else {
+                app.post(&client, path, body.clone())
+            };
+            let expected = allowed.contains(&role);
+            assert_eq!(
+                status.is_success(),
+                expected,
+                "{method} {path} as {role}: {status} {response}"
+            );
+            if !expected {
+                let want: &[u16] = if role == "anonymous" {
+                    &[401]
+                } else {
+                    &[403, 404, 422]
+                };
+                assert!(
+                    want.contains(&status.as_u16()),
+                    "{method} {path} as {role}: {status}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_openapi_document_matches_the_router() {
+    let app = App::start();
+    let anonymous = Server::client();
+    let (status, spec) = app.get(&anonymous, "/api/openapi.json");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(spec["openapi"], "3.1.0");
+    let adm = app.login("adm");
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("methods").keys() {
+            let url = path
+                .replace("{document}", "1")
+                .replace("{number}", "1")
+                .replace("{id}", "999999");
+            let request = match method.as_str() {
+                "get" => adm.get(app.server.url(&url)),
+                "post" => adm.post(app.server.url(&url)).json(&json!({})),
+                other => panic!("unexpected method {other}"),
+            };
+            let response = request.send().expect("request");
+            let status = response.status();
+            // A route that exists answers JSON (data or {"error": …}); a missing one is an empty 404/405.
+            let body = response.text().unwrap_or_default();
+            assert!(
+                status != StatusCode::METHOD_NOT_ALLOWED
+                    && (status != StatusCode::NOT_FOUND || body.contains("error")),
+                "{method} {path} is in the spec but not served: {status} {body}"
+            );
+        }
+    }
+}
+
+#[test]
+fn pages_render_in_chinese_for_each_role() {
+    let app = App::start();
+    let round = format!("/rounds/{}", app.open_round());
+    for (user, path, expect) in [
+        ("sup", "/tasks", "具体目标任务"),
+        ("sup", "/rounds", "开启新一轮填报"),
+        ("sup", round.as_str(), "未报送单位"),
+        ("sup", "/documents/1/tasks/16", "原均石能源研究院用地"),
+        ("ldr", "/tasks", "牵头责任单位"),
+        ("fgj.lly", "/my", "本单位任务"),
+        ("fgj.fzr", "/review", "待审核"),
+    ] {
+        let client = app.login(user);
+        let response = client.get(app.server.url(path)).send().expect("page");
+        assert_eq!(response.status(), 200, "{user} {path}");
+        let html = response.text().expect("html");
+        assert!(
+            html.contains(expect) && html.contains("lang=\"zh-CN\""),
+            "{user} {path}: {html}"
+        );
+    }
+    // A leader reads but cannot open rounds.
+    let ld = app.login("ldr");
+    let html = ld
+        .get(app.server.url("/rounds"))
+        .send()
+        .expect("page")
+        .text()
+        .expect("html");
+    assert!(!html.contains("开启新一轮填报"));
+    // Public pages need no login and show only 主动公开 notices.
+    let html = Server::client()
+        .get(app.server.url("/public/1"))
+        .send()
+        .expect("public")
+        .text()
+        .expect("html");
+    assert!(
+        html.contains("泉鲤政办〔2020〕48号") && html.contains("区域管局"),
+        "{html}"
+    );
+}
+
+#[test]
+fn the_demo_starts_with_accounts_for_every_role() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(&sandbox, &["demo"]);
+    let password_of = |user: &str| -> String {
+        server
+            .banner
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(user))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or_else(|| panic!("{user} not in banner:\n{}", server.banner))
+            .to_string()
+    };
+    for user in ["admin", "duchashi", "lingdao", "fgj.lly", "fgj.fzr"] {
+        server.login(user, &password_of(user));
+    }
+    let reporter = server.login("fgj.lly", &password_of("fgj.lly"));
+    let mine: Value = reporter
+        .get(server.url("/api/reports/mine"))
+        .send()
+        .expect("mine")
+        .json()
+        .expect("json");
+    assert!(
+        mine.as_array().is_some_and(|m| !m.is_empty()),
+        "the demo opens a round: {mine}"
+    );
+    assert!(
+        !sandbox.path("duban.db").exists(),
+        "the demo keeps nothing on disk"
+    );
+}
