@@ -444,9 +444,9 @@ fn every_route_as_every_role() {
         for (role, client) in &clients {
             let role = *role;
             let (status, response) = if *method == "GET" {
-                app.get(&client, path)
+                app.get(client, path)
             } else {
-                app.post(&client, path, body.clone())
+                app.post(client, path, body.clone())
             };
             let expected = allowed.contains(&role);
             assert_eq!(
@@ -576,4 +576,125 @@ fn the_demo_starts_with_accounts_for_every_role() {
         !sandbox.path("duban.db").exists(),
         "the demo keeps nothing on disk"
     );
+}
+
+#[test]
+fn assignment_acknowledgement_closure_and_lapses() {
+    let app = App::start();
+    let sup = app.login("sup");
+    let fgj = app.login("fgj.lly");
+    let czj = app.login("czj.lly");
+    // 交办 with a deadline already past, so lapses show.
+    let (status, body) = app.post(
+        &sup,
+        "/api/documents/1/assign",
+        json!({"ack_due": "2020-11-01"}),
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["created"].as_u64().unwrap_or(0) > 35, "{body}");
+    assert_eq!(
+        app.post(
+            &sup,
+            "/api/documents/1/assign",
+            json!({"ack_due": "2020-11-01"})
+        )
+        .1["created"],
+        0,
+        "idempotent"
+    );
+    let (_, pending) = app.get(&fgj, "/api/assignments?pending=true");
+    let pending = pending.as_array().expect("pending").clone();
+    assert!(pending.iter().all(|a| a["unit"] == "区发改局"));
+    assert!(pending.iter().any(|a| a["task"] == 1));
+    // 签收, once; another unit cannot, and does not even see the task.
+    let (status, ack) = app.post(&fgj, "/api/documents/1/tasks/1/acknowledge", Value::Null);
+    assert_eq!(status, StatusCode::OK, "{ack}");
+    assert!(ack["acknowledged_at"].is_string());
+    assert!(
+        app.post(&fgj, "/api/documents/1/tasks/1/acknowledge", Value::Null)
+            .0
+            .is_client_error()
+    );
+    assert_eq!(
+        app.post(&czj, "/api/documents/1/tasks/1/acknowledge", Value::Null)
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    // Closure: the unit claims, the office verifies and closes; reopening needs a reason.
+    let act =
+        |client: &Client, body: Value| app.post(client, "/api/documents/1/tasks/1/actions", body);
+    assert_eq!(
+        act(&fgj, json!({"action": "close"})).0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a unit cannot close"
+    );
+    assert_eq!(
+        act(
+            &fgj,
+            json!({"action": "claim_done", "comment": "指标已全部下达"})
+        )
+        .1["state"],
+        "claimed_done"
+    );
+    assert_eq!(act(&sup, json!({"action": "close"})).1["state"], "closed");
+    assert_eq!(
+        act(&sup, json!({"action": "reopen"})).0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        act(
+            &sup,
+            json!({"action": "reopen", "comment": "区长再批示：继续跟踪"})
+        )
+        .1["state"],
+        "open"
+    );
+    let (_, task) = app.get(&sup, "/api/documents/1/tasks/1");
+    let actions: Vec<&str> = task["status"]["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions, ["claim_done", "close", "reopen"]);
+    assert_eq!(
+        task["status"]["events"][2]["comment"],
+        "区长再批示：继续跟踪"
+    );
+    // The task list filters by 办理状态.
+    act(&fgj, json!({"action": "claim_done", "comment": "再次申请"}));
+    let (_, list) = app.get(&sup, "/api/tasks?status=claimed_done");
+    assert_eq!(list["total"], 1, "{list}");
+    // Lapses: acknowledged late by 区发改局, never by the others.
+    let (_, lapses) = app.get(&sup, "/api/lapses");
+    let lapses = lapses.as_array().expect("lapses");
+    assert!(
+        lapses.iter().any(|l| l["kind"] == "late_acknowledgement"
+            && l["unit"] == "区发改局"
+            && l["task"] == 1),
+        "{lapses:?}"
+    );
+    assert!(
+        lapses
+            .iter()
+            .any(|l| l["kind"] == "not_acknowledged" && l["unit"] == "区财政局")
+    );
+    // The pages show it.
+    let html = sup
+        .get(app.server.url("/lapses"))
+        .send()
+        .expect("page")
+        .text()
+        .expect("html");
+    assert!(
+        html.contains("逾期签收") && html.contains("未签收"),
+        "{html}"
+    );
+    let html = fgj
+        .get(app.server.url("/my"))
+        .send()
+        .expect("page")
+        .text()
+        .expect("html");
+    assert!(html.contains("待签收"), "{html}");
 }

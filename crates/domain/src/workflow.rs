@@ -263,6 +263,130 @@ pub fn next_state(
     Ok(next)
 }
 
+/// Where a task stands between 交办 and 销号. Reports flow inside `Open`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskState {
+    /// 办理中: assigned and being worked on.
+    Open,
+    /// 申请办结: a lead unit says it is done; the office has to verify.
+    ClaimedDone,
+    /// 已办结: verified and closed by the office (销号).
+    Closed,
+}
+
+impl TaskState {
+    pub const ALL: [TaskState; 3] = [TaskState::Open, TaskState::ClaimedDone, TaskState::Closed];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskState::Open => "办理中",
+            TaskState::ClaimedDone => "申请办结",
+            TaskState::Closed => "已办结",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TaskState::Open => "open",
+            TaskState::ClaimedDone => "claimed_done",
+            TaskState::Closed => "closed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<TaskState> {
+        TaskState::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// A step in a task's life after it is assigned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskAction {
+    /// 申请办结, by a lead unit.
+    ClaimDone,
+    /// 办结销号, by the office (after verifying, or directly).
+    Close,
+    /// 退回办结申请, by the office: not done yet.
+    RejectClaim,
+    /// 重新开启 (再批示), by the office, on a closed task.
+    Reopen,
+}
+
+impl TaskAction {
+    pub const ALL: [TaskAction; 4] = [
+        TaskAction::ClaimDone,
+        TaskAction::Close,
+        TaskAction::RejectClaim,
+        TaskAction::Reopen,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskAction::ClaimDone => "申请办结",
+            TaskAction::Close => "办结销号",
+            TaskAction::RejectClaim => "退回办结申请",
+            TaskAction::Reopen => "重新开启",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TaskAction::ClaimDone => "claim_done",
+            TaskAction::Close => "close",
+            TaskAction::RejectClaim => "reject_claim",
+            TaskAction::Reopen => "reopen",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<TaskAction> {
+        TaskAction::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    /// Every step but closing says why: the unit's account of the work, or the
+    /// office's reason for refusing or reopening (the leader's further instruction).
+    pub fn needs_comment(self) -> bool {
+        !matches!(self, TaskAction::Close)
+    }
+}
+
+/// The task state after `action`. `leads_task` says whether the actor's unit leads it.
+pub fn next_task_state(
+    state: TaskState,
+    action: TaskAction,
+    role: Role,
+    leads_task: bool,
+    comment: Option<&str>,
+) -> Result<TaskState, WorkflowError> {
+    let allowed = match action {
+        TaskAction::ClaimDone => role.needs_unit(),
+        TaskAction::Close | TaskAction::RejectClaim | TaskAction::Reopen => role.is_office(),
+    };
+    if !allowed {
+        return Err(WorkflowError::RoleNotAllowed {
+            role: role.label(),
+            action: action.label(),
+        });
+    }
+    if action == TaskAction::ClaimDone && !leads_task {
+        return Err(WorkflowError::OtherUnit);
+    }
+    if action.needs_comment() && comment.is_none_or(|c| c.trim().is_empty()) {
+        return Err(WorkflowError::CommentRequired(action.label()));
+    }
+    use TaskState as S;
+    match (action, state) {
+        (TaskAction::ClaimDone, S::Open) => Ok(S::ClaimedDone),
+        (TaskAction::Close, S::Open | S::ClaimedDone) => Ok(S::Closed),
+        (TaskAction::RejectClaim, S::ClaimedDone) => Ok(S::Open),
+        (TaskAction::Reopen, S::Closed) => Ok(S::Open),
+        _ => Err(WorkflowError::WrongState {
+            state: state.label(),
+            action: action.label(),
+        }),
+    }
+}
+
 /// A login name: 3–32 of `a-z 0-9 _ . -`, lower case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -371,6 +495,50 @@ mod tests {
         }
         for a in ReportAction::ALL {
             assert_eq!(ReportAction::from_code(a.code()), Some(a));
+        }
+    }
+
+    #[test]
+    fn task_closure_is_verified_by_the_office() {
+        use TaskAction as T;
+        use TaskState as S;
+        let s = next_task_state(
+            S::Open,
+            T::ClaimDone,
+            Role::Reporter,
+            true,
+            Some("已建成投产"),
+        )
+        .unwrap();
+        assert_eq!(s, S::ClaimedDone);
+        assert!(matches!(
+            next_task_state(s, T::Close, Role::UnitHead, true, None),
+            Err(WorkflowError::RoleNotAllowed { .. })
+        ));
+        assert_eq!(
+            next_task_state(s, T::RejectClaim, Role::Supervisor, false, Some("尚未验收")),
+            Ok(S::Open)
+        );
+        let closed = next_task_state(s, T::Close, Role::Supervisor, false, None).unwrap();
+        assert_eq!(closed, S::Closed);
+        assert!(matches!(
+            next_task_state(closed, T::Reopen, Role::Supervisor, false, None),
+            Err(WorkflowError::CommentRequired(_))
+        ));
+        assert_eq!(
+            next_task_state(closed, T::Reopen, Role::Admin, false, Some("区长再批示")),
+            Ok(S::Open)
+        );
+        assert_eq!(
+            next_task_state(S::Open, T::ClaimDone, Role::Reporter, false, Some("x")),
+            Err(WorkflowError::OtherUnit)
+        );
+        assert!(matches!(
+            next_task_state(closed, T::ClaimDone, Role::Reporter, true, Some("x")),
+            Err(WorkflowError::WrongState { .. })
+        ));
+        for a in TaskAction::ALL {
+            assert_eq!(TaskAction::from_code(a.code()), Some(a));
         }
     }
 

@@ -1,8 +1,9 @@
 //! Converting domain values to and from their stored column form.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use duban_domain::{
-    Disclosure, DocNumber, DocReference, ReportAction, ReportState, Role, SubItemLabel, UnitKind,
+    Disclosure, DocNumber, DocReference, ReportAction, ReportState, Role, SubItemLabel, TaskAction,
+    TaskState, UnitKind,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -61,6 +62,25 @@ pub(crate) fn parse_timestamp_opt(
     text.map(|t| parse_timestamp(what, t)).transpose()
 }
 
+/// China Standard Time (UTC+8, no daylight saving): the office's deadlines are days
+/// on this clock.
+const CHINA: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+8 is a valid offset"),
+};
+
+/// The day `at` falls on in China.
+pub(crate) fn china_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&CHINA).date_naive()
+}
+
+/// `at` in China time to the minute, for messages: `2024-10-01 17:30`.
+pub(crate) fn china_time_text(at: &DateTime<Utc>) -> String {
+    at.with_timezone(&CHINA)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
 pub(crate) fn role_from_code(code: &str) -> Result<Role, StoreError> {
     Role::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("未知的角色“{code}”")))
 }
@@ -73,6 +93,16 @@ pub(crate) fn state_from_code(code: &str) -> Result<ReportState, StoreError> {
 pub(crate) fn action_from_code(code: &str) -> Result<ReportAction, StoreError> {
     ReportAction::from_code(code)
         .ok_or_else(|| StoreError::Corrupt(format!("未知的填报操作“{code}”")))
+}
+
+pub(crate) fn task_state_from_code(code: &str) -> Result<TaskState, StoreError> {
+    TaskState::from_code(code)
+        .ok_or_else(|| StoreError::Corrupt(format!("未知的任务办理状态“{code}”")))
+}
+
+pub(crate) fn task_action_from_code(code: &str) -> Result<TaskAction, StoreError> {
+    TaskAction::from_code(code)
+        .ok_or_else(|| StoreError::Corrupt(format!("未知的任务办理操作“{code}”")))
 }
 
 pub(crate) fn percent_from(n: Option<i64>) -> Result<Option<u8>, StoreError> {

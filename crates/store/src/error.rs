@@ -1,5 +1,7 @@
+use chrono::{DateTime, Utc};
 use duban_domain::{AccountError, WorkflowError};
 
+use crate::codec::china_time_text;
 use crate::{DocumentId, ReportId, RoundId, UserId};
 
 /// Why the store could not do what was asked. Messages are for the office's staff.
@@ -78,6 +80,44 @@ pub enum StoreError {
     /// The report changed between reading it and writing it.
     #[error("该填报已被他人更新，请刷新后重试")]
     Stale,
+
+    /// The document has no task with this 序号.
+    #[error("文件 {document} 中没有第 {task} 项任务，可能序号有误或文件已重新导入，请刷新后重试")]
+    TaskNotFound { document: DocumentId, task: u32 },
+    /// The actor's unit was not assigned the task (it does not lead it, or the office
+    /// has not assigned the document yet), so there is nothing for it to acknowledge.
+    #[error(
+        "第 {task} 项任务尚未交办给{unit}，无需签收。如认为该任务应由本单位牵头办理，\
+         请联系督查室交办"
+    )]
+    NotAssigned {
+        document: DocumentId,
+        task: u32,
+        unit: String,
+    },
+    /// The unit acknowledged the task already; the first acknowledgement stands.
+    #[error(
+        "{unit}已于 {} 签收第 {task} 项任务（签收人：{by}），无需重复签收",
+        china_time_text(.at)
+    )]
+    AlreadyAcknowledged {
+        document: DocumentId,
+        task: u32,
+        unit: String,
+        at: DateTime<Utc>,
+        /// Display name of who acknowledged.
+        by: String,
+    },
+    /// The task's assignment or state changed between reading it and writing it.
+    #[error("第 {task} 项任务已被他人更新（签收或办理状态有变化），请刷新后重试")]
+    TaskStale { document: DocumentId, task: u32 },
+    /// Replacing the notice would orphan its assignments, acknowledgements and the
+    /// history of its tasks' closure.
+    #[error(
+        "文件 {document} 的任务已交办或已有办结记录，覆盖导入会使签收和办结记录失去对应的任务，\
+         因此不能覆盖。如需更正通报内容，请以新的文号导入。"
+    )]
+    TasksAssigned { document: DocumentId },
 }
 
 fn list(numbers: &[u32]) -> String {

@@ -6,7 +6,8 @@
 //! PostgreSQL is a second pool variant and a second migrations folder.
 //!
 //! The supervision workflow (accounts, sessions, reporting rounds, reports) is in
-//! `accounts`, `rounds` and `reports`; its types are in `review`.
+//! `accounts`, `rounds` and `reports`; assignment, acknowledgement, task closure and
+//! lapses in `tasks`; their types are in `review`.
 
 mod accounts;
 mod codec;
@@ -18,6 +19,7 @@ mod reports;
 mod review;
 mod rounds;
 mod save;
+mod tasks;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -186,7 +188,8 @@ impl Store {
     /// [`StoreError::Conflict`] unless `replace`, which overwrites the document (keeping
     /// its id). The notice's units join the office's directory. A document units have
     /// reported on (it has a reporting round) is not replaced:
-    /// [`StoreError::ReportingStarted`].
+    /// [`StoreError::ReportingStarted`]; nor is one whose tasks were assigned or had a
+    /// closure step taken: [`StoreError::TasksAssigned`].
     pub async fn save_notice(
         &self,
         notice: &Notice,

@@ -150,3 +150,104 @@ pub struct ReportFilter {
     /// Only rounds not yet closed.
     pub open_rounds_only: bool,
 }
+
+/// A task 交办 to one of its lead units, and whether and when the unit 签收.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assignment {
+    pub document: DocumentId,
+    pub doc_number: Option<String>,
+    pub task: u32,
+    pub task_content: String,
+    /// Canonical unit name.
+    pub unit: String,
+    pub assigned_at: DateTime<Utc>,
+    /// The unit should acknowledge by the end of this day (China time).
+    pub ack_due: NaiveDate,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Display name of who acknowledged.
+    pub acknowledged_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AssignmentFilter {
+    pub document: Option<DocumentId>,
+    /// Canonical unit name (an alias also works).
+    pub unit: Option<String>,
+    /// Only those not yet acknowledged.
+    pub pending_only: bool,
+}
+
+/// One step in a task's life: 申请办结, 办结销号, 退回, 重新开启.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskEvent {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub actor_role: Role,
+    pub action: duban_domain::TaskAction,
+    pub from: duban_domain::TaskState,
+    pub to: duban_domain::TaskState,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskStatus {
+    pub state: duban_domain::TaskState,
+    /// Oldest first.
+    pub events: Vec<TaskEvent>,
+}
+
+/// Kinds of lapse the office tracks separately (两个时钟: acknowledge by T1, report by T2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LapseKind {
+    /// Acknowledged after the acknowledgement deadline.
+    LateAcknowledgement,
+    /// Not acknowledged and the deadline has passed.
+    NotAcknowledged,
+    /// Submitted after the round's due date.
+    LateReport,
+    /// Not submitted and the round's due date has passed.
+    NotReported,
+}
+
+impl LapseKind {
+    pub const ALL: [LapseKind; 4] = [
+        LapseKind::LateAcknowledgement,
+        LapseKind::NotAcknowledged,
+        LapseKind::LateReport,
+        LapseKind::NotReported,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            LapseKind::LateAcknowledgement => "late_acknowledgement",
+            LapseKind::NotAcknowledged => "not_acknowledged",
+            LapseKind::LateReport => "late_report",
+            LapseKind::NotReported => "not_reported",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LapseKind::LateAcknowledgement => "逾期签收",
+            LapseKind::NotAcknowledged => "未签收",
+            LapseKind::LateReport => "逾期报送",
+            LapseKind::NotReported => "未报送",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lapse {
+    pub kind: LapseKind,
+    pub unit: String,
+    pub document: DocumentId,
+    pub doc_number: Option<String>,
+    pub task: u32,
+    /// The deadline that was missed.
+    pub due: NaiveDate,
+    /// When it was done, if late rather than missing.
+    pub done_at: Option<DateTime<Utc>>,
+    /// For report lapses: the round's label.
+    pub round_label: Option<String>,
+}

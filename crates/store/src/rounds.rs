@@ -72,7 +72,7 @@ async fn open_round(
         }
     };
 
-    let leads = lead_units(tx, document).await?;
+    let leads = lead_units(tx, document, None).await?;
     // (task id, unit id, position among the task's units), task by task in number order.
     let mut reports: Vec<(i64, i64, i64)> = Vec::new();
     for number in &numbers {
@@ -120,30 +120,34 @@ async fn open_round(
     Ok(RoundId(round_id))
 }
 
-/// Each task's lead units of the document, deduplicated: the task's own leads in cell
-/// order, then the leads its sub-items name, sub-item by sub-item.
-async fn lead_units(
+/// Each task's lead units of the document (or only of the task with id `task`),
+/// deduplicated: the task's own leads in cell order, then the leads its sub-items name,
+/// sub-item by sub-item. Reports, assignments and "leads the task" all follow this.
+pub(crate) async fn lead_units(
     tx: &mut Tx,
     document: DocumentId,
+    task: Option<i64>,
 ) -> Result<HashMap<i64, Vec<i64>>, StoreError> {
     let task_leads: Vec<(i64, i64)> = with_conn!(tx, c => sqlx::query_as(
         "SELECT tu.task_id, tu.unit_id FROM task_units tu \
          JOIN tasks t ON t.id = tu.task_id \
-         WHERE t.document_id = $1 AND tu.relation = $2 \
+         WHERE t.document_id = $1 AND tu.relation = $2 AND ($3 IS NULL OR t.id = $3) \
          ORDER BY tu.task_id, tu.position",
     )
     .bind(document.0)
     .bind(LEAD)
+    .bind(task)
     .fetch_all(c)
     .await)?;
     let subitem_leads: Vec<(i64, i64)> = with_conn!(tx, c => sqlx::query_as(
         "SELECT su.task_id, su.unit_id FROM subitem_units su \
          JOIN subitems s ON s.task_id = su.task_id AND s.label = su.label \
          JOIN tasks t ON t.id = su.task_id \
-         WHERE t.document_id = $1 \
+         WHERE t.document_id = $1 AND ($2 IS NULL OR t.id = $2) \
          ORDER BY su.task_id, s.position, su.position",
     )
     .bind(document.0)
+    .bind(task)
     .fetch_all(c)
     .await)?;
     let mut leads: HashMap<i64, Vec<i64>> = HashMap::new();

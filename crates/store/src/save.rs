@@ -56,6 +56,23 @@ pub(crate) async fn save_notice(
             rounds,
         });
     }
+    // Likewise the units' acknowledgements and the tasks' closure history.
+    let assigned = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
+        "SELECT (SELECT COUNT(*) FROM assignments a JOIN tasks t ON t.id = a.task_id \
+                 WHERE t.document_id = $1) \
+              + (SELECT COUNT(*) FROM task_events e JOIN tasks t ON t.id = e.task_id \
+                 WHERE t.document_id = $1) \
+              + (SELECT COUNT(*) FROM task_states s JOIN tasks t ON t.id = s.task_id \
+                 WHERE t.document_id = $1)",
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await)?;
+    if assigned > 0 {
+        return Err(StoreError::TasksAssigned {
+            document: DocumentId(id),
+        });
+    }
     clear_contents(tx, id).await?;
     update_document(tx, id, &values).await?;
     write_contents(tx, id, notice).await?;

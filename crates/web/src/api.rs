@@ -195,3 +195,69 @@ pub async fn act_on_report(
     let new_state = views::act_on_report(&state, &user, id, form).await?;
     Ok(Json(json!({ "id": id, "state": new_state })))
 }
+
+pub async fn assign(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(document): Path<i64>,
+    Json(form): Json<views::AssignForm>,
+) -> Result<Json<Value>, ApiError> {
+    let created = views::assign_document(&state, &user, document, form).await?;
+    Ok(Json(json!({ "document": document, "created": created })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AssignmentQuery {
+    pub document: Option<i64>,
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub pending: bool,
+}
+
+pub async fn assignments(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(q): Query<AssignmentQuery>,
+) -> Result<Json<Vec<duban_store::Assignment>>, ApiError> {
+    let filter = duban_store::AssignmentFilter {
+        document: q.document.map(duban_store::DocumentId),
+        unit: q.unit.filter(|u| !u.is_empty()),
+        pending_only: q.pending,
+    };
+    Ok(Json(views::list_assignments(&state, &user, filter).await?))
+}
+
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((document, number)): Path<(i64, u32)>,
+) -> Result<Json<duban_store::Assignment>, ApiError> {
+    Ok(Json(
+        views::acknowledge(&state, &user, document, number).await?,
+    ))
+}
+
+pub async fn task_action(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((document, number)): Path<(i64, u32)>,
+    Json(form): Json<views::TaskActionForm>,
+) -> Result<Json<Value>, ApiError> {
+    let new_state = views::act_on_task(&state, &user, document, number, form).await?;
+    Ok(Json(
+        json!({ "document": document, "number": number, "state": new_state }),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LapseQuery {
+    pub document: Option<i64>,
+}
+
+pub async fn lapses(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(q): Query<LapseQuery>,
+) -> Result<Json<Vec<duban_store::Lapse>>, ApiError> {
+    Ok(Json(views::lapses(&state, &user, q.document).await?))
+}

@@ -39,24 +39,33 @@ impl AppError {
     }
 }
 
+/// Exhaustive on purpose: a new store error must be given its status here.
 fn store_status(e: &StoreError) -> StatusCode {
+    use StoreError as E;
     match e {
-        StoreError::Workflow(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        StoreError::Stale => StatusCode::CONFLICT,
-        StoreError::NotFound(_)
-        | StoreError::ReportNotFound(_)
-        | StoreError::RoundNotFound(_)
-        | StoreError::UserNotFound(_) => StatusCode::NOT_FOUND,
-        StoreError::UsernameTaken(_)
-        | StoreError::Conflict { .. }
-        | StoreError::ReportingStarted { .. } => StatusCode::CONFLICT,
-        StoreError::UnknownUnit(_)
-        | StoreError::Account(_)
-        | StoreError::UnitNotAllowed { .. }
-        | StoreError::UnknownTasks { .. }
-        | StoreError::NothingToReport(_)
-        | StoreError::RoundLabelRequired => StatusCode::UNPROCESSABLE_ENTITY,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
+        E::NotFound(_)
+        | E::ReportNotFound(_)
+        | E::RoundNotFound(_)
+        | E::UserNotFound(_)
+        | E::TaskNotFound { .. } => StatusCode::NOT_FOUND,
+        E::Conflict { .. }
+        | E::ReportingStarted { .. }
+        | E::UsernameTaken(_)
+        | E::Stale
+        | E::AlreadyAcknowledged { .. }
+        | E::TaskStale { .. }
+        | E::TasksAssigned { .. } => StatusCode::CONFLICT,
+        E::Workflow(_)
+        | E::UnknownUnit(_)
+        | E::Account(_)
+        | E::UnitNotAllowed { .. }
+        | E::UnknownTasks { .. }
+        | E::NothingToReport(_)
+        | E::RoundLabelRequired
+        | E::NotAssigned { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        E::Unsupported { .. } | E::Open { .. } | E::Migrate(_) | E::Database(_) | E::Corrupt(_) => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
     }
 }
 

@@ -76,6 +76,17 @@ pub fn router(state: AppState) -> Router {
         .route("/documents", get(api::documents))
         .route("/tasks", get(api::tasks))
         .route("/documents/{document}/tasks/{number}", get(api::task))
+        .route(
+            "/documents/{document}/tasks/{number}/acknowledge",
+            post(api::acknowledge),
+        )
+        .route(
+            "/documents/{document}/tasks/{number}/actions",
+            post(api::task_action),
+        )
+        .route("/documents/{document}/assign", post(api::assign))
+        .route("/assignments", get(api::assignments))
+        .route("/lapses", get(api::lapses))
         .route("/rounds", get(api::rounds).post(api::open_round))
         .route("/rounds/{id}", get(api::round))
         .route("/rounds/{id}/close", post(api::close_round))
@@ -92,6 +103,16 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(pages::logout))
         .route("/tasks", get(pages::tasks))
         .route("/documents/{document}/tasks/{number}", get(pages::task))
+        .route(
+            "/documents/{document}/tasks/{number}/acknowledge",
+            post(pages::acknowledge),
+        )
+        .route(
+            "/documents/{document}/tasks/{number}/actions",
+            post(pages::task_action),
+        )
+        .route("/assign", post(pages::assign))
+        .route("/lapses", get(pages::lapses))
         .route("/rounds", get(pages::rounds).post(pages::open_round))
         .route("/rounds/{id}", get(pages::round))
         .route("/rounds/{id}/close", post(pages::close_round))

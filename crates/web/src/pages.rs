@@ -103,10 +103,14 @@ pub async fn tasks(
 ) -> Result<Html<String>, AppError> {
     let view = views::task_list(&state, &user, filter).await?;
     let options = views::filter_options(&state, &view.filter).await?;
+    let task_states: Vec<_> = duban_domain::TaskState::ALL
+        .iter()
+        .map(|s| v(serde_json::json!({"code": s.code(), "label": s.label()})))
+        .collect();
     render(
         &state,
         "tasks.html",
-        context! { user => v(user), view => v(view), options => v(options), states => v(states()) },
+        context! { user => v(user), view => v(view), options => v(options), states => v(states()), task_states => v(task_states) },
     )
 }
 
@@ -115,11 +119,98 @@ pub async fn task(
     CurrentUser(user): CurrentUser,
     Path((document, number)): Path<(i64, u32)>,
 ) -> Result<Html<String>, AppError> {
-    let view = views::task_detail(&state, &user, document, number).await?;
+    task_page(&state, user, document, number, None).await
+}
+
+async fn task_page(
+    state: &AppState,
+    user: duban_store::User,
+    document: i64,
+    number: u32,
+    flash: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let view = views::task_detail(state, &user, document, number).await?;
+    render(
+        state,
+        "task.html",
+        context! { user => v(user), task => v(&view.task), view => v(view), flash => v(flash) },
+    )
+}
+
+/// A refused step shows the page again with the reason; other errors are error pages.
+fn is_refusal(e: &AppError) -> bool {
+    use duban_store::StoreError as E;
+    matches!(
+        e,
+        AppError::BadRequest(_)
+            | AppError::Store(
+                E::Workflow(_)
+                    | E::Stale
+                    | E::TaskStale { .. }
+                    | E::NotAssigned { .. }
+                    | E::AlreadyAcknowledged { .. }
+            )
+    )
+}
+
+pub async fn task_action(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((document, number)): Path<(i64, u32)>,
+    Form(form): Form<views::TaskActionForm>,
+) -> Result<Response, AppError> {
+    match views::act_on_task(&state, &user, document, number, form).await {
+        Ok(_) => Ok(Redirect::to(&format!("/documents/{document}/tasks/{number}")).into_response()),
+        Err(e) if is_refusal(&e) => {
+            let page = task_page(&state, user, document, number, Some(e.to_string())).await?;
+            Ok((e.status(), page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((document, number)): Path<(i64, u32)>,
+) -> Result<Response, AppError> {
+    match views::acknowledge(&state, &user, document, number).await {
+        Ok(_) => Ok(Redirect::to("/my").into_response()),
+        Err(e) if is_refusal(&e) => {
+            let page = task_page(&state, user, document, number, Some(e.to_string())).await?;
+            Ok((e.status(), page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssignPageForm {
+    pub document: i64,
+    pub ack_due: chrono::NaiveDate,
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Form(form): Form<AssignPageForm>,
+) -> Result<Redirect, AppError> {
+    let ack = views::AssignForm {
+        ack_due: form.ack_due,
+    };
+    views::assign_document(&state, &user, form.document, ack).await?;
+    Ok(Redirect::to(&format!("/tasks?document={}", form.document)))
+}
+
+pub async fn lapses(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Html<String>, AppError> {
+    let lapses = views::lapses(&state, &user, None).await?;
     render(
         &state,
-        "task.html",
-        context! { user => v(user), task => v(&view.task), view => v(view) },
+        "lapses.html",
+        context! { user => v(user), lapses => v(lapses) },
     )
 }
 
@@ -173,14 +264,15 @@ pub async fn my(
     CurrentUser(user): CurrentUser,
 ) -> Result<Html<String>, AppError> {
     let reports = views::my_reports(&state, &user).await?;
-    let intro = format!(
-        "{} 在进行中的填报轮次里的任务。",
-        user.unit.clone().unwrap_or_default()
-    );
+    let pending = duban_store::AssignmentFilter {
+        pending_only: true,
+        ..Default::default()
+    };
+    let pending = views::list_assignments(&state, &user, pending).await?;
     render(
         &state,
-        "reports.html",
-        context! { user => v(user), reports => v(reports), heading => v("本单位任务"), intro => v(intro), empty => v("目前没有需要填报的任务。") },
+        "my.html",
+        context! { user => v(user), reports => v(reports), pending => v(pending) },
     )
 }
 
@@ -241,12 +333,7 @@ pub async fn report_submit(
     match views::act_on_report(&state, &user, id, form).await {
         Ok(_) => Ok(Redirect::to(&format!("/reports/{id}")).into_response()),
         // A refused step shows the page again with the reason, not an error page.
-        Err(
-            e @ (AppError::BadRequest(_)
-            | AppError::Store(
-                duban_store::StoreError::Workflow(_) | duban_store::StoreError::Stale,
-            )),
-        ) => {
+        Err(e) if is_refusal(&e) => {
             let status = e.status();
             Ok((
                 status,

@@ -1,6 +1,6 @@
 //! Page templates (minijinja, embedded in the binary) and the filters they use.
 
-use duban_domain::{ReportAction, ReportState, RichText, Role};
+use duban_domain::{ReportAction, ReportState, RichText, Role, TaskAction, TaskState};
 use minijinja::value::Serde;
 use minijinja::{Environment, UndefinedBehavior, Value};
 
@@ -21,6 +21,8 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "report.html",
     "public_list.html",
     "public_notice.html",
+    "my.html",
+    "lapses.html",
 );
 
 pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
@@ -57,6 +59,18 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
     });
     env.add_function("action_label", |code: String| {
         ReportAction::from_code(&code).map_or(code.clone(), |a| a.label().to_string())
+    });
+    env.add_function("task_state_label", |code: String| {
+        TaskState::from_code(&code).map_or(code.clone(), |s| s.label().to_string())
+    });
+    env.add_function("task_action_label", |code: String| {
+        TaskAction::from_code(&code).map_or(code.clone(), |a| a.label().to_string())
+    });
+    env.add_function("lapse_label", |code: String| {
+        duban_store::LapseKind::ALL
+            .into_iter()
+            .find(|k| k.code() == code)
+            .map_or(code.clone(), |k| k.label().to_string())
     });
     Ok(env)
 }

@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Utc};
-use duban_domain::{ReportAction, ReportState, RichText, Role, Run};
+use duban_domain::{ReportAction, ReportState, RichText, Role, Run, TaskAction, TaskState};
 use duban_formats::inline::{MARKDOWN, parse_inline};
 use duban_formats::interchange::{TaskJson, to_json};
 use duban_store::{
-    DocumentId, DocumentSummary, NewRound, ReportChange, ReportDetail, ReportFilter, ReportId,
-    ReportSummary, RoundId, RoundSummary, User,
+    Assignment, AssignmentFilter, DocumentId, DocumentSummary, Lapse, NewRound, ReportChange,
+    ReportDetail, ReportFilter, ReportId, ReportSummary, RoundId, RoundSummary, TaskStatus, User,
 };
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +26,8 @@ pub struct TaskFilter {
     pub round: Option<i64>,
     /// A report state code: only tasks with a report in that state (in the round shown).
     pub state: Option<String>,
+    /// A task state code (办理中 / 申请办结 / 已办结).
+    pub status: Option<String>,
     pub page: Option<usize>,
 }
 
@@ -34,6 +36,7 @@ impl TaskFilter {
     pub fn normalised(mut self) -> Self {
         self.unit = self.unit.filter(|u| !u.trim().is_empty());
         self.state = self.state.filter(|s| !s.trim().is_empty());
+        self.status = self.status.filter(|s| !s.trim().is_empty());
         self
     }
 }
@@ -53,6 +56,7 @@ pub struct TaskRow {
     pub content: String,
     pub lead_units: Vec<String>,
     pub cooperating_units: Vec<String>,
+    pub status: TaskState,
     /// Reports in the round shown.
     pub reports: Vec<ReportCell>,
 }
@@ -109,6 +113,13 @@ pub async fn task_list(
         ),
         None => None,
     };
+    let task_state = match &filter.status {
+        Some(code) => Some(
+            TaskState::from_code(code)
+                .ok_or_else(|| AppError::BadRequest(format!("未知的办理状态“{code}”")))?,
+        ),
+        None => None,
+    };
     let document = filter.document.map(DocumentId);
     let rounds = state.store.rounds(None).await?;
     let round = match filter.round {
@@ -137,6 +148,13 @@ pub async fn task_list(
         }
         None => Vec::new(),
     };
+    let states: BTreeMap<(i64, u32), TaskState> = state
+        .store
+        .task_states(document)
+        .await?
+        .into_iter()
+        .map(|(d, n, s)| ((d.0, n), s))
+        .collect();
     let mut by_task: BTreeMap<(i64, u32), Vec<ReportCell>> = BTreeMap::new();
     for r in reports {
         by_task
@@ -154,6 +172,10 @@ pub async fn task_list(
             reports: by_task
                 .remove(&(t.document.0, t.number))
                 .unwrap_or_default(),
+            status: states
+                .get(&(t.document.0, t.number))
+                .copied()
+                .unwrap_or(TaskState::Open),
             document: t.document,
             doc_number: t.doc_number,
             number: t.number,
@@ -164,6 +186,9 @@ pub async fn task_list(
         .collect();
     if let Some(wanted) = report_state {
         rows.retain(|row| row.reports.iter().any(|r| r.state == wanted));
+    }
+    if let Some(wanted) = task_state {
+        rows.retain(|row| row.status == wanted);
     }
     let total = rows.len();
     let pages = total.div_ceil(PER_PAGE).max(1);
@@ -197,6 +222,9 @@ fn query_string(filter: &TaskFilter) -> String {
     if let Some(s) = &filter.state {
         parts.push(format!("state={}", percent_encode(s)));
     }
+    if let Some(s) = &filter.status {
+        parts.push(format!("status={}", percent_encode(s)));
+    }
     parts.join("&")
 }
 
@@ -220,6 +248,14 @@ pub struct TaskDetail {
     pub task: TaskJson,
     /// Reports on this task across rounds (for unit roles: their unit's only).
     pub reports: Vec<ReportSummary>,
+    /// 办理状态 and its history.
+    pub status: TaskStatus,
+    /// 交办 and 签收 per lead unit.
+    pub assignments: Vec<Assignment>,
+    /// Steps on the task this user may take now (buttons).
+    pub actions: Vec<TaskAction>,
+    /// Whether this user's unit still has to acknowledge the task.
+    pub can_acknowledge: bool,
 }
 
 pub async fn task_detail(
@@ -258,17 +294,140 @@ pub async fn task_detail(
         .reports(&ReportFilter {
             document: Some(id),
             task: Some(number),
-            unit: unit_filter,
+            unit: unit_filter.clone(),
             ..ReportFilter::default()
         })
         .await?;
+    let status = state.store.task_status(id, number).await?;
+    let assignments: Vec<Assignment> = state
+        .store
+        .assignments(&AssignmentFilter {
+            document: Some(id),
+            unit: unit_filter,
+            pending_only: false,
+        })
+        .await?
+        .into_iter()
+        .filter(|a| a.task == number)
+        .collect();
+    let leads = user.unit.as_ref().is_some_and(|u| {
+        task.lead_units.contains(u) || task.subitems.iter().any(|s| s.lead_units.contains(u))
+    });
+    let actions = TaskAction::ALL
+        .into_iter()
+        .filter(|a| {
+            duban_domain::next_task_state(status.state, *a, user.role, leads, Some("-")).is_ok()
+        })
+        .collect();
+    let can_acknowledge = user.role.needs_unit()
+        && assignments
+            .iter()
+            .any(|a| Some(&a.unit) == user.unit.as_ref() && a.acknowledged_at.is_none());
     Ok(TaskDetail {
         document: id,
         doc_number: json.document.doc_number,
         title: json.document.title,
         task,
         reports,
+        status,
+        assignments,
+        actions,
+        can_acknowledge,
     })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AssignForm {
+    pub ack_due: NaiveDate,
+}
+
+/// 交办: every task of the document to its lead units, to acknowledge by `ack_due`.
+pub async fn assign_document(
+    state: &AppState,
+    user: &User,
+    document: i64,
+    form: AssignForm,
+) -> Result<u64, AppError> {
+    require(user, OFFICE)?;
+    Ok(state
+        .store
+        .assign_document(DocumentId(document), form.ack_due, user.id, Utc::now())
+        .await?)
+}
+
+/// 签收 by the user's unit.
+pub async fn acknowledge(
+    state: &AppState,
+    user: &User,
+    document: i64,
+    number: u32,
+) -> Result<Assignment, AppError> {
+    // Seeing the task comes first: a task of another unit stays "not found".
+    task_detail(state, user, document, number).await?;
+    Ok(state
+        .store
+        .acknowledge(DocumentId(document), number, user, Utc::now())
+        .await?)
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TaskActionForm {
+    pub action: String,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+pub async fn act_on_task(
+    state: &AppState,
+    user: &User,
+    document: i64,
+    number: u32,
+    form: TaskActionForm,
+) -> Result<TaskState, AppError> {
+    task_detail(state, user, document, number).await?;
+    let action = TaskAction::from_code(form.action.trim())
+        .ok_or_else(|| AppError::BadRequest(format!("未知的操作“{}”", form.action)))?;
+    let comment = form
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    Ok(state
+        .store
+        .act_on_task(
+            DocumentId(document),
+            number,
+            user,
+            action,
+            comment,
+            Utc::now(),
+        )
+        .await?)
+}
+
+/// A unit's assignments; the office and leaders see all.
+pub async fn list_assignments(
+    state: &AppState,
+    user: &User,
+    mut filter: AssignmentFilter,
+) -> Result<Vec<Assignment>, AppError> {
+    if user.role.needs_unit() {
+        filter.unit = Some(user.unit.clone().ok_or(AppError::Forbidden)?);
+    } else {
+        require(user, READERS)?;
+    }
+    Ok(state.store.assignments(&filter).await?)
+}
+
+/// Who missed which deadline: the office's list of whom to chase.
+pub async fn lapses(
+    state: &AppState,
+    user: &User,
+    document: Option<i64>,
+) -> Result<Vec<Lapse>, AppError> {
+    require(user, READERS)?;
+    let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
+    Ok(state.store.lapses(document.map(DocumentId), today).await?)
 }
 
 #[derive(Debug, Clone, Serialize)]
