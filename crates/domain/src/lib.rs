@@ -26,6 +26,6 @@ pub use task::{ExtraField, SubItem, Task, TaskNumber, UnitAssignment};
 pub use unit::{Resolution, Unit, UnitDirectory, UnitFlag, UnitId, UnitKind};
 pub use unit_cell::{UnitCell, WrittenUnit, parse_unit_cell};
 pub use workflow::{
-    AccountError, ReportAction, ReportState, Role, TaskAction, TaskState, Username,
-    WorkflowError, check_password, next_state, next_task_state,
+    AccountError, ReportAction, ReportState, Role, TaskAction, TaskState, Username, WorkflowError,
+    check_password, next_state, next_task_state,
 };
