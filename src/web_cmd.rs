@@ -137,6 +137,11 @@ pub async fn prepare_demo(store: &Store, seed: &str, seed_name: &str) -> Result<
                 Utc::now(),
             )
             .await?;
+        // 交办 too, so the units have something to acknowledge (签收) in the demo.
+        let ack_due = (Utc::now() + Duration::days(3)).date_naive();
+        store
+            .assign_document(document, ack_due, by, Utc::now())
+            .await?;
     }
     Ok(banner)
 }

@@ -91,6 +91,16 @@ impl App {
 fn health_and_login() {
     let app = App::start();
     let anonymous = Server::client();
+    let login_page = anonymous
+        .get(app.server.url("/login"))
+        .send()
+        .expect("login page");
+    assert_eq!(login_page.status(), 200);
+    let html = login_page.text().expect("html");
+    assert!(
+        html.contains("name=\"username\"") && html.contains("登录"),
+        "{html}"
+    );
     assert_eq!(
         anonymous
             .get(app.server.url("/healthz"))
@@ -344,6 +354,44 @@ fn every_route_as_every_role() {
     let routes: Vec<(&str, String, Value, &[&str])> = vec![
         (
             "GET",
+            "/api/assignments".into(),
+            Value::Null,
+            &["adm", "sup", "ldr", "fgj.lly", "fgj.fzr"],
+        ),
+        (
+            "GET",
+            "/api/lapses".into(),
+            Value::Null,
+            &["adm", "sup", "ldr"],
+        ),
+        (
+            "GET",
+            "/api/dashboard".into(),
+            Value::Null,
+            &["adm", "sup", "ldr"],
+        ),
+        (
+            "POST",
+            "/api/documents/1/assign".into(),
+            json!({"ack_due": "2020-11-01"}),
+            &["adm", "sup"],
+        ),
+        // Roles run in order: once the reporter has acknowledged or claimed, the unit head
+        // meets a task already acknowledged or claimed (a 409/422, not a 2xx).
+        (
+            "POST",
+            "/api/documents/1/tasks/4/acknowledge".into(),
+            Value::Null,
+            &["fgj.lly"],
+        ),
+        (
+            "POST",
+            "/api/documents/1/tasks/5/actions".into(),
+            json!({"action": "claim_done", "comment": "已完成"}),
+            &["fgj.lly"],
+        ),
+        (
+            "GET",
             "/api/me".into(),
             Value::Null,
             &["adm", "sup", "ldr", "fgj.lly", "fgj.fzr"],
@@ -458,7 +506,7 @@ fn every_route_as_every_role() {
                 let want: &[u16] = if role == "anonymous" {
                     &[401]
                 } else {
-                    &[403, 404, 422]
+                    &[403, 404, 409, 422]
                 };
                 assert!(
                     want.contains(&status.as_u16()),
@@ -511,6 +559,7 @@ fn pages_render_in_chinese_for_each_role() {
         ("sup", round.as_str(), "未报送单位"),
         ("sup", "/documents/1/tasks/16", "原均石能源研究院用地"),
         ("ldr", "/tasks", "牵头责任单位"),
+        ("ldr", "/dashboard", "督办总览"),
         ("fgj.lly", "/my", "本单位任务"),
         ("fgj.fzr", "/review", "待审核"),
     ] {
@@ -697,4 +746,71 @@ fn assignment_acknowledgement_closure_and_lapses() {
         .text()
         .expect("html");
     assert!(html.contains("待签收"), "{html}");
+}
+
+#[test]
+fn the_dashboard_counts_from_the_data() {
+    let app = App::start();
+    app.open_round();
+    let sup = app.login("sup");
+    let fgj = app.login("fgj.lly");
+    let id = app.report_id(&fgj, 2, "区发改局");
+    app.post(
+        &fgj,
+        &format!("/api/reports/{id}/actions"),
+        json!({"action": "submit", "text": "已完成。"}),
+    );
+    app.post(
+        &fgj,
+        "/api/documents/1/tasks/1/actions",
+        json!({"action": "claim_done", "comment": "完成"}),
+    );
+    app.post(
+        &sup,
+        "/api/documents/1/tasks/1/actions",
+        json!({"action": "close"}),
+    );
+    let (status, d) = app.get(&app.login("ldr"), "/api/dashboard");
+    assert_eq!(status, StatusCode::OK, "{d}");
+    assert_eq!(d["tasks"], 35);
+    assert_eq!(d["task_states"][2]["code"], "closed");
+    assert_eq!(d["task_states"][2]["count"], 1);
+    assert_eq!(d["completion_rate"], "2.9%");
+    let fgj_figures = d["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .find(|u| u["unit"] == "区发改局")
+        .cloned()
+        .expect("区发改局");
+    // Tasks 1-3 in the round: 区发改局 leads all three and has submitted one.
+    assert_eq!(
+        (
+            fgj_figures["reports"].as_u64(),
+            fgj_figures["reported"].as_u64()
+        ),
+        (Some(3), Some(1)),
+        "{d}"
+    );
+    let html = app
+        .login("ldr")
+        .get(app.server.url("/dashboard"))
+        .send()
+        .expect("page")
+        .text()
+        .expect("html");
+    assert!(
+        html.contains("id=\"dashboard-data\"")
+            && html.contains("/static/vendor/echarts.common.min.js"),
+        "{html}"
+    );
+    let js = Server::client()
+        .get(app.server.url("/static/vendor/echarts.common.min.js"))
+        .send()
+        .expect("echarts");
+    assert_eq!(js.status(), 200);
+    assert!(
+        js.text().expect("js").len() > 500_000,
+        "the real library is served, from the binary"
+    );
 }

@@ -261,3 +261,10 @@ pub async fn lapses(
 ) -> Result<Json<Vec<duban_store::Lapse>>, ApiError> {
     Ok(Json(views::lapses(&state, &user, q.document).await?))
 }
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Json<views::Dashboard>, ApiError> {
+    Ok(Json(views::dashboard(&state, &user).await?))
+}

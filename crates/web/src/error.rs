@@ -105,7 +105,12 @@ impl IntoResponse for AppError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        let message = minijinja::HtmlEscape(&self.to_string()).to_string();
+        // Internal failures are logged in full; the user gets what they can act on.
+        let message = if status.is_server_error() {
+            "系统暂时无法完成此操作，请稍后重试；如仍不行，请联系系统管理员。".to_string()
+        } else {
+            minijinja::HtmlEscape(&self.to_string()).to_string()
+        };
         let title = match status {
             StatusCode::FORBIDDEN => "无权访问",
             StatusCode::NOT_FOUND => "页面不存在",

@@ -48,6 +48,29 @@ impl AppState {
 }
 
 const STYLE: &str = include_str!("../static/style.css");
+const DASHBOARD_JS: &str = include_str!("../static/dashboard.js");
+/// Apache ECharts 5.6.0 (Apache-2.0), see static/vendor/README.md.
+const ECHARTS_JS: &str = include_str!("../static/vendor/echarts.common.min.js");
+
+async fn dashboard_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        DASHBOARD_JS,
+    )
+}
+
+async fn echarts_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        ECHARTS_JS,
+    )
+}
 
 async fn style() -> impl IntoResponse {
     (
@@ -87,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .route("/documents/{document}/assign", post(api::assign))
         .route("/assignments", get(api::assignments))
         .route("/lapses", get(api::lapses))
+        .route("/dashboard", get(api::dashboard))
         .route("/rounds", get(api::rounds).post(api::open_round))
         .route("/rounds/{id}", get(api::round))
         .route("/rounds/{id}/close", post(api::close_round))
@@ -98,7 +122,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home))
         .route("/healthz", get(healthz))
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/static/style.css", get(style))
+        .route("/static/dashboard.js", get(dashboard_js))
+        .route("/static/vendor/echarts.common.min.js", get(echarts_js))
+        .route("/dashboard", get(pages::dashboard))
         .route("/login", get(pages::login_page).post(pages::login_submit))
         .route("/logout", post(pages::logout))
         .route("/tasks", get(pages::tasks))

@@ -37,6 +37,7 @@ pub async fn home(MaybeUser(user): MaybeUser) -> Redirect {
     match user.map(|u| u.role) {
         None => Redirect::to("/login"),
         Some(Role::Reporter | Role::UnitHead) => Redirect::to("/my"),
+        Some(Role::Leader) => Redirect::to("/dashboard"),
         Some(_) => Redirect::to("/tasks"),
     }
 }
@@ -51,7 +52,7 @@ pub async fn login_page(
     Ok(render(
         &state,
         "login.html",
-        context! { user => v(None::<()>), error => v(None::<String>) },
+        context! { user => v(None::<()>), error => v(None::<String>), username => v(None::<String>) },
     )?
     .into_response())
 }
@@ -391,5 +392,17 @@ pub async fn public_notice(
         &state,
         "public_notice.html",
         context! { user => v(user), d => v(json.document), tasks => v(json.tasks), date_text => v(date_text) },
+    )
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Html<String>, AppError> {
+    let d = views::dashboard(&state, &user).await?;
+    render(
+        &state,
+        "dashboard.html",
+        context! { user => v(user), d => v(d) },
     )
 }

@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "public_notice.html",
     "my.html",
     "lapses.html",
+    "dashboard.html",
 );
 
 pub fn environment() -> Result<Environment<'static>, minijinja::Error> {

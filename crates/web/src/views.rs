@@ -815,3 +815,128 @@ mod tests {
         );
     }
 }
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Count {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitFigures {
+    pub unit: String,
+    /// Reports expected of the unit in the latest round.
+    pub reports: usize,
+    pub reported: usize,
+    pub accepted: usize,
+    /// Lapses of both clocks, all rounds.
+    pub lapses: usize,
+}
+
+/// The leaders' overview: every figure computed from the data, never typed in.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    pub tasks: usize,
+    pub task_states: Vec<Count>,
+    /// Closed tasks over all tasks, as a percentage with one decimal.
+    pub completion_rate: String,
+    pub round_label: Option<String>,
+    pub report_states: Vec<Count>,
+    pub units: Vec<UnitFigures>,
+    pub lapses: usize,
+}
+
+pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppError> {
+    require(user, READERS)?;
+    let states = state.store.task_states(None).await?;
+    let task_states: Vec<Count> = TaskState::ALL
+        .into_iter()
+        .map(|s| Count {
+            code: s.code(),
+            label: s.label(),
+            count: states.iter().filter(|(_, _, t)| *t == s).count(),
+        })
+        .collect();
+    let closed = states
+        .iter()
+        .filter(|(_, _, t)| *t == TaskState::Closed)
+        .count();
+    let completion_rate = if states.is_empty() {
+        "—".to_string()
+    } else {
+        format!("{:.1}%", closed as f64 * 100.0 / states.len() as f64)
+    };
+    let round = state.store.rounds(None).await?.into_iter().next();
+    let reports = match &round {
+        Some(r) => {
+            state
+                .store
+                .reports(&ReportFilter {
+                    round: Some(r.id),
+                    ..ReportFilter::default()
+                })
+                .await?
+        }
+        None => Vec::new(),
+    };
+    let report_states = ReportState::ALL
+        .into_iter()
+        .map(|s| Count {
+            code: s.code(),
+            label: s.label(),
+            count: reports.iter().filter(|r| r.state == s).count(),
+        })
+        .filter(|c| c.count > 0)
+        .collect();
+    let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let lapses = state.store.lapses(None, today).await?;
+    let mut units: Vec<UnitFigures> = Vec::new();
+    for r in &reports {
+        let figures = match units.iter_mut().find(|u| u.unit == r.unit) {
+            Some(f) => f,
+            None => {
+                units.push(UnitFigures {
+                    unit: r.unit.clone(),
+                    reports: 0,
+                    reported: 0,
+                    accepted: 0,
+                    lapses: 0,
+                });
+                units.last_mut().ok_or(AppError::NotFound("单位"))?
+            }
+        };
+        figures.reports += 1;
+        figures.reported += usize::from(r.state.is_reported());
+        figures.accepted += usize::from(r.state == ReportState::Accepted);
+    }
+    for l in &lapses {
+        if let Some(f) = units.iter_mut().find(|u| u.unit == l.unit) {
+            f.lapses += 1;
+        } else {
+            units.push(UnitFigures {
+                unit: l.unit.clone(),
+                reports: 0,
+                reported: 0,
+                accepted: 0,
+                lapses: 1,
+            });
+        }
+    }
+    // The units most behind first: most unreported, then most lapses.
+    units.sort_by_key(|u| {
+        (
+            std::cmp::Reverse(u.reports - u.reported),
+            std::cmp::Reverse(u.lapses),
+        )
+    });
+    Ok(Dashboard {
+        tasks: states.len(),
+        task_states,
+        completion_rate,
+        round_label: round.map(|r| r.label),
+        report_states,
+        units,
+        lapses: lapses.len(),
+    })
+}
