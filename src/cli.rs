@@ -9,7 +9,7 @@ use duban_formats::interchange::to_json;
 use duban_formats::{Format, import, to_markdown};
 use duban_store::{DocumentId, SaveOutcome, Store};
 
-use crate::web_cmd;
+use crate::{analyse, web_cmd};
 
 /// The seed notice, shipped inside the binary as the demo data.
 const SEED_NAME: &str = "000_5b3cae3e93885f9f.txt";
@@ -101,6 +101,16 @@ enum Command {
     Units {
         #[arg(long, value_enum, default_value = "text")]
         format: ListFormat,
+    },
+    /// 分析落实情况：每项任务（及分项）的状态与依据、序时进度、时间节点、关键数字、各单位部分
+    Analyse {
+        /// 文号（如 泉鲤政办〔2020〕48号）或 duban list 显示的编号
+        doc: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+        /// 按此日期判断序时进度和逾期（缺省为文件的成文日期），如 2020-11-30
+        #[arg(long)]
+        as_of: Option<String>,
     },
     /// 启动网页应用和 JSON API
     Serve {
@@ -329,6 +339,17 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 }
                 print_out(&out)?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Analyse { doc, format, as_of } => {
+            let id = find(&store, &doc).await?;
+            let notice = store.load_notice(id).await?;
+            let as_of = as_of.as_deref().map(analyse::parse_as_of).transpose()?;
+            let text = match format {
+                ListFormat::Json => analyse::analyse_json(&notice, as_of)? + "\n",
+                ListFormat::Text => analyse::analyse_text(&notice, as_of),
+            };
+            print_out(&text)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { options } => {

@@ -1,5 +1,6 @@
 //! `duban`: the command line. Thin: parse arguments, call the libraries, print.
 
+mod analyse;
 mod cli;
 mod web_cmd;
 

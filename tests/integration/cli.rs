@@ -170,3 +170,35 @@ fn help_is_in_chinese_on_every_command() {
         );
     }
 }
+
+#[test]
+fn analyse_reads_the_progress_text_with_its_reasons() {
+    let sandbox = Sandbox::new();
+    sandbox.import(SEED.as_ref()).ok();
+    let json = sandbox
+        .run(["analyse", "泉鲤政办〔2020〕48号", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(json["tasks"].as_array().map(Vec::len), Some(35));
+    let task6 = &json["tasks"][5];
+    assert_eq!(task6["status"], "in_progress");
+    let fifth = task6["subitems"]
+        .as_array()
+        .expect("subitems")
+        .iter()
+        .find(|s| s["label"] == "⑤")
+        .cloned()
+        .expect("⑤");
+    assert_eq!(fifth["status"], "blocked");
+    assert!(
+        fifth["evidence"].as_array().is_some_and(|e| !e.is_empty()),
+        "a judgment comes with its evidence"
+    );
+    let text = sandbox.run(["analyse", "1"]).ok().stdout;
+    assert!(
+        text.contains("需关注") && text.contains("“区域管局”疑为“区城管局”"),
+        "{text}"
+    );
+    let bad = sandbox.run(["analyse", "1", "--as-of", "明天"]).failed();
+    assert!(bad.stderr.contains("--as-of"), "{}", bad.stderr);
+}

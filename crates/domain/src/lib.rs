@@ -3,6 +3,7 @@
 //!
 //! Everything a user sees is Simplified Chinese, so error messages here are Chinese too.
 
+pub mod analysis;
 mod assemble;
 mod date;
 mod doc_number;
