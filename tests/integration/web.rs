@@ -9,6 +9,9 @@ use super::support::{SEED, Sandbox, Server};
 
 const PASSWORD: &str = "correct-horse-1";
 
+/// A small PDF, as far as the upload checks are concerned.
+const PDF: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+
 /// (username, role, unit)
 const ACCOUNTS: &[(&str, &str, Option<&str>)] = &[
     ("adm", "admin", None),
@@ -59,6 +62,60 @@ impl App {
             .json(&body)
             .send()
             .expect("request");
+        let status = response.status();
+        (status, response.json().unwrap_or(Value::Null))
+    }
+
+    fn delete(&self, client: &Client, path: &str) -> (StatusCode, Value) {
+        let response = client
+            .delete(self.server.url(path))
+            .send()
+            .expect("request");
+        let status = response.status();
+        (status, response.json().unwrap_or(Value::Null))
+    }
+
+    /// Posts one file as `multipart/form-data` (field `file`), as a browser's form does.
+    fn upload(
+        &self,
+        client: &Client,
+        path: &str,
+        filename: &str,
+        bytes: &[u8],
+    ) -> reqwest::blocking::Response {
+        let boundary = "----dubanTestBoundary5f3a9c";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
+             filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        client
+            .post(self.server.url(path))
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .expect("upload")
+    }
+
+    /// [`App::upload`] to the API: the status and the JSON answer.
+    fn upload_api(
+        &self,
+        client: &Client,
+        report: i64,
+        filename: &str,
+        bytes: &[u8],
+    ) -> (StatusCode, Value) {
+        let response = self.upload(
+            client,
+            &format!("/api/reports/{report}/attachments"),
+            filename,
+            bytes,
+        );
         let status = response.status();
         (status, response.json().unwrap_or(Value::Null))
     }
@@ -349,6 +406,14 @@ fn every_route_as_every_role() {
     let round = app.open_round();
     let sup = app.login("sup");
     let fgj_report = app.report_id(&sup, 1, "区发改局");
+    // Two files on the unit's report: one to download, one to delete.
+    let fgj = app.login("fgj.lly");
+    let mut evidence = Vec::new();
+    for name in ["甲.pdf", "乙.pdf"] {
+        let (status, file) = app.upload_api(&fgj, fgj_report, name, PDF);
+        assert_eq!(status, StatusCode::CREATED, "{file}");
+        evidence.push(file["id"].as_i64().expect("attachment id"));
+    }
     let roles = ["anonymous", "adm", "sup", "ldr", "fgj.lly", "fgj.fzr"];
     // (method, path, body, roles that get a 2xx)
     let routes: Vec<(&str, String, Value, &[&str])> = vec![
@@ -469,6 +534,32 @@ fn every_route_as_every_role() {
             &["fgj.lly"],
         ),
         (
+            "GET",
+            format!("/api/reports/{fgj_report}/attachments"),
+            Value::Null,
+            &["adm", "sup", "ldr", "fgj.lly", "fgj.fzr"],
+        ),
+        // UPLOAD: a POST of a small PDF as multipart/form-data.
+        (
+            "UPLOAD",
+            format!("/api/reports/{fgj_report}/attachments"),
+            Value::Null,
+            &["fgj.lly"],
+        ),
+        (
+            "GET",
+            format!("/api/attachments/{}", evidence[0]),
+            Value::Null,
+            &["adm", "sup", "ldr", "fgj.lly", "fgj.fzr"],
+        ),
+        // Once the reporter has deleted it, the unit head meets a file not found.
+        (
+            "DELETE",
+            format!("/api/attachments/{}", evidence[1]),
+            Value::Null,
+            &["fgj.lly"],
+        ),
+        (
             "POST",
             format!("/api/rounds/{round}/close"),
             Value::Null,
@@ -491,10 +582,11 @@ fn every_route_as_every_role() {
     for (method, path, body, allowed) in &routes {
         for (role, client) in &clients {
             let role = *role;
-            let (status, response) = if *method == "GET" {
-                app.get(client, path)
-            } else {
-                app.post(client, path, body.clone())
+            let (status, response) = match *method {
+                "GET" => app.get(client, path),
+                "DELETE" => app.delete(client, path),
+                "UPLOAD" => app.upload_api(client, fgj_report, "矩阵.pdf", PDF),
+                _ => app.post(client, path, body.clone()),
             };
             let expected = allowed.contains(&role);
             assert_eq!(
@@ -530,10 +622,12 @@ fn the_openapi_document_matches_the_router() {
             let url = path
                 .replace("{document}", "1")
                 .replace("{number}", "1")
-                .replace("{id}", "999999");
+                .replace("{id}", "999999")
+                .replace("{attachment}", "999999");
             let request = match method.as_str() {
                 "get" => adm.get(app.server.url(&url)),
                 "post" => adm.post(app.server.url(&url)).json(&json!({})),
+                "delete" => adm.delete(app.server.url(&url)),
                 other => panic!("unexpected method {other}"),
             };
             let response = request.send().expect("request");
@@ -812,5 +906,233 @@ fn the_dashboard_counts_from_the_data() {
     assert!(
         js.text().expect("js").len() > 500_000,
         "the real library is served, from the binary"
+    );
+}
+
+#[test]
+fn evidence_files_follow_the_report() {
+    let app = App::start();
+    app.open_round();
+    let fgj = app.login("fgj.lly");
+    let czj = app.login("czj.lly");
+    let sup = app.login("sup");
+    let id = app.report_id(&fgj, 1, "区发改局");
+
+    // The reporter uploads a PDF; it is listed with who and when.
+    let (status, file) = app.upload_api(&fgj, id, "整改报告（终稿）.pdf", PDF);
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    assert_eq!(file["filename"], "整改报告（终稿）.pdf");
+    assert_eq!(file["content_type"], "application/pdf");
+    assert_eq!(file["size"], PDF.len());
+    assert_eq!(file["report"], id);
+    assert!(file["uploaded_at"].is_string() && file["sha256"].is_string());
+    let file_id = file["id"].as_i64().expect("id");
+    let (status, listed) = app.get(&fgj, &format!("/api/reports/{id}/attachments"));
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed, json!([file.clone()]));
+    assert_eq!(listed[0]["uploaded_by"], "fgj.lly");
+
+    // The office downloads the same bytes, as an attachment with its Chinese name.
+    for path in [
+        format!("/api/attachments/{file_id}"),
+        format!("/attachments/{file_id}"),
+    ] {
+        let response = sup.get(app.server.url(&path)).send().expect("download");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let headers = response.headers().clone();
+        assert_eq!(headers["content-type"], "application/pdf");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        let disposition = headers["content-disposition"].to_str().expect("ascii");
+        assert!(
+            disposition.starts_with("attachment;")
+                && disposition.contains(
+                    "filename*=UTF-8''%E6%95%B4%E6%94%B9%E6%8A%A5%E5%91%8A\
+                     %EF%BC%88%E7%BB%88%E7%A8%BF%EF%BC%89.pdf"
+                ),
+            "{disposition}"
+        );
+        assert_eq!(response.bytes().expect("bytes").as_ref(), PDF);
+    }
+    // A leader and the unit head read it too.
+    for user in ["ldr", "fgj.fzr"] {
+        let client = app.login(user);
+        let response = client
+            .get(app.server.url(&format!("/api/attachments/{file_id}")))
+            .send()
+            .expect("download");
+        assert_eq!(response.status(), StatusCode::OK, "{user}");
+    }
+
+    // Another unit's reporter: not found, whatever the route.
+    let (status, body) = app.get(&czj, &format!("/api/attachments/{file_id}"));
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(body.get("filename").is_none());
+    let response = czj
+        .get(app.server.url(&format!("/attachments/{file_id}")))
+        .send()
+        .expect("page");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(!response.text().expect("html").contains("PDF-1.4"));
+    assert_eq!(
+        app.get(&czj, &format!("/api/reports/{id}/attachments")).0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.upload_api(&czj, id, "篡改.pdf", PDF).0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.delete(&czj, &format!("/api/attachments/{file_id}")).0,
+        StatusCode::NOT_FOUND
+    );
+    // The office reads but does not add.
+    assert_eq!(
+        app.upload_api(&sup, id, "督查室.pdf", PDF).0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // Kinds come from the content; an executable is refused with what to do instead.
+    let (status, body) = app.upload_api(&fgj, id, "setup.exe", b"MZ\x90\x00\x03\x00\x00\x00");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["error"],
+        "不支持的文件类型：setup.exe。可上传 PDF、图片（JPG/PNG）、Word（.docx）、\
+         Excel（.xlsx）、OFD 或文本（.txt）文件"
+    );
+    let (status, body) = app.upload_api(&fgj, id, "伪装.pdf", b"MZ\x90\x00\x03\x00\x00\x00");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("内容不是PDF")),
+        "{body}"
+    );
+    // A ZIP named .docx must hold a Word document.
+    let (status, body) = app.upload_api(&fgj, id, "说明.docx", b"PK\x03\x04not really a zip");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    // Too large: just over the file limit, and over the request limit.
+    let mut big = PDF.to_vec();
+    big.resize(10 * 1024 * 1024 + 1, b' ');
+    let (status, body) = app.upload_api(&fgj, id, "大.pdf", &big);
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("文件过大（10.1 MB），单个佐证材料不超过 10 MB")),
+        "{body}"
+    );
+    big.resize(11 * 1024 * 1024, b' ');
+    let (status, body) = app.upload_api(&fgj, id, "更大.pdf", &big);
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("单个佐证材料不超过 10 MB")),
+        "{body}"
+    );
+
+    // The page: the card lists the file and offers the form; a page upload redirects back.
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+    let response = app.upload(
+        &fgj,
+        &format!("/reports/{id}/attachments"),
+        "现场照片.png",
+        png,
+    );
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()["location"],
+        format!("/reports/{id}#attachments").as_str()
+    );
+    let html = fgj
+        .get(app.server.url(&format!("/reports/{id}")))
+        .send()
+        .expect("page")
+        .text()
+        .expect("html");
+    assert!(
+        html.contains("佐证材料（2）")
+            && html.contains("整改报告（终稿）.pdf")
+            && html.contains("现场照片.png")
+            && html.contains(&format!("href=\"/attachments/{file_id}\""))
+            && html.contains("enctype=\"multipart/form-data\"")
+            && html.contains("accept=\".pdf,.jpg,.jpeg,.png,.docx,.xlsx,.ofd,.txt\"")
+            && html.contains(&format!("/attachments/{file_id}/delete")),
+        "{html}"
+    );
+    // A refused page upload shows the page again with the reason.
+    let response = app.upload(
+        &fgj,
+        &format!("/reports/{id}/attachments"),
+        "setup.exe",
+        b"MZ\x90\x00",
+    );
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().expect("html");
+    assert!(
+        html.contains("不支持的文件类型：setup.exe") && html.contains("佐证材料"),
+        "{html}"
+    );
+    // The office's view of the page: files to download, nothing to change.
+    let html = sup
+        .get(app.server.url(&format!("/reports/{id}")))
+        .send()
+        .expect("page")
+        .text()
+        .expect("html");
+    assert!(html.contains("现场照片.png") && !html.contains("multipart/form-data"));
+    assert!(!html.contains("/delete\""), "{html}");
+
+    // Deleting through the page, then the API.
+    let (_, listed) = app.get(&fgj, &format!("/api/reports/{id}/attachments"));
+    let png_id = listed[1]["id"].as_i64().expect("id");
+    let response = fgj
+        .post(
+            app.server
+                .url(&format!("/reports/{id}/attachments/{png_id}/delete")),
+        )
+        .send()
+        .expect("delete");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (status, extra) = app.upload_api(&fgj, id, "补充.txt", "补充说明。".as_bytes());
+    assert_eq!(status, StatusCode::CREATED, "{extra}");
+    assert_eq!(extra["content_type"], "text/plain; charset=utf-8");
+    let extra_id = extra["id"].as_i64().expect("id");
+    assert_eq!(
+        app.delete(&fgj, &format!("/api/attachments/{extra_id}")).0,
+        StatusCode::NO_CONTENT
+    );
+    let (_, listed) = app.get(&fgj, &format!("/api/reports/{id}/attachments"));
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+
+    // Once submitted, the files go with the report: no more uploads or deletions.
+    let (status, body) = app.post(
+        &fgj,
+        &format!("/api/reports/{id}/actions"),
+        json!({"action": "submit", "text": "已分解下达指标。"}),
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app.upload_api(&fgj, id, "晚到.pdf", PDF);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("待单位审核") && e.contains("退回")),
+        "{body}"
+    );
+    assert_eq!(
+        app.delete(&fgj, &format!("/api/attachments/{file_id}")).0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let html = fgj
+        .get(app.server.url(&format!("/reports/{id}")))
+        .send()
+        .expect("page")
+        .text()
+        .expect("html");
+    assert!(
+        html.contains("整改报告（终稿）.pdf") && !html.contains("multipart/form-data"),
+        "{html}"
     );
 }

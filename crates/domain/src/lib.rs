@@ -8,6 +8,7 @@ mod assemble;
 mod date;
 mod doc_number;
 mod document;
+mod evidence;
 mod rich_text;
 mod subitem;
 mod task;
@@ -21,6 +22,11 @@ pub use assemble::{
 pub use date::{DateError, parse_chinese_date};
 pub use doc_number::{DocNumber, DocNumberError};
 pub use document::{Disclosure, DocReference, Document, Notice};
+pub use evidence::{
+    ACCEPTED_EXTENSIONS, EvidenceError, EvidenceKind, MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS_PER_REPORT, MAX_FILENAME_CHARS, check_count, check_size, classify,
+    confirm_zip_parts, megabytes, sanitize_filename,
+};
 pub use rich_text::{Paragraph, RichText, Run};
 pub use subitem::{SubItemLabel, SubItemSplit, split_subitems};
 pub use task::{ExtraField, SubItem, Task, TaskNumber, UnitAssignment};

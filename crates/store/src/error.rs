@@ -1,8 +1,8 @@
 use chrono::{DateTime, Utc};
-use duban_domain::{AccountError, WorkflowError};
+use duban_domain::{AccountError, EvidenceError, WorkflowError};
 
 use crate::codec::china_time_text;
-use crate::{DocumentId, ReportId, RoundId, UserId};
+use crate::{AttachmentId, DocumentId, ReportId, RoundId, UserId};
 
 /// Why the store could not do what was asked. Messages are for the office's staff.
 #[derive(Debug, thiserror::Error)]
@@ -118,6 +118,22 @@ pub enum StoreError {
          因此不能覆盖。如需更正通报内容，请以新的文号导入。"
     )]
     TasksAssigned { document: DocumentId },
+
+    #[error("找不到编号为 {0} 的佐证材料，可能已被删除，请刷新后重试")]
+    AttachmentNotFound(AttachmentId),
+    /// The file breaks an evidence rule (size, count); the message is the rule's.
+    #[error("{0}")]
+    Evidence(EvidenceError),
+    /// The report is no longer editable (submitted, under review or accepted), so its
+    /// files cannot change either.
+    #[error(
+        "填报当前状态为“{state}”，佐证材料已随填报报送，不能再{action}。\
+         如需修改，请联系单位负责人或督查室退回后再操作"
+    )]
+    AttachmentsLocked {
+        state: &'static str,
+        action: &'static str,
+    },
 }
 
 fn list(numbers: &[u32]) -> String {
@@ -145,6 +161,12 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 impl From<WorkflowError> for StoreError {
     fn from(e: WorkflowError) -> Self {
         StoreError::Workflow(e)
+    }
+}
+
+impl From<EvidenceError> for StoreError {
+    fn from(e: EvidenceError) -> Self {
+        StoreError::Evidence(e)
     }
 }
 

@@ -7,9 +7,11 @@
 //!
 //! The supervision workflow (accounts, sessions, reporting rounds, reports) is in
 //! `accounts`, `rounds` and `reports`; assignment, acknowledgement, task closure and
-//! lapses in `tasks`; their types are in `review`.
+//! lapses in `tasks`; the files attached to reports (佐证材料) in `attachments`; their
+//! types are in `review`.
 
 mod accounts;
+mod attachments;
 mod codec;
 mod db;
 mod error;

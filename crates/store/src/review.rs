@@ -20,6 +20,10 @@ pub struct RoundId(pub i64);
 #[serde(transparent)]
 pub struct ReportId(pub i64);
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct AttachmentId(pub i64);
+
 macro_rules! display_id {
     ($($t:ty),*) => {$(
         impl std::fmt::Display for $t {
@@ -29,7 +33,7 @@ macro_rules! display_id {
         }
     )*};
 }
-display_id!(UserId, RoundId, ReportId);
+display_id!(UserId, RoundId, ReportId, AttachmentId);
 
 /// An account. Reporters and unit heads belong to one unit (its canonical name).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -126,6 +130,33 @@ pub struct ReportDetail {
     /// The same unit's report on the same task in the latest earlier round, for the
     /// "what changed since last round" view: (round label, text).
     pub previous: Option<(String, RichText)>,
+}
+
+/// A file attached to a report as evidence (佐证材料), without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentInfo {
+    pub id: AttachmentId,
+    pub report: ReportId,
+    /// The sanitised name as uploaded.
+    pub filename: String,
+    /// The media type of the kind the content was recognised as.
+    pub content_type: String,
+    /// Bytes.
+    pub size: u64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    /// Display name of who uploaded it.
+    pub uploaded_by: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// A file to attach, already checked by the caller (`duban_domain::classify` and
+/// `sanitize_filename`); the store checks only the size and the count again.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
 }
 
 /// A step on a report, with what the actor wrote.

@@ -3,6 +3,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use duban_domain::EvidenceError;
 use duban_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +20,9 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("{0}")]
     BadRequest(String),
+    /// An uploaded file the office does not accept (kind, size).
+    #[error(transparent)]
+    Evidence(#[from] EvidenceError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("页面生成失败：{0}")]
@@ -33,6 +37,7 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Evidence(e) => evidence_status(e),
             AppError::Store(e) => store_status(e),
             AppError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -47,7 +52,8 @@ fn store_status(e: &StoreError) -> StatusCode {
         | E::ReportNotFound(_)
         | E::RoundNotFound(_)
         | E::UserNotFound(_)
-        | E::TaskNotFound { .. } => StatusCode::NOT_FOUND,
+        | E::TaskNotFound { .. }
+        | E::AttachmentNotFound(_) => StatusCode::NOT_FOUND,
         E::Conflict { .. }
         | E::ReportingStarted { .. }
         | E::UsernameTaken(_)
@@ -62,10 +68,25 @@ fn store_status(e: &StoreError) -> StatusCode {
         | E::UnknownTasks { .. }
         | E::NothingToReport(_)
         | E::RoundLabelRequired
-        | E::NotAssigned { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        | E::NotAssigned { .. }
+        | E::AttachmentsLocked { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        E::Evidence(e) => evidence_status(e),
         E::Unsupported { .. } | E::Open { .. } | E::Migrate(_) | E::Database(_) | E::Corrupt(_) => {
             StatusCode::INTERNAL_SERVER_ERROR
         }
+    }
+}
+
+/// A file too large is 413; any other refused file 422.
+fn evidence_status(e: &EvidenceError) -> StatusCode {
+    match e {
+        EvidenceError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        EvidenceError::Empty(_)
+        | EvidenceError::Unsupported { .. }
+        | EvidenceError::LegacyOffice { .. }
+        | EvidenceError::Mismatch { .. }
+        | EvidenceError::NotUtf8Text { .. }
+        | EvidenceError::TooMany => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 mod error;
+pub mod evidence;
 mod pages;
 mod templates;
 pub mod views;
@@ -15,6 +16,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -118,7 +120,17 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/review", get(api::review_queue))
         .route("/reports/mine", get(api::my_reports))
         .route("/reports/{id}", get(api::report))
-        .route("/reports/{id}/actions", post(api::act_on_report));
+        .route("/reports/{id}/actions", post(api::act_on_report))
+        .route(
+            "/reports/{id}/attachments",
+            get(evidence::api_list)
+                .post(evidence::api_upload)
+                .layer(DefaultBodyLimit::max(evidence::UPLOAD_BODY_LIMIT)),
+        )
+        .route(
+            "/attachments/{attachment}",
+            get(evidence::api_download).delete(evidence::api_remove),
+        );
     Router::new()
         .route("/", get(pages::home))
         .route("/healthz", get(healthz))
@@ -150,6 +162,15 @@ pub fn router(state: AppState) -> Router {
             "/reports/{id}",
             get(pages::report).post(pages::report_submit),
         )
+        .route(
+            "/reports/{id}/attachments",
+            post(evidence::upload_page).layer(DefaultBodyLimit::max(evidence::UPLOAD_BODY_LIMIT)),
+        )
+        .route(
+            "/reports/{id}/attachments/{attachment}/delete",
+            post(evidence::remove_page),
+        )
+        .route("/attachments/{attachment}", get(evidence::download_page))
         .route("/public", get(pages::public_list))
         .route("/public/{id}", get(pages::public_notice))
         .nest("/api", api)

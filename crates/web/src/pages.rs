@@ -15,6 +15,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::{self, CurrentUser, MaybeUser, READERS, SESSION_COOKIE, require};
 use crate::error::AppError;
+use crate::evidence;
 use crate::views::{self, ReportForm, TaskFilter};
 
 /// Any serialisable value, for a template context.
@@ -139,17 +140,20 @@ async fn task_page(
 }
 
 /// A refused step shows the page again with the reason; other errors are error pages.
-fn is_refusal(e: &AppError) -> bool {
+pub(crate) fn is_refusal(e: &AppError) -> bool {
     use duban_store::StoreError as E;
     matches!(
         e,
         AppError::BadRequest(_)
+            | AppError::Evidence(_)
             | AppError::Store(
                 E::Workflow(_)
                     | E::Stale
                     | E::TaskStale { .. }
                     | E::NotAssigned { .. }
                     | E::AlreadyAcknowledged { .. }
+                    | E::Evidence(_)
+                    | E::AttachmentsLocked { .. }
             )
     )
 }
@@ -302,7 +306,7 @@ pub async fn report(
     report_page(&state, user, id, None).await
 }
 
-async fn report_page(
+pub(crate) async fn report_page(
     state: &AppState,
     user: duban_store::User,
     id: i64,
@@ -318,10 +322,11 @@ async fn report_page(
         .previous
         .as_ref()
         .map(|(_, before)| minijinja::Value::from_safe_string(views::diff_html(before, &r.text)));
+    let evidence = evidence::report_evidence(state, &user, &r).await?;
     render(
         state,
         "report.html",
-        context! { can_edit => v(views::can_edit(&user, &r)), user => v(user), r => v(r), actions => v(actions), editable => v(editable), diff => diff.unwrap_or_default(), flash => v(flash) },
+        context! { can_edit => v(views::can_edit(&user, &r)), user => v(user), r => v(r), actions => v(actions), editable => v(editable), diff => diff.unwrap_or_default(), flash => v(flash), evidence => v(evidence) },
     )
 }
 

@@ -42,6 +42,9 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         }
         out
     });
+    env.add_filter("filesize", |bytes: u64| {
+        duban_domain::megabytes(usize::try_from(bytes).unwrap_or(usize::MAX))
+    });
     env.add_filter("when", |at: Option<String>| match at {
         Some(at) => chrono::DateTime::parse_from_rfc3339(&at)
             .map(|t| {
