@@ -1136,3 +1136,84 @@ fn evidence_files_follow_the_report() {
         "{html}"
     );
 }
+
+#[test]
+fn the_analysis_is_shown_and_the_office_decides() {
+    let app = App::start();
+    let sup = app.login("sup");
+    let (status, reading) = app.get(&sup, "/api/documents/1/analysis");
+    assert_eq!(status, StatusCode::OK, "{reading}");
+    assert_eq!(
+        reading["analysis"]["tasks"][5]["subitems"][4]["status"], "blocked",
+        "task 6 ⑤"
+    );
+    assert_eq!(
+        reading["reviewed"][22]["suggested"], "done",
+        "task 23: 已成立"
+    );
+    // Leaders read it; units do not get the office's analysis.
+    assert_eq!(
+        app.get(&app.login("ldr"), "/api/documents/1/analysis").0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&app.login("fgj.lly"), "/api/documents/1/analysis")
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    // The office overrides with a reason; the suggestion stays visible.
+    let (status, _) = app.post(
+        &sup,
+        "/api/documents/1/tasks/15/status",
+        json!({"status": "lagging", "reason": ""}),
+    );
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+    let (status, decided) = app.post(
+        &sup,
+        "/api/documents/1/tasks/15/status",
+        json!({"status": "lagging", "reason": "两宗用地已有进展，判为滞后"}),
+    );
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    assert_eq!(
+        app.post(
+            &app.login("ldr"),
+            "/api/documents/1/tasks/15/status",
+            json!({"status": "done", "reason": "x"})
+        )
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let (_, reading) = app.get(&sup, "/api/documents/1/analysis");
+    let task15 = &reading["reviewed"][14];
+    assert_eq!(
+        (task15["effective"].as_str(), task15["suggested"].as_str()),
+        (Some("lagging"), Some("blocked")),
+        "{task15}"
+    );
+    assert_eq!(task15["override"]["author"], "sup");
+    // The task page marks the deciding phrases; the analysis page lists every task.
+    let html = sup
+        .get(app.server.url("/documents/1/tasks/6"))
+        .send()
+        .expect("page")
+        .text()
+        .expect("html");
+    assert!(
+        html.contains("<mark class=\"signal blocked\"") && html.contains("协调无果"),
+        "{html}"
+    );
+    let html = sup
+        .get(app.server.url("/documents/1/analysis"))
+        .send()
+        .expect("page")
+        .text()
+        .expect("html");
+    assert!(
+        html.contains("落实情况分析") && html.contains("待核实"),
+        "{html}"
+    );
+}

@@ -16,6 +16,7 @@ mod codec;
 mod db;
 mod error;
 mod load;
+mod overrides;
 mod query;
 mod reports;
 mod review;

@@ -42,7 +42,11 @@ async fn document_exists(tx: &mut Tx, document: DocumentId) -> Result<(), StoreE
 
 /// The id of task `number` of the document: unknown document → `NotFound`, unknown
 /// number → `TaskNotFound`.
-async fn task_id(tx: &mut Tx, document: DocumentId, number: u32) -> Result<i64, StoreError> {
+pub(crate) async fn task_id(
+    tx: &mut Tx,
+    document: DocumentId,
+    number: u32,
+) -> Result<i64, StoreError> {
     let found = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
         "SELECT id FROM tasks WHERE document_id = $1 AND number = $2",
     )

@@ -268,3 +268,31 @@ pub async fn dashboard(
 ) -> Result<Json<views::Dashboard>, ApiError> {
     Ok(Json(views::dashboard(&state, &user).await?))
 }
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AnalysisQuery {
+    /// Judge pace and deadlines at this date (YYYY-MM-DD); default the notice's date.
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+pub async fn analysis(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(document): Path<i64>,
+    Query(q): Query<AnalysisQuery>,
+) -> Result<Json<views::NoticeReading>, ApiError> {
+    Ok(Json(
+        views::notice_reading(&state, &user, document, q.as_of).await?,
+    ))
+}
+
+pub async fn decide_status(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((document, number)): Path<(i64, u32)>,
+    Json(form): Json<views::DecideForm>,
+) -> Result<Json<duban_domain::analysis::StatusOverride>, ApiError> {
+    Ok(Json(
+        views::decide_status(&state, &user, document, number, form).await?,
+    ))
+}

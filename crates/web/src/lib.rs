@@ -113,6 +113,11 @@ pub fn router(state: AppState) -> Router {
         .route("/assignments", get(api::assignments))
         .route("/lapses", get(api::lapses))
         .route("/dashboard", get(api::dashboard))
+        .route("/documents/{document}/analysis", get(api::analysis))
+        .route(
+            "/documents/{document}/tasks/{number}/status",
+            post(api::decide_status),
+        )
         .route("/rounds", get(api::rounds).post(api::open_round))
         .route("/rounds/{id}", get(api::round))
         .route("/rounds/{id}/close", post(api::close_round))
@@ -139,6 +144,11 @@ pub fn router(state: AppState) -> Router {
         .route("/static/dashboard.js", get(dashboard_js))
         .route("/static/vendor/echarts.common.min.js", get(echarts_js))
         .route("/dashboard", get(pages::dashboard))
+        .route("/documents/{document}/analysis", get(pages::analysis))
+        .route(
+            "/documents/{document}/tasks/{number}/status",
+            post(pages::decide_status),
+        )
         .route("/login", get(pages::login_page).post(pages::login_submit))
         .route("/logout", post(pages::logout))
         .route("/tasks", get(pages::tasks))

@@ -135,7 +135,7 @@ async fn task_page(
     render(
         state,
         "task.html",
-        context! { user => v(user), task => v(&view.task), view => v(view), flash => v(flash) },
+        context! { user => v(user), task => v(&view.task), view => v(view), flash => v(flash), statuses => v(statuses()) },
     )
 }
 
@@ -410,4 +410,51 @@ pub async fn dashboard(
         "dashboard.html",
         context! { user => v(user), d => v(d) },
     )
+}
+
+/// The analysis statuses, for the 审定 form.
+fn statuses() -> Vec<minijinja::Value> {
+    use duban_domain::analysis::Status;
+    [
+        Status::Done,
+        Status::InProgress,
+        Status::Lagging,
+        Status::Blocked,
+        Status::NotStarted,
+        Status::Unknown,
+    ]
+    .iter()
+    .map(|s| v(serde_json::json!({"code": s.code(), "label": s.label()})))
+    .collect()
+}
+
+pub async fn analysis(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(document): Path<i64>,
+) -> Result<Html<String>, AppError> {
+    let r = views::notice_reading(&state, &user, document, None).await?;
+    render(
+        &state,
+        "analysis.html",
+        context! { user => v(user), r => v(r) },
+    )
+}
+
+pub async fn decide_status(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((document, number)): Path<(i64, u32)>,
+    Form(form): Form<views::DecideForm>,
+) -> Result<Response, AppError> {
+    match views::decide_status(&state, &user, document, number, form).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/documents/{document}/tasks/{number}#reading")).into_response(),
+        ),
+        Err(e) if is_refusal(&e) => {
+            let page = task_page(&state, user, document, number, Some(e.to_string())).await?;
+            Ok((e.status(), page).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }

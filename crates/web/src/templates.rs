@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "my.html",
     "lapses.html",
     "dashboard.html",
+    "analysis.html",
 );
 
 pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
@@ -63,6 +64,10 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
     });
     env.add_function("action_label", |code: String| {
         ReportAction::from_code(&code).map_or(code.clone(), |a| a.label().to_string())
+    });
+    env.add_function("status_label", |code: String| {
+        duban_domain::analysis::Status::from_code(&code)
+            .map_or(code.clone(), |s| s.label().to_string())
     });
     env.add_function("task_state_label", |code: String| {
         TaskState::from_code(&code).map_or(code.clone(), |s| s.label().to_string())

@@ -4,6 +4,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Utc};
+use duban_domain::analysis::{
+    AnalysisContext, Evidence, NoticeAnalysis, ReviewedStatus, Status, StatusOverride,
+    TaskAnalysis, analyse_notice, analyse_task,
+};
 use duban_domain::{ReportAction, ReportState, RichText, Role, Run, TaskAction, TaskState};
 use duban_formats::inline::{MARKDOWN, parse_inline};
 use duban_formats::interchange::{TaskJson, to_json};
@@ -256,6 +260,20 @@ pub struct TaskDetail {
     pub actions: Vec<TaskAction>,
     /// Whether this user's unit still has to acknowledge the task.
     pub can_acknowledge: bool,
+    /// The system's reading of the progress text, with the office's decision (office
+    /// and leaders only: units do not see how their text was judged before review).
+    pub reading: Option<TaskReading>,
+    /// Whether this user may set the status (the office).
+    pub can_decide: bool,
+}
+
+/// The analysis of one task's progress text, as the task page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskReading {
+    pub analysis: TaskAnalysis,
+    pub reviewed: ReviewedStatus,
+    /// The progress text as HTML with the deciding phrases marked.
+    pub highlighted: String,
 }
 
 pub async fn task_detail(
@@ -319,6 +337,34 @@ pub async fn task_detail(
             duban_domain::next_task_state(status.state, *a, user.role, leads, Some("-")).is_ok()
         })
         .collect();
+    let reading = if READERS.contains(&user.role) {
+        let overrides = state.store.status_overrides(id).await?;
+        let context = AnalysisContext::for_notice(&notice, None);
+        let source = notice
+            .tasks
+            .iter()
+            .find(|t| t.number.0 == number)
+            .ok_or(AppError::NotFound("该任务"))?;
+        let analysis = analyse_task(source, &context);
+        let decision = overrides.iter().find(|(n, _)| *n == number).map(|(_, o)| o);
+        let reviewed = analysis.reviewed(decision);
+        // Mark what decided the task, its sub-items and each unit's part.
+        let evidence: Vec<Evidence> = analysis
+            .evidence
+            .iter()
+            .chain(analysis.subitems.iter().flat_map(|s| &s.evidence))
+            .chain(analysis.unit_parts.iter().flat_map(|p| &p.evidence))
+            .cloned()
+            .collect();
+        let highlighted = highlight(&task.progress.clone().unwrap_or_default(), &evidence);
+        Some(TaskReading {
+            analysis,
+            reviewed,
+            highlighted,
+        })
+    } else {
+        None
+    };
     let can_acknowledge = user.role.needs_unit()
         && assignments
             .iter()
@@ -333,7 +379,114 @@ pub async fn task_detail(
         assignments,
         actions,
         can_acknowledge,
+        reading,
+        can_decide: user.role.is_office(),
     })
+}
+
+/// Text as HTML with each evidence phrase in a `<mark>` (character offsets; phrases
+/// that overlap an earlier one are left unmarked), everything escaped.
+pub fn highlight(text: &str, evidence: &[Evidence]) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut spans: Vec<&Evidence> = evidence
+        .iter()
+        .filter(|e| e.at.start < e.at.end && e.at.end <= chars.len())
+        .collect();
+    spans.sort_by_key(|e| e.at.start);
+    let esc = |from: usize, to: usize| {
+        minijinja::HtmlEscape(&chars[from..to].iter().collect::<String>()).to_string()
+    };
+    let mut out = String::new();
+    let mut at = 0;
+    for e in spans {
+        if e.at.start < at {
+            continue;
+        }
+        out.push_str(&esc(at, e.at.start));
+        out.push_str(&format!(
+            "<mark class=\"signal {}\" title=\"{}\">{}</mark>",
+            e.signal.code(),
+            minijinja::HtmlEscape(&e.label),
+            esc(e.at.start, e.at.end)
+        ));
+        at = e.at.end;
+    }
+    out.push_str(&esc(at, chars.len()));
+    out.replace('\n', "<br>")
+}
+
+/// The whole notice's reading, with the office's decisions beside the suggestions.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeReading {
+    pub document: DocumentId,
+    pub analysis: NoticeAnalysis,
+    /// Per task (same order as `analysis.tasks`).
+    pub reviewed: Vec<ReviewedStatus>,
+}
+
+pub async fn notice_reading(
+    state: &AppState,
+    user: &User,
+    document: i64,
+    as_of: Option<NaiveDate>,
+) -> Result<NoticeReading, AppError> {
+    require(user, READERS)?;
+    let id = DocumentId(document);
+    let notice = match state.store.load_notice(id).await {
+        Ok(n) => n,
+        Err(duban_store::StoreError::NotFound(_)) => return Err(AppError::NotFound("该文件")),
+        Err(e) => return Err(e.into()),
+    };
+    let overrides = state.store.status_overrides(id).await?;
+    let analysis = analyse_notice(&notice, as_of);
+    let reviewed = analysis
+        .tasks
+        .iter()
+        .map(|t| {
+            t.reviewed(
+                overrides
+                    .iter()
+                    .find(|(n, _)| *n == t.number.0)
+                    .map(|(_, o)| o),
+            )
+        })
+        .collect();
+    Ok(NoticeReading {
+        document: id,
+        analysis,
+        reviewed,
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DecideForm {
+    /// done / in_progress / lagging / blocked / not_started / unknown
+    pub status: String,
+    pub reason: String,
+}
+
+/// The office sets a task's status over the suggestion; the suggestion stays visible.
+pub async fn decide_status(
+    state: &AppState,
+    user: &User,
+    document: i64,
+    number: u32,
+    form: DecideForm,
+) -> Result<StatusOverride, AppError> {
+    require(user, OFFICE)?;
+    let status = Status::from_code(form.status.trim())
+        .ok_or_else(|| AppError::BadRequest(format!("未知的状态“{}”", form.status)))?;
+    Ok(state
+        .store
+        .set_status_override(
+            DocumentId(document),
+            number,
+            user,
+            status,
+            &form.reason,
+            Utc::now(),
+        )
+        .await?)
 }
 
 #[derive(Debug, Clone, Deserialize)]
