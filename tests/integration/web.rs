@@ -303,6 +303,16 @@ fn the_review_loop_through_the_api() {
         .1["state"],
         "returned"
     );
+    let page = reporter
+        .get(app.server.url(&format!("/reports/{id}")))
+        .send()
+        .expect("page")
+        .text()
+        .expect("html");
+    assert!(
+        page.contains("已退回，请修改后重新提交") && page.contains("请补充下达的具体指标"),
+        "{page}"
+    );
     assert_eq!(
         act(
             &reporter,
