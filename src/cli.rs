@@ -9,7 +9,7 @@ use duban_formats::interchange::to_json;
 use duban_formats::{Format, import, to_markdown};
 use duban_store::{DocumentId, SaveOutcome, Store};
 
-use crate::{analyse, web_cmd};
+use crate::{analyse, render_cmd, web_cmd};
 
 /// The seed notice, shipped inside the binary as the demo data.
 const SEED_NAME: &str = "000_5b3cae3e93885f9f.txt";
@@ -101,6 +101,19 @@ enum Command {
     Units {
         #[arg(long, value_enum, default_value = "text")]
         format: ListFormat,
+    },
+    /// 生成通报：Word、PDF（GB/T 9704 公文版式）、Excel 或网页
+    Render {
+        /// 文号（如 泉鲤政办〔2020〕48号）或 duban list 显示的编号
+        doc: String,
+        #[arg(long, value_enum)]
+        format: render_cmd::RenderFormat,
+        /// 输出文件；缺省以文号命名，写在当前目录
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// 字体目录：放入已授权的方正小标宋简体、仿宋_GB2312、黑体、楷体_GB2312 等字体文件，PDF 将优先使用
+        #[arg(long, env = "DUBAN_FONTS_DIR")]
+        fonts_dir: Option<PathBuf>,
     },
     /// 分析落实情况：每项任务（及分项）的状态与依据、序时进度、时间节点、关键数字、各单位部分
     Analyse {
@@ -339,6 +352,19 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 }
                 print_out(&out)?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Render {
+            doc,
+            format,
+            output,
+            fonts_dir,
+        } => {
+            let id = find(&store, &doc).await?;
+            let notice = store.load_notice(id).await?;
+            let path =
+                render_cmd::render_to_file(&notice, id, format, output, fonts_dir.as_deref())?;
+            eprintln!("已生成 {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Analyse { doc, format, as_of } => {

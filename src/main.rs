@@ -2,6 +2,7 @@
 
 mod analyse;
 mod cli;
+mod render_cmd;
 mod web_cmd;
 
 use std::process::ExitCode;

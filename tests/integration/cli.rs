@@ -202,3 +202,44 @@ fn analyse_reads_the_progress_text_with_its_reasons() {
     let bad = sandbox.run(["analyse", "1", "--as-of", "明天"]).failed();
     assert!(bad.stderr.contains("--as-of"), "{}", bad.stderr);
 }
+
+#[test]
+fn render_writes_every_format_deterministically() {
+    let sandbox = Sandbox::new();
+    sandbox.import(SEED.as_ref()).ok();
+    for (format, magic) in [
+        ("docx", &b"PK"[..]),
+        ("xlsx", b"PK"),
+        ("html", b"<!DOCTYPE html"),
+        ("pdf", b"%PDF"),
+    ] {
+        let first = sandbox.path(&format!("a.{format}"));
+        let second = sandbox.path(&format!("b.{format}"));
+        for path in [&first, &second] {
+            let run = sandbox.run([
+                std::path::Path::new("render"),
+                std::path::Path::new("泉鲤政办〔2020〕48号"),
+                std::path::Path::new("--format"),
+                std::path::Path::new(format),
+                std::path::Path::new("--output"),
+                path,
+            ]);
+            run.ok();
+        }
+        let bytes = std::fs::read(&first).expect("rendered");
+        assert!(
+            bytes.starts_with(magic),
+            "{format} starts with its signature"
+        );
+        assert_eq!(
+            bytes,
+            std::fs::read(&second).expect("rendered"),
+            "{format} is deterministic"
+        );
+    }
+    // Without --output the file is named after the 文号.
+    sandbox.run(["render", "1", "--format", "html"]).ok();
+    assert!(sandbox.path("泉鲤政办〔2020〕48号.html").exists());
+    let missing = sandbox.run(["render", "9", "--format", "pdf"]).failed();
+    assert!(missing.stderr.contains("duban list"), "{}", missing.stderr);
+}

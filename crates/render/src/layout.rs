@@ -1,0 +1,1124 @@
+//! Shared decisions about how a notice reads on paper (GB/T 9704-2012), used by every
+//! output format: the figures of the page, the texts the renderers print (dates, 附注,
+//! 发文机关标志, 页码), title line breaking, heading levels of the body, the
+//! 署名/成文日期 placement, and the attachment table with its column widths.
+//!
+//! Nothing here knows about DOCX, typst or HTML: lengths are in millimetres, points or
+//! 字 (ems of the 3号 body text), and each renderer converts them.
+//!
+//! Entry point: [`NoticeView::new`], which pre-computes everything a renderer prints.
+
+use chrono::{Datelike, NaiveDate};
+use duban_domain::{Disclosure, Document, Notice, RichText, Task};
+
+// ---------------------------------------------------------------------------
+// Page figures (GB/T 9704-2012 §5, see shared/reference/gbt9704.md)
+// ---------------------------------------------------------------------------
+
+/// A4 paper width, mm.
+pub const PAGE_WIDTH_MM: f64 = 210.0;
+/// A4 paper height, mm.
+pub const PAGE_HEIGHT_MM: f64 = 297.0;
+/// 天头: top margin, mm.
+pub const MARGIN_TOP_MM: f64 = 37.0;
+/// 订口: left (binding) margin, mm.
+pub const MARGIN_LEFT_MM: f64 = 28.0;
+/// Right margin, mm (210 − 28 − 156).
+pub const MARGIN_RIGHT_MM: f64 = 26.0;
+/// Bottom margin, mm (297 − 37 − 225).
+pub const MARGIN_BOTTOM_MM: f64 = 35.0;
+/// 版心 width, mm.
+pub const TEXT_WIDTH_MM: f64 = 156.0;
+/// 版心 height, mm.
+pub const TEXT_HEIGHT_MM: f64 = 225.0;
+/// Lines per page (一般每面排22行).
+pub const LINES_PER_PAGE: u32 = 22;
+/// Characters per line (每行排28个字).
+pub const CHARS_PER_LINE: u32 = 28;
+/// Fixed line pitch of the body, pt (225 mm / 22 ≈ 28.99 pt; Word templates use 28.95).
+pub const LINE_PITCH_PT: f64 = 28.95;
+/// Character pitch of the body, pt: the 版心 width over 28 characters (≈ 15.79 pt).
+pub const CHAR_PITCH_PT: f64 = TEXT_WIDTH_MM * PT_PER_MM / CHARS_PER_LINE as f64;
+/// 一字线 of the page number: this far below the bottom of the 版心, mm (§7.5).
+pub const PAGE_NUMBER_DROP_MM: f64 = 7.0;
+/// The red rule under the 发文字号: this far below it, mm (§7.2.7).
+pub const RED_RULE_GAP_MM: f64 = 4.0;
+/// The 发文机关标志's top edge: this far below the top of the 版心, mm (§7.2.4).
+pub const ISSUER_MARK_DROP_MM: f64 = 35.0;
+/// Thickness of the red rule under the 发文字号, pt (not fixed by the standard).
+pub const RED_RULE_PT: f64 = 1.5;
+/// 版记 first and last rules (thick, 0.35 mm), pt.
+pub const IMPRINT_THICK_RULE_PT: f64 = 0.35 * PT_PER_MM;
+/// 版记 rules in between (thin, 0.25 mm), pt.
+pub const IMPRINT_THIN_RULE_PT: f64 = 0.25 * PT_PER_MM;
+
+/// Red ink as RGB hex (DOCX/HTML; print: CMYK 0/80/80/0, which PDF can state exactly).
+pub const RED_RGB: &str = "FF0000";
+
+/// Landscape attachment pages: the 版心 turned by 90° (225 mm wide, 156 mm high).
+/// Margins: top 28, bottom 26, left 37, right 35 mm.
+pub const LANDSCAPE_MARGIN_TOP_MM: f64 = 28.0;
+/// See [`LANDSCAPE_MARGIN_TOP_MM`].
+pub const LANDSCAPE_MARGIN_BOTTOM_MM: f64 = 26.0;
+/// See [`LANDSCAPE_MARGIN_TOP_MM`].
+pub const LANDSCAPE_MARGIN_LEFT_MM: f64 = 37.0;
+/// See [`LANDSCAPE_MARGIN_TOP_MM`].
+pub const LANDSCAPE_MARGIN_RIGHT_MM: f64 = 35.0;
+
+/// Points per millimetre.
+pub const PT_PER_MM: f64 = 72.0 / 25.4;
+
+/// Millimetres to points.
+pub fn mm_to_pt(mm: f64) -> f64 {
+    mm * PT_PER_MM
+}
+
+/// Millimetres to twips (1/20 pt), rounded: 37 mm → 2098, 210 mm → 11906.
+pub fn mm_to_twips(mm: f64) -> u32 {
+    (mm * PT_PER_MM * 20.0).round().max(0.0) as u32
+}
+
+// ---------------------------------------------------------------------------
+// Type: sizes (pt) and font roles
+// ---------------------------------------------------------------------------
+
+/// 初号, used for the 发文机关标志 before horizontal scaling.
+pub const SIZE_CHUHAO: f64 = 42.0;
+/// 二号: the title.
+pub const SIZE_2: f64 = 22.0;
+/// 三号: body, 主送, 署名, 日期, 附注, “附件”.
+pub const SIZE_3: f64 = 16.0;
+/// 四号: page numbers, 版记, and the attachment table's text.
+pub const SIZE_4: f64 = 14.0;
+
+/// Attachment table: font size of header and cells, pt (四号).
+pub const TABLE_FONT_PT: f64 = SIZE_4;
+/// Attachment table: exact line pitch inside cells, pt.
+pub const TABLE_LINE_PT: f64 = 20.0;
+/// Attachment table: left + right inner padding of one cell, mm (Word's default
+/// 0.19 cm on each side).
+pub const TABLE_CELL_PADDING_MM: f64 = 3.8;
+/// Attachment table: grid line width, pt.
+pub const TABLE_RULE_PT: f64 = 0.5;
+
+/// The typefaces a notice uses, by role. Renderers map them to font names
+/// ([`FontRole::windows_name`] for DOCX) or to font files (PDF).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FontRole {
+    /// 小标宋: 发文机关标志, title, attachment table title.
+    XiaoBiaoSong,
+    /// 仿宋: body and nearly everything else.
+    FangSong,
+    /// 黑体: first-level headings “一、”, “附件”, table header.
+    HeiTi,
+    /// 楷体: second-level headings “（一）”.
+    KaiTi,
+    /// 宋体: page numbers.
+    SongTi,
+}
+
+impl FontRole {
+    /// The font name an office's Word/WPS knows (eastAsia font of a DOCX run).
+    pub fn windows_name(self) -> &'static str {
+        match self {
+            FontRole::XiaoBiaoSong => "方正小标宋简体",
+            FontRole::FangSong => "仿宋_GB2312",
+            FontRole::HeiTi => "黑体",
+            FontRole::KaiTi => "楷体_GB2312",
+            FontRole::SongTi => "宋体",
+        }
+    }
+
+    /// A font for Latin letters and digits in the same run (DOCX ascii/hAnsi).
+    pub fn latin_fallback(self) -> &'static str {
+        match self {
+            FontRole::HeiTi => "Arial",
+            _ => "Times New Roman",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Texts
+// ---------------------------------------------------------------------------
+
+/// 成文日期 / 印发日期 as the standard writes it: Arabic numerals, full year, no zero
+/// padding — `2020年10月15日`.
+pub fn date_text(date: NaiveDate) -> String {
+    format!("{}年{}月{}日", date.year(), date.month(), date.day())
+}
+
+/// The 附注 for a 公开属性: `（此件主动公开）`.
+pub fn disclosure_note(disclosure: Disclosure) -> String {
+    format!("（此件{}）", disclosure.label())
+}
+
+/// 发文机关标志: the issuer plus 文件 — `泉州市鲤城区人民政府办公室文件`. `None` when the
+/// document names no issuer (nothing is invented). An issuer already ending in 文件 is
+/// kept as is.
+pub fn issuer_mark(document: &Document) -> Option<String> {
+    let issuer = document.issuer.as_deref()?.trim();
+    if issuer.is_empty() {
+        return None;
+    }
+    Some(if issuer.ends_with("文件") {
+        issuer.to_string()
+    } else {
+        format!("{issuer}文件")
+    })
+}
+
+/// Horizontal scale (0–1] that makes `text` at `size_pt` fit `width_mm`:
+/// `min(1, width / (字数 × size))`. 15 characters at 42 pt in 156 mm → 0.70.
+pub fn fit_scale(text: &str, size_pt: f64, width_mm: f64) -> f64 {
+    let width = text_width_em(text) * size_pt;
+    if width <= 0.0 {
+        return 1.0;
+    }
+    (mm_to_pt(width_mm) / width).min(1.0)
+}
+
+/// The page number as printed: `— 1 —` (一字线, space, number, space, 一字线).
+pub fn page_number_text(page: u32) -> String {
+    format!("— {page} —")
+}
+
+/// Width of `text` in ems: full-width characters count 1, ASCII and other half-width
+/// characters ½ (what 仿宋 does with digits such as the year of a date).
+pub fn text_width_em(text: &str) -> f64 {
+    text.chars()
+        .map(|c| if is_half_width(c) { 0.5 } else { 1.0 })
+        .sum()
+}
+
+fn is_half_width(c: char) -> bool {
+    c.is_ascii() || ('\u{FF61}'..='\u{FFDC}').contains(&c)
+}
+
+// ---------------------------------------------------------------------------
+// Title line breaking
+// ---------------------------------------------------------------------------
+
+/// Characters of 2号 title per line: 156 mm / 22 pt, rounded down (20).
+pub fn title_chars_per_line() -> usize {
+    (mm_to_pt(TEXT_WIDTH_MM) / SIZE_2).floor() as usize
+}
+
+/// Breaks a title into balanced lines of at most `max_em` ems each (GB/T 9704 §7.3.1:
+/// “梯形或菱形”, words not split).
+///
+/// Without a dictionary, words are protected by allowing breaks only at places that
+/// are boundaries in 公文 titles: where the source had a space (the original's line
+/// break); after 关于, 和/及/与/、/，, words that end phrases (讲话, 部署, 工作 …) or 的;
+/// before 关于, 的通报/的通知 …, words that open phrases (进一步, 落实 …) or 在; never
+/// inside 《》, （）, digits or Latin words. Among those, the choice is the
+/// one with the most even line lengths, no line filling the width edge to edge, no
+/// hourglass shape (a line shorter than both
+/// neighbours) and no one-character last line; a break anywhere else is used only when
+/// the preferred places cannot fit the width.
+///
+/// `泉州市鲤城区人民政府办公室关于黄辉灿区长 在区政府第一次全体会上的讲话 部署落实情况的通报`
+/// with 20 ems per line gives `泉州市鲤城区人民政府办公室关于` / `黄辉灿区长在区政府第一次全体会上的讲话` /
+/// `部署落实情况的通报` (15 / 19 / 9, a diamond).
+pub fn title_lines(title: &str, max_em: usize) -> Vec<String> {
+    let (chars, quality) = break_candidates(title);
+    if chars.is_empty() {
+        return Vec::new();
+    }
+    let max = max_em.max(1) as f64;
+    let total = text_width_em(&chars.iter().collect::<String>());
+    if total <= max {
+        return vec![chars.iter().collect()];
+    }
+    let n = chars.len();
+    // prefix widths
+    let mut prefix = vec![0.0; n + 1];
+    for (i, c) in chars.iter().enumerate() {
+        prefix[i + 1] = prefix[i] + if is_half_width(*c) { 0.5 } else { 1.0 };
+    }
+    let min_lines = (total / max).ceil() as usize;
+    if min_lines > MAX_BALANCED_LINES {
+        // Not a title but running text: the search would explode; fill lines instead.
+        return split_at(&chars, greedy_breaks(&prefix, max));
+    }
+    let mut best: Option<(f64, Vec<usize>)> = None;
+    // Try the fewest lines first, then one more (a better shape may need it).
+    for lines in min_lines..=min_lines + 1 {
+        for allow_any in [false, true] {
+            if let Some(found) = best_breaks(&prefix, &quality, lines, max, allow_any) {
+                let better = best.as_ref().is_none_or(|(cost, _)| found.0 < *cost);
+                if better {
+                    best = Some(found);
+                }
+                break;
+            }
+        }
+        if best.is_some() {
+            break;
+        }
+    }
+    let breaks = match best {
+        Some((_, b)) => b,
+        None => greedy_breaks(&prefix, max),
+    };
+    split_at(&chars, breaks)
+}
+
+/// Titles longer than this many lines are filled greedily, not balanced.
+const MAX_BALANCED_LINES: usize = 5;
+
+fn split_at(chars: &[char], breaks: Vec<usize>) -> Vec<String> {
+    let mut out = Vec::with_capacity(breaks.len() + 1);
+    let mut start = 0;
+    for b in breaks.into_iter().chain(std::iter::once(chars.len())) {
+        out.push(chars[start..b].iter().collect());
+        start = b;
+    }
+    out
+}
+
+/// Words that often end a phrase in 公文 titles: a line may break after them.
+const PHRASE_ENDS: &[&str] = &[
+    "讲话", "会议", "会上", "工作", "精神", "部署", "意见", "方案", "规划", "通知", "决定", "要求",
+    "情况", "任务",
+];
+
+/// Words that often open a phrase in 公文 titles: a line may break before them.
+const PHRASE_STARTS: &[&str] = &[
+    "进一步",
+    "加快",
+    "加强",
+    "做好",
+    "开展",
+    "推进",
+    "落实",
+    "印发",
+    "转发",
+];
+
+/// The title's characters without spaces, and for each position `i` (break before
+/// `chars[i]`) a penalty: `None` forbids the break, smaller is better.
+fn break_candidates(title: &str) -> (Vec<char>, Vec<Option<f64>>) {
+    let mut chars = Vec::new();
+    let mut spaced_before = Vec::new();
+    let mut pending_space = false;
+    for c in title.trim().chars() {
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        chars.push(c);
+        spaced_before.push(std::mem::take(&mut pending_space));
+    }
+    let n = chars.len();
+    let text: String = chars.iter().collect();
+    let byte_at: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    let mut quality = vec![None; n + 1];
+    let mut depth = 0i32;
+    for i in 1..n {
+        let prev = chars[i - 1];
+        let next = chars[i];
+        if matches!(prev, '《' | '（' | '(' | '“' | '〔') {
+            depth += 1;
+        }
+        if i >= 2 && matches!(chars[i - 2], '》' | '）' | ')' | '”' | '〕') {
+            // closing handled below
+        }
+        if matches!(prev, '》' | '）' | ')' | '”' | '〕') {
+            depth = (depth - 1).max(0);
+        }
+        let rest = &text[byte_at[i]..];
+        let before = &text[..byte_at[i]];
+        let forbidden = depth > 0
+            || matches!(
+                next,
+                '》' | '）' | ')' | '”' | '〕' | '，' | '、' | '。' | '；' | '：' | '的'
+            ) && !rest.starts_with("的通")
+                && !rest.starts_with("的意见")
+                && !rest.starts_with("的决定")
+            || matches!(prev, '《' | '（' | '(' | '“' | '〔')
+            || (prev.is_ascii_alphanumeric() && next.is_ascii_alphanumeric())
+            || (prev.is_ascii_digit() && matches!(next, '年' | '月' | '日' | '号' | '%' | '．'))
+            || (prev == '第' && next.is_ascii_digit());
+        quality[i] = if forbidden {
+            None
+        } else if spaced_before[i] {
+            Some(0.0)
+        } else if before.ends_with("关于") {
+            Some(2.0)
+        } else if ["和", "及", "与", "、", "，"]
+            .iter()
+            .any(|w| before.ends_with(w))
+            || [
+                "关于",
+                "的通报",
+                "的通知",
+                "的意见",
+                "的决定",
+                "的报告",
+                "的函",
+            ]
+            .iter()
+            .any(|w| rest.starts_with(w))
+        {
+            Some(3.0)
+        } else if PHRASE_ENDS.iter().any(|w| before.ends_with(w))
+            || PHRASE_STARTS.iter().any(|w| rest.starts_with(w))
+        {
+            Some(5.0)
+        } else if before.ends_with('在') || rest.starts_with('在') {
+            // “在” opens a place phrase (在区政府…); rarely part of a title's words.
+            Some(if rest.starts_with('在') { 6.0 } else { 1000.0 })
+        } else if before.ends_with('的') {
+            Some(10.0)
+        } else {
+            Some(1000.0)
+        };
+    }
+    (chars, quality)
+}
+
+/// Best `lines`-line split by dynamic programming over break positions; `allow_any`
+/// admits the expensive breaks. Returns (cost, break positions).
+fn best_breaks(
+    prefix: &[f64],
+    quality: &[Option<f64>],
+    lines: usize,
+    max: f64,
+    allow_any: bool,
+) -> Option<(f64, Vec<usize>)> {
+    let n = prefix.len() - 1;
+    if lines == 0 || lines > n {
+        return None;
+    }
+    let total = prefix[n];
+    let mean = total / lines as f64;
+    let usable = |i: usize| -> Option<f64> {
+        let q = quality.get(i).copied().flatten()?;
+        (allow_any || q < 1000.0).then_some(q)
+    };
+    // Enumerate: titles are short (< 100 chars, ≤ 5 lines), so recursion is cheap
+    // enough; prune on width.
+    fn walk(
+        start: usize,
+        left: usize,
+        acc: &mut Vec<usize>,
+        best: &mut Option<(f64, Vec<usize>)>,
+        ctx: &Ctx<'_>,
+    ) {
+        let n = ctx.prefix.len() - 1;
+        if left == 1 {
+            if ctx.prefix[n] - ctx.prefix[start] <= ctx.max + 1e-9 {
+                let cost = ctx.cost(acc);
+                if best.as_ref().is_none_or(|(c, _)| cost < *c) {
+                    *best = Some((cost, acc.clone()));
+                }
+            }
+            return;
+        }
+        for end in start + 1..n {
+            let width = ctx.prefix[end] - ctx.prefix[start];
+            if width > ctx.max + 1e-9 {
+                break;
+            }
+            if (ctx.usable)(end).is_none() {
+                continue;
+            }
+            acc.push(end);
+            walk(end, left - 1, acc, best, ctx);
+            acc.pop();
+        }
+    }
+    struct Ctx<'a> {
+        prefix: &'a [f64],
+        max: f64,
+        mean: f64,
+        usable: &'a dyn Fn(usize) -> Option<f64>,
+    }
+    impl Ctx<'_> {
+        fn cost(&self, breaks: &[usize]) -> f64 {
+            let n = self.prefix.len() - 1;
+            let mut widths = Vec::with_capacity(breaks.len() + 1);
+            let mut start = 0;
+            let mut cost = 0.0;
+            for &b in breaks {
+                widths.push(self.prefix[b] - self.prefix[start]);
+                cost += (self.usable)(b).unwrap_or(1000.0);
+                start = b;
+            }
+            widths.push(self.prefix[n] - self.prefix[start]);
+            for w in &widths {
+                cost += (w - self.mean).abs();
+                // A title line filling the 版心 edge to edge looks crowded.
+                if *w > self.max - 1.0 {
+                    cost += 3.0;
+                }
+            }
+            // No hourglass: an inner line shorter than both neighbours.
+            for k in 1..widths.len().saturating_sub(1) {
+                if widths[k] + 1.0 < widths[k - 1] && widths[k] + 1.0 < widths[k + 1] {
+                    cost += 20.0;
+                }
+            }
+            if widths.last().is_some_and(|w| *w < 2.0) {
+                cost += 50.0;
+            }
+            cost
+        }
+    }
+    let ctx = Ctx {
+        prefix,
+        max,
+        mean,
+        usable: &usable,
+    };
+    let mut best = None;
+    walk(0, lines, &mut Vec::new(), &mut best, &ctx);
+    best
+}
+
+/// Fill lines to the width, for titles that admit no better split.
+fn greedy_breaks(prefix: &[f64], max: f64) -> Vec<usize> {
+    let n = prefix.len() - 1;
+    let mut breaks = Vec::new();
+    let mut start = 0;
+    for i in 1..n {
+        if prefix[i + 1] - prefix[start] > max {
+            breaks.push(i);
+            start = i;
+        }
+    }
+    breaks
+}
+
+// ---------------------------------------------------------------------------
+// Body
+// ---------------------------------------------------------------------------
+
+/// Heading level of a body paragraph (GB/T 9704 §7.3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HeadingLevel {
+    /// `一、` — 黑体.
+    First,
+    /// `（一）` — 楷体.
+    Second,
+    /// `1.` — 仿宋.
+    Third,
+    /// `（1）` — 仿宋.
+    Fourth,
+}
+
+impl HeadingLevel {
+    /// The typeface of the heading text.
+    pub fn font(self) -> FontRole {
+        match self {
+            HeadingLevel::First => FontRole::HeiTi,
+            HeadingLevel::Second => FontRole::KaiTi,
+            HeadingLevel::Third | HeadingLevel::Fourth => FontRole::FangSong,
+        }
+    }
+}
+
+/// The heading level a paragraph starts with, if any: `一、` … `十二、`, `（一）`,
+/// `1.`/`1．`, `（1）`.
+pub fn heading_level(text: &str) -> Option<HeadingLevel> {
+    const CN: &[char] = &['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+    let t = text.trim_start();
+    let cn_len = t.chars().take_while(|c| CN.contains(c)).count();
+    if (1..=3).contains(&cn_len) && t.chars().nth(cn_len) == Some('、') {
+        return Some(HeadingLevel::First);
+    }
+    if let Some(inner) = t.strip_prefix('（').or_else(|| t.strip_prefix('(')) {
+        let k = inner.chars().take_while(|c| CN.contains(c)).count();
+        if (1..=3).contains(&k) && matches!(inner.chars().nth(k), Some('）' | ')')) {
+            return Some(HeadingLevel::Second);
+        }
+        let d = inner.chars().take_while(char::is_ascii_digit).count();
+        if (1..=2).contains(&d) && matches!(inner.chars().nth(d), Some('）' | ')')) {
+            return Some(HeadingLevel::Fourth);
+        }
+    }
+    let d = t.chars().take_while(char::is_ascii_digit).count();
+    if (1..=2).contains(&d) && matches!(t.chars().nth(d), Some('.' | '．')) {
+        return Some(HeadingLevel::Third);
+    }
+    None
+}
+
+/// A 正文 paragraph split for typesetting: an optional heading (its level and text up to
+/// and including the first 。 when more follows) and the rest in 仿宋.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyParagraph {
+    pub level: Option<HeadingLevel>,
+    /// Heading text (empty when `level` is `None`).
+    pub heading: String,
+    /// The rest of the paragraph, in the body face.
+    pub text: String,
+}
+
+impl BodyParagraph {
+    /// Splits `text` into heading and rest.
+    pub fn new(text: &str) -> Self {
+        let text = text.trim();
+        let Some(level) = heading_level(text) else {
+            return BodyParagraph {
+                level: None,
+                heading: String::new(),
+                text: text.to_string(),
+            };
+        };
+        let split = text
+            .char_indices()
+            .find(|(_, c)| *c == '。')
+            .map(|(i, c)| i + c.len_utf8())
+            .unwrap_or(text.len());
+        BodyParagraph {
+            level: Some(level),
+            heading: text[..split].to_string(),
+            text: text[split..].to_string(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 署名 and 成文日期 without a seal (§7.3.5.2)
+// ---------------------------------------------------------------------------
+
+/// Right indents, in 字 (ems of the 3号 body), of the 署名 line and the 成文日期 line of a
+/// document without a seal: 署名 右空二字; the date starts two 字 right of the 署名's first
+/// character; a date longer than that is set 右空二字 and the 署名 moves left.
+///
+/// `泉州市鲤城区人民政府办公室` (13) and `2020年10月15日` (7: digits are half-width) on a
+/// 28-字 line: 署名 right indent 2, date right indent 6.
+///
+/// `date_left_em` places the date from the left edge instead (15 字 above): exact
+/// whatever width the renderer's digits have, so prefer it when the date fits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SignaturePlacement {
+    pub signatory_right_em: f64,
+    pub date_right_em: f64,
+    /// Left indent of the date, 字: two 字 right of the 署名's first character.
+    pub date_left_em: f64,
+}
+
+impl SignaturePlacement {
+    pub fn new(signatory: &str, date: &str) -> Self {
+        let s = text_width_em(signatory);
+        let d = text_width_em(date);
+        let line = f64::from(CHARS_PER_LINE);
+        if d + 2.0 <= s {
+            // Date starts 2 字 right of the 署名's first character.
+            SignaturePlacement {
+                signatory_right_em: 2.0,
+                date_right_em: 2.0 + s - 2.0 - d,
+                date_left_em: line - 2.0 - s + 2.0,
+            }
+        } else {
+            SignaturePlacement {
+                signatory_right_em: 2.0 + d + 2.0 - s,
+                date_right_em: 2.0,
+                date_left_em: line - 2.0 - d,
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Attachment table
+// ---------------------------------------------------------------------------
+
+/// What a column of the attachment table holds (order as written: 序号, 具体目标任务,
+/// 牵头责任单位, 配合单位, 责任领导, 完成时限, 落实情况, 备注, then unknown columns).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ColumnKind {
+    Number,
+    Content,
+    LeadUnits,
+    CooperatingUnits,
+    Leader,
+    Deadline,
+    Progress,
+    Notes,
+    /// A column the importer kept as `extra`, by its header.
+    Extra(String),
+}
+
+/// Page orientation of the attachment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Orientation {
+    Portrait,
+    Landscape,
+}
+
+/// A column: header, kind, width, alignment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnView {
+    pub kind: ColumnKind,
+    pub header: String,
+    /// Width in mm; the widths of a table add up to its page's 版心 width.
+    pub width_mm: f64,
+    /// Centre the cells (序号); otherwise left/justified.
+    pub centered: bool,
+}
+
+/// The attachment table, ready to typeset: columns with widths, and for every task one
+/// row of cells in column order. Cells are [`RichText`]: paragraphs and bold runs as
+/// imported (sub-item labels ①… are part of the text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableView {
+    pub orientation: Orientation,
+    pub columns: Vec<ColumnView>,
+    pub rows: Vec<Vec<RichText>>,
+}
+
+impl TableView {
+    /// Builds the table of `tasks`: the fixed columns, the optional ones any task fills,
+    /// then extra columns in order of first appearance. Landscape when it has four or
+    /// more columns.
+    pub fn new(tasks: &[Task]) -> Self {
+        type Cell = fn(&Task) -> Option<RichText>;
+        let fixed: [(ColumnKind, &str, Cell); 3] = [
+            (ColumnKind::Number, "序号", |t| {
+                Some(RichText::plain(&t.number.to_string()))
+            }),
+            (ColumnKind::Content, "具体目标任务", |t| {
+                Some(t.content.clone())
+            }),
+            (ColumnKind::LeadUnits, "牵头责任单位", |t| {
+                Some(unit_cell(&t.lead_units_text))
+            }),
+        ];
+        let optional: [(ColumnKind, &str, Cell); 5] = [
+            (ColumnKind::CooperatingUnits, "配合单位", |t| {
+                (!t.cooperating_units_text.trim().is_empty())
+                    .then(|| unit_cell(&t.cooperating_units_text))
+            }),
+            (ColumnKind::Leader, "责任领导", |t| {
+                t.leader.as_deref().map(RichText::plain)
+            }),
+            (ColumnKind::Deadline, "完成时限", |t| {
+                t.deadline.as_deref().map(RichText::plain)
+            }),
+            (ColumnKind::Progress, "落实情况", |t| t.progress.clone()),
+            (ColumnKind::Notes, "备注", |t| t.notes.clone()),
+        ];
+        let mut kinds: Vec<(ColumnKind, String)> = Vec::new();
+        let mut cells: Vec<Vec<RichText>> = vec![Vec::new(); tasks.len()];
+        for (kind, header, cell) in fixed {
+            kinds.push((kind, header.to_string()));
+            for (row, t) in cells.iter_mut().zip(tasks) {
+                row.push(cell(t).unwrap_or_default());
+            }
+        }
+        for (kind, header, cell) in optional {
+            if tasks.iter().any(|t| cell(t).is_some_and(|c| !c.is_empty())) {
+                kinds.push((kind, header.to_string()));
+                for (row, t) in cells.iter_mut().zip(tasks) {
+                    row.push(cell(t).unwrap_or_default());
+                }
+            }
+        }
+        let mut extra: Vec<&str> = Vec::new();
+        for t in tasks {
+            for e in &t.extra {
+                if !extra.contains(&e.column.as_str()) {
+                    extra.push(&e.column);
+                }
+            }
+        }
+        for name in extra {
+            kinds.push((ColumnKind::Extra(name.to_string()), name.to_string()));
+            for (row, t) in cells.iter_mut().zip(tasks) {
+                let text = t.extra.iter().find(|e| e.column == name);
+                row.push(text.map(|e| e.text.clone()).unwrap_or_default());
+            }
+        }
+        let orientation = if kinds.len() >= 4 {
+            Orientation::Landscape
+        } else {
+            Orientation::Portrait
+        };
+        let width = match orientation {
+            Orientation::Portrait => TEXT_WIDTH_MM,
+            Orientation::Landscape => TEXT_HEIGHT_MM,
+        };
+        let headers: Vec<&str> = kinds.iter().map(|(_, h)| h.as_str()).collect();
+        let widths = column_widths(&headers, &cells, width);
+        let columns = kinds
+            .into_iter()
+            .zip(widths)
+            .map(|((kind, header), width_mm)| ColumnView {
+                centered: kind == ColumnKind::Number,
+                kind,
+                header,
+                width_mm,
+            })
+            .collect();
+        TableView {
+            orientation,
+            columns,
+            rows: cells,
+        }
+    }
+
+    /// Width of the table, mm (the 版心 width of its page).
+    pub fn width_mm(&self) -> f64 {
+        self.columns.iter().map(|c| c.width_mm).sum()
+    }
+}
+
+/// A units cell: units the source separated by spaces (one per line in the original)
+/// go one per line; anything else stays one paragraph as written.
+fn unit_cell(text: &str) -> RichText {
+    let text = text.trim();
+    if text.is_empty() {
+        return RichText::default();
+    }
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let listy = tokens.len() > 1
+        && tokens
+            .iter()
+            .all(|t| !t.contains(['，', '。', '；', ',', ';']) && t.chars().count() <= 16);
+    if listy {
+        RichText::plain(&tokens.join("\n"))
+    } else {
+        RichText::plain(text)
+    }
+}
+
+/// Column widths (mm) adding up to `total_mm`, proportional to content.
+///
+/// Each column first gets a minimum: its longest unbreakable piece (a line, capped at
+/// 6 字) or its header capped at 4 字, in table 字 (四号 = 4.94 mm) plus cell padding. A
+/// column whose longest line fits in that minimum (序号, short dates) keeps it. The rest
+/// of the width goes to the other columns in proportion to (characters in the
+/// column)^0.75, so long columns get more room without starving the short ones. For the
+/// seed on a landscape page (225 mm): 序号 14.7, 具体目标任务 ≈ 62, 牵头责任单位 ≈ 42,
+/// 落实情况 ≈ 106 mm.
+pub fn column_widths(headers: &[&str], rows: &[Vec<RichText>], total_mm: f64) -> Vec<f64> {
+    let em = TABLE_FONT_PT / PT_PER_MM;
+    // Cell padding plus 1 mm so that a line of exactly that many characters never wraps
+    // on rounding (序号 in two characters).
+    let pad = TABLE_CELL_PADDING_MM + 1.0;
+    let n = headers.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut min = vec![0.0f64; n];
+    let mut weight = vec![0.0f64; n];
+    let mut fixed = vec![false; n];
+    for (i, header) in headers.iter().enumerate() {
+        let mut longest_line: f64 = 0.0;
+        let mut chars = 0.0;
+        for row in rows {
+            if let Some(cell) = row.get(i) {
+                for p in &cell.paragraphs {
+                    let w = text_width_em(&p.text());
+                    longest_line = longest_line.max(w);
+                    chars += w;
+                }
+            }
+        }
+        let header_em = text_width_em(header).min(4.0);
+        if longest_line <= header_em.max(2.0) {
+            // Short values (序号, dates): as wide as the wider of header and values.
+            min[i] = header_em.max(longest_line).max(2.0) * em + pad;
+            fixed[i] = true;
+        } else {
+            min[i] = header_em.max(longest_line.min(6.0)) * em + pad;
+            weight[i] = chars.powf(0.75);
+        }
+    }
+    let used: f64 = min.iter().sum();
+    let spare = total_mm - used;
+    if spare <= 0.0 {
+        // Too many columns: scale the minimums down to fit.
+        return min.iter().map(|w| w * total_mm / used).collect();
+    }
+    let weight_sum: f64 = weight.iter().sum();
+    if weight_sum <= 0.0 {
+        let flexible = fixed.iter().filter(|f| !**f).count();
+        return min
+            .iter()
+            .zip(&fixed)
+            .map(|(w, f)| {
+                if flexible == 0 {
+                    w * total_mm / used
+                } else if *f {
+                    *w
+                } else {
+                    w + spare / flexible as f64
+                }
+            })
+            .collect();
+    }
+    min.iter()
+        .zip(&weight)
+        .map(|(w, k)| w + spare * k / weight_sum)
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// The whole notice
+// ---------------------------------------------------------------------------
+
+/// Everything a renderer prints, in reading order, with the decisions made once.
+/// Fields are `None`/empty when the notice does not have them (nothing is invented).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoticeView {
+    /// 发文机关标志, e.g. `泉州市鲤城区人民政府办公室文件`.
+    pub issuer_mark: Option<String>,
+    /// Horizontal scale of the 发文机关标志 at [`SIZE_CHUHAO`] to fit the 版心 (≤ 1).
+    pub issuer_mark_scale: f64,
+    /// 发文字号 in normal form `泉鲤政办〔2020〕48号`.
+    pub doc_number: Option<String>,
+    /// The title broken into balanced lines (2号, ≤ 20 字 each).
+    pub title_lines: Vec<String>,
+    /// 主送机关 line, ending in `：`.
+    pub recipients: Option<String>,
+    /// 正文 paragraphs.
+    pub body: Vec<BodyParagraph>,
+    /// 附件说明 `附件：名称`.
+    pub attachment_note: Option<String>,
+    /// 署名.
+    pub signatory: Option<String>,
+    /// 成文日期 `2020年10月15日`.
+    pub date: Option<String>,
+    /// Placement of 署名 and 成文日期 (no seal).
+    pub signature: SignaturePlacement,
+    /// 附注 `（此件主动公开）`.
+    pub note: Option<String>,
+    /// The attachment's label: `附件` (one attachment).
+    pub attachment_label: &'static str,
+    /// The attachment table's title (centred above it).
+    pub table_title: Option<String>,
+    pub table: TableView,
+    /// 版记: `抄送：甲，乙。`.
+    pub copy_to: Option<String>,
+    /// 版记: 印发机关.
+    pub printed_by: Option<String>,
+    /// 版记: `2020年10月15日印发`.
+    pub printed_on: Option<String>,
+}
+
+impl NoticeView {
+    pub fn new(notice: &Notice) -> Self {
+        let d = &notice.document;
+        let issuer_mark = issuer_mark(d);
+        let issuer_mark_scale = issuer_mark
+            .as_deref()
+            .map_or(1.0, |m| fit_scale(m, SIZE_CHUHAO, TEXT_WIDTH_MM));
+        let non_empty = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let title_lines = d
+            .title
+            .as_deref()
+            .map(|t| title_lines(t, title_chars_per_line()))
+            .unwrap_or_default();
+        let recipients = (!d.recipients.is_empty()).then(|| {
+            let list = d.recipients.join("，");
+            format!("{}：", list.trim_end_matches(['：', ':']))
+        });
+        let signatory = non_empty(&d.signatory);
+        let date = d.date.map(date_text);
+        let signature = SignaturePlacement::new(
+            signatory.as_deref().unwrap_or_default(),
+            date.as_deref().unwrap_or_default(),
+        );
+        let copy_to = (!d.copy_to.is_empty()).then(|| {
+            let list = d.copy_to.join("，");
+            format!("抄送：{}。", list.trim_end_matches('。'))
+        });
+        let printed_on = d.printed_on.map(|date| format!("{}印发", date_text(date)));
+        NoticeView {
+            issuer_mark,
+            issuer_mark_scale,
+            doc_number: d.doc_number.as_ref().map(ToString::to_string),
+            title_lines,
+            recipients,
+            body: d
+                .body
+                .iter()
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| BodyParagraph::new(p))
+                .collect(),
+            attachment_note: non_empty(&d.attachment).map(|a| format!("附件：{a}")),
+            signatory,
+            date,
+            signature,
+            note: d.disclosure.map(disclosure_note),
+            attachment_label: "附件",
+            table_title: non_empty(&d.table_title),
+            table: TableView::new(&notice.tasks),
+            copy_to,
+            printed_by: non_empty(&d.printed_by),
+            printed_on,
+        }
+    }
+
+    /// The title on one line (for metadata and HTML `<title>`).
+    pub fn title_text(&self) -> String {
+        self.title_lines.concat()
+    }
+
+    /// Whether the notice has a 版记 (抄送 or 印发 data).
+    pub fn has_imprint(&self) -> bool {
+        self.copy_to.is_some() || self.printed_by.is_some() || self.printed_on.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_in_twips() {
+        assert_eq!(mm_to_twips(PAGE_WIDTH_MM), 11906);
+        assert_eq!(mm_to_twips(PAGE_HEIGHT_MM), 16838);
+        assert_eq!(mm_to_twips(MARGIN_TOP_MM), 2098);
+        assert_eq!(mm_to_twips(MARGIN_LEFT_MM), 1587);
+        assert_eq!(mm_to_twips(MARGIN_RIGHT_MM), 1474);
+        assert_eq!(mm_to_twips(MARGIN_BOTTOM_MM), 1984);
+        assert!((CHAR_PITCH_PT - 15.79).abs() < 0.01);
+    }
+
+    #[test]
+    fn texts() {
+        let date = NaiveDate::from_ymd_opt(2020, 10, 5).unwrap();
+        assert_eq!(date_text(date), "2020年10月5日");
+        assert_eq!(disclosure_note(Disclosure::Active), "（此件主动公开）");
+        assert_eq!(page_number_text(1), "— 1 —");
+        let doc = Document {
+            issuer: Some("泉州市鲤城区人民政府办公室".into()),
+            ..Default::default()
+        };
+        let mark = issuer_mark(&doc).unwrap();
+        assert_eq!(mark, "泉州市鲤城区人民政府办公室文件");
+        let scale = fit_scale(&mark, SIZE_CHUHAO, TEXT_WIDTH_MM);
+        assert!((scale - 0.70).abs() < 0.01, "{scale}");
+        assert_eq!(issuer_mark(&Document::default()), None);
+    }
+
+    #[test]
+    fn seed_title_without_spaces_is_a_diamond() {
+        let lines = title_lines(
+            "泉州市鲤城区人民政府办公室关于黄辉灿区长在区政府第一次全体会上的讲话部署落实情况的通报",
+            20,
+        );
+        assert_eq!(
+            lines,
+            [
+                "泉州市鲤城区人民政府办公室关于",
+                "黄辉灿区长在区政府第一次全体会上的讲话",
+                "部署落实情况的通报"
+            ]
+        );
+    }
+
+    #[test]
+    fn seed_title_is_a_diamond() {
+        let lines = title_lines(
+            "泉州市鲤城区人民政府办公室关于黄辉灿区长 在区政府第一次全体会上的讲话 部署落实情况的通报",
+            20,
+        );
+        assert_eq!(
+            lines,
+            [
+                "泉州市鲤城区人民政府办公室关于",
+                "黄辉灿区长在区政府第一次全体会上的讲话",
+                "部署落实情况的通报"
+            ]
+        );
+    }
+
+    #[test]
+    fn short_title_stays_on_one_line() {
+        assert_eq!(
+            title_lines("关于开展督查的通知", 20),
+            ["关于开展督查的通知"]
+        );
+    }
+
+    #[test]
+    fn overlong_title_is_filled_quickly() {
+        let t = "甲乙丙".repeat(200);
+        let started = std::time::Instant::now();
+        let lines = title_lines(&t, 20);
+        assert!(started.elapsed().as_millis() < 500);
+        assert_eq!(lines.len(), 30);
+        assert_eq!(lines.concat(), t);
+    }
+
+    #[test]
+    fn title_without_good_breaks_still_fits() {
+        let t = "甲".repeat(45);
+        let lines = title_lines(&t, 20);
+        assert_eq!(lines.len(), 3);
+        assert!(lines.iter().all(|l| l.chars().count() <= 20));
+        assert_eq!(lines.concat(), t);
+    }
+
+    #[test]
+    fn title_never_breaks_inside_book_title_or_number() {
+        let t = "关于印发《泉州市鲤城区2020年重点工作任务分解方案》的通知";
+        let lines = title_lines(t, 20);
+        assert_eq!(lines.concat(), t);
+        let t = "泉州市鲤城区人民政府办公室关于印发《鲤城区重点工作任务分解方案》的通知";
+        for line in title_lines(t, 20) {
+            let open = line.matches('《').count();
+            let close = line.matches('》').count();
+            assert_eq!(open, close, "{line}");
+        }
+    }
+
+    #[test]
+    fn headings() {
+        assert_eq!(heading_level("一、总体要求"), Some(HeadingLevel::First));
+        assert_eq!(heading_level("十二、其他"), Some(HeadingLevel::First));
+        assert_eq!(heading_level("（一）工作目标"), Some(HeadingLevel::Second));
+        assert_eq!(heading_level("1.加强领导"), Some(HeadingLevel::Third));
+        assert_eq!(heading_level("（1）细化"), Some(HeadingLevel::Fourth));
+        assert_eq!(heading_level("根据《通知》要求"), None);
+        let p = BodyParagraph::new("一、总体要求。全面落实。");
+        assert_eq!(p.heading, "一、总体要求。");
+        assert_eq!(p.text, "全面落实。");
+    }
+
+    #[test]
+    fn signature_without_seal() {
+        let s = SignaturePlacement::new("泉州市鲤城区人民政府办公室", "2020年10月15日");
+        assert_eq!(s.signatory_right_em, 2.0);
+        assert_eq!(s.date_right_em, 6.0);
+        assert_eq!(s.date_left_em, 15.0);
+        let short = SignaturePlacement::new("区政府", "2020年10月15日");
+        assert_eq!(short.date_right_em, 2.0);
+        assert_eq!(short.signatory_right_em, 8.0);
+    }
+
+    #[test]
+    fn widths_order_and_sum() {
+        let rows: Vec<Vec<RichText>> = (1..=35)
+            .map(|i| {
+                vec![
+                    RichText::plain(&i.to_string()),
+                    RichText::plain(&"任".repeat(60)),
+                    RichText::plain("区发改局\n区财政局"),
+                    RichText::plain(&"落".repeat(300)),
+                ]
+            })
+            .collect();
+        let w = column_widths(
+            &["序号", "具体目标任务", "牵头责任单位", "落实情况"],
+            &rows,
+            225.0,
+        );
+        assert!((w.iter().sum::<f64>() - 225.0).abs() < 1e-6);
+        assert!(w[0] < w[1] && w[0] < w[2], "{w:?}");
+        assert!(w[3] > w[1] && w[3] > w[2], "{w:?}");
+        assert!(w[0] < 15.0, "{w:?}");
+    }
+}

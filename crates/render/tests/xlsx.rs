@@ -1,0 +1,135 @@
+//! XLSX output of the seed notice, read back with calamine and checked in its XML.
+
+mod common;
+
+use std::io::{Cursor, Read};
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use duban_render::xlsx::{FIELDS_SHEET, TABLE_SHEET, render_xlsx};
+
+fn part(bytes: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("xlsx is a zip");
+    let mut file = zip.by_name(name).expect("part present");
+    let mut text = String::new();
+    file.read_to_string(&mut text).expect("utf-8 part");
+    text
+}
+
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::String(s) => s.clone(),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+#[test]
+fn xlsx_table_sheet_reads_back() {
+    let notice = common::seed();
+    let bytes = render_xlsx(&notice).unwrap();
+    std::fs::write(common::artifacts_dir().join("xlsx-seed.xlsx"), &bytes).unwrap();
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    assert_eq!(book.sheet_names(), [TABLE_SHEET, FIELDS_SHEET]);
+    let range = book.worksheet_range(TABLE_SHEET).unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(cell_text).collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        ["序号", "具体目标任务", "牵头责任单位", "落实情况"]
+    );
+    assert_eq!(rows.len(), 36, "header + 35 tasks");
+    for (row, task) in rows[1..].iter().zip(&notice.tasks) {
+        assert_eq!(row[0], task.number.to_string());
+        assert_eq!(
+            common::squeeze(&row[1]),
+            common::squeeze(&task.content.plain_text())
+        );
+        assert_eq!(
+            common::squeeze(&row[2]),
+            common::squeeze(&task.lead_units_text)
+        );
+        let progress = task
+            .progress
+            .as_ref()
+            .map(|p| p.plain_text())
+            .unwrap_or_default();
+        assert_eq!(
+            common::squeeze(&row[3]),
+            common::squeeze(&progress),
+            "task {}",
+            task.number
+        );
+    }
+}
+
+#[test]
+fn xlsx_fields_sheet_has_the_document() {
+    let bytes = render_xlsx(&common::seed()).unwrap();
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    let range = book.worksheet_range(FIELDS_SHEET).unwrap();
+    let fields: Vec<(String, String)> = range
+        .rows()
+        .map(|r| (cell_text(&r[0]), cell_text(&r[1])))
+        .collect();
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("no field {name}"))
+    };
+    assert_eq!(get("发文字号"), "泉鲤政办〔2020〕48号");
+    assert_eq!(get("发文机关"), "泉州市鲤城区人民政府办公室");
+    assert_eq!(get("主送机关"), "高新区管委会，各街道办事处，区直有关单位");
+    assert_eq!(get("成文日期"), "2020年10月15日");
+    assert_eq!(get("公开属性"), "主动公开");
+    assert_eq!(get("任务数"), "35");
+    assert!(get("标题").ends_with("部署落实情况的通报"));
+}
+
+#[test]
+fn xlsx_print_setup_and_frozen_header() {
+    let bytes = render_xlsx(&common::seed()).unwrap();
+    let sheet = part(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(
+        sheet.contains(
+            r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
+        ),
+        "frozen header"
+    );
+    assert!(sheet.contains(r#"paperSize="9""#), "A4");
+    assert!(sheet.contains(r#"orientation="landscape""#), "landscape");
+    assert!(
+        sheet.contains(r#"fitToHeight="0""#) && sheet.contains("<pageSetUpPr fitToPage=\"1\"/>"),
+        "fit to width"
+    );
+    assert!(sheet.contains("<autoFilter ref=\"A1:D36\"/>"));
+    assert!(sheet.contains("&amp;C— &amp;P —"), "page numbers");
+    let workbook = part(&bytes, "xl/workbook.xml");
+    assert!(
+        workbook.contains(r#"<definedName name="_xlnm.Print_Titles" localSheetId="0">落实情况表!$1:$1</definedName>"#),
+        "header row repeated on print: {workbook}"
+    );
+    let styles = part(&bytes, "xl/styles.xml");
+    assert!(
+        styles.contains("<wrapText") || styles.contains("wrapText=\"1\""),
+        "wrapped cells"
+    );
+    assert!(styles.contains("仿宋_GB2312") && styles.contains("黑体"));
+    // Bold lead-ins are rich text runs.
+    let shared = part(&bytes, "xl/sharedStrings.xml");
+    assert!(shared.contains("<b/>"), "bold runs kept");
+}
+
+#[test]
+fn xlsx_is_deterministic() {
+    let notice = common::seed();
+    let a = render_xlsx(&notice).unwrap();
+    let b = render_xlsx(&notice).unwrap();
+    assert_eq!(a, b);
+    assert!(part(&a, "docProps/core.xml").contains("2020-10-15T00:00:00Z"));
+}
