@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 scripts/install-test-deps.sh
 cargo test --workspace
 cargo build --bin duban
-(cd tests/e2e && npm ci --no-audit --no-fund --silent && DUBAN_BIN="$PWD/../../target/debug/duban" node --test)
+bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/duban"
+(cd tests/e2e && npm ci --no-audit --no-fund --silent && DUBAN_BIN="$bin" node --test)
