@@ -140,18 +140,7 @@ pub async fn task_list(
             .cloned(),
     };
     let tasks = state.store.tasks(document, filter.unit.as_deref()).await?;
-    let reports = match &round {
-        Some(r) => {
-            state
-                .store
-                .reports(&ReportFilter {
-                    round: Some(r.id),
-                    ..ReportFilter::default()
-                })
-                .await?
-        }
-        None => Vec::new(),
-    };
+    let reports = round_reports(state, round.as_ref()).await?;
     let states: BTreeMap<(i64, u32), TaskState> = state
         .store
         .task_states(document)
@@ -210,6 +199,23 @@ pub async fn task_list(
         round,
         filter,
     })
+}
+
+/// Every report of the round, or none when there is no round yet.
+async fn round_reports(
+    state: &AppState,
+    round: Option<&RoundSummary>,
+) -> Result<Vec<ReportSummary>, AppError> {
+    match round {
+        Some(r) => Ok(state
+            .store
+            .reports(&ReportFilter {
+                round: Some(r.id),
+                ..ReportFilter::default()
+            })
+            .await?),
+        None => Ok(Vec::new()),
+    }
 }
 
 fn query_string(filter: &TaskFilter) -> String {
@@ -1021,18 +1027,7 @@ pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppEr
         format!("{:.1}%", closed as f64 * 100.0 / states.len() as f64)
     };
     let round = state.store.rounds(None).await?.into_iter().next();
-    let reports = match &round {
-        Some(r) => {
-            state
-                .store
-                .reports(&ReportFilter {
-                    round: Some(r.id),
-                    ..ReportFilter::default()
-                })
-                .await?
-        }
-        None => Vec::new(),
-    };
+    let reports = round_reports(state, round.as_ref()).await?;
     let report_states = ReportState::ALL
         .into_iter()
         .map(|s| Count {
