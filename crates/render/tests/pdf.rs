@@ -456,12 +456,22 @@ fn attachment_page_positions() {
         0.5,
     );
     let header = page.word("序号");
-    near("header below the title", header.y_min - title.y_max, 6.6, 1.5);
+    near(
+        "header below the title",
+        header.y_min - title.y_max,
+        6.6,
+        1.5,
+    );
     assert!(mm(header.x_min) > 37.0 && mm(header.x_max) < 37.0 + 20.0);
     // The tallest cell of the first row (its 落实情况) starts one cell inset (2 × 6.2 pt)
     // under the header text.
     let first = page.word("区发改局联合工信");
-    near("first row under the header", first.y_min - header.y_max, mm(12.4), 0.5);
+    near(
+        "first row under the header",
+        first.y_min - header.y_max,
+        mm(12.4),
+        0.5,
+    );
     // Columns: 序号 narrow, 落实情况 widest; all inside the 版心.
     let progress = page.word("落实情况");
     let content = page.word("具体目标任务");
