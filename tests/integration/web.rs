@@ -1227,3 +1227,42 @@ fn the_analysis_is_shown_and_the_office_decides() {
         "{html}"
     );
 }
+
+#[test]
+fn a_report_copied_from_last_round_is_flagged() {
+    let app = App::start();
+    app.open_round();
+    let fgj = app.login("fgj.lly");
+    let (_, task) = app.get(&fgj, "/api/documents/1/tasks/1");
+    let last_round = task["task"]["progress"]
+        .as_str()
+        .expect("imported progress")
+        .to_string();
+    let id = app.report_id(&fgj, 1, "区发改局");
+    app.post(
+        &fgj,
+        &format!("/api/reports/{id}/actions"),
+        json!({"action": "save_draft", "text": last_round}),
+    );
+    let (_, report) = app.get(&fgj, &format!("/api/reports/{id}"));
+    assert_eq!(report["comparison"]["unchanged"], true, "{report}");
+    assert!(
+        report["summary"]["state"].is_string(),
+        "the report's own fields stay at the top level"
+    );
+    let html = fgj
+        .get(app.server.url(&format!("/reports/{id}")))
+        .send()
+        .expect("page")
+        .text()
+        .expect("html");
+    assert!(html.contains("疑似照搬上一轮"), "{html}");
+    // A real update is not flagged.
+    app.post(
+        &fgj,
+        &format!("/api/reports/{id}/actions"),
+        json!({"action": "save_draft", "text": "10月已召开经济运行分析会，下达四季度指标。"}),
+    );
+    let (_, report) = app.get(&fgj, &format!("/api/reports/{id}"));
+    assert_eq!(report["comparison"]["near_copy"], false, "{report}");
+}

@@ -8,9 +8,7 @@ use axum::response::IntoResponse;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::Cookie;
 use duban_domain::ReportState;
-use duban_store::{
-    DocumentSummary, ReportDetail, ReportFilter, ReportSummary, RoundId, RoundSummary, User,
-};
+use duban_store::{DocumentSummary, ReportFilter, ReportSummary, RoundId, RoundSummary, User};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -182,8 +180,8 @@ pub async fn report(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
-) -> Result<Json<ReportDetail>, ApiError> {
-    Ok(Json(views::report_detail(&state, &user, id).await?))
+) -> Result<Json<views::ReportView>, ApiError> {
+    Ok(Json(views::report_view(&state, &user, id).await?))
 }
 
 pub async fn act_on_report(

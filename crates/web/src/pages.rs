@@ -312,7 +312,9 @@ pub(crate) async fn report_page(
     id: i64,
     flash: Option<String>,
 ) -> Result<Html<String>, AppError> {
-    let r = views::report_detail(state, &user, id).await?;
+    let view = views::report_view(state, &user, id).await?;
+    let comparison = view.comparison;
+    let r = view.detail;
     let actions: Vec<_> = views::review_actions(&user, &r)
         .into_iter()
         .map(|a| v(serde_json::json!({"code": a.code(), "label": a.label()})))
@@ -326,7 +328,7 @@ pub(crate) async fn report_page(
     render(
         state,
         "report.html",
-        context! { can_edit => v(views::can_edit(&user, &r)), user => v(user), r => v(r), actions => v(actions), editable => v(editable), diff => diff.unwrap_or_default(), flash => v(flash), evidence => v(evidence) },
+        context! { can_edit => v(views::can_edit(&user, &r)), user => v(user), r => v(r), actions => v(actions), editable => v(editable), diff => diff.unwrap_or_default(), comparison => v(comparison), flash => v(flash), evidence => v(evidence) },
     )
 }
 

@@ -8,6 +8,7 @@ use duban_domain::analysis::{
     AnalysisContext, Evidence, NoticeAnalysis, ReviewedStatus, Status, StatusOverride,
     TaskAnalysis, analyse_notice, analyse_task,
 };
+use duban_domain::analysis::{ReportComparison, compare_reports};
 use duban_domain::{ReportAction, ReportState, RichText, Role, Run, TaskAction, TaskState};
 use duban_formats::inline::{MARKDOWN, parse_inline};
 use duban_formats::interchange::{TaskJson, to_json};
@@ -772,6 +773,27 @@ pub async fn report_detail(
         return Err(AppError::NotFound("该填报"));
     }
     Ok(detail)
+}
+
+/// A report with the round-over-round check: whether the unit copied last round's text.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportView {
+    #[serde(flatten)]
+    pub detail: ReportDetail,
+    /// Against the previous round's text, when there is one and this report has text.
+    pub comparison: Option<ReportComparison>,
+}
+
+pub async fn report_view(state: &AppState, user: &User, id: i64) -> Result<ReportView, AppError> {
+    let detail = report_detail(state, user, id).await?;
+    let comparison = match &detail.previous {
+        Some((_, before)) if !detail.text.is_empty() => Some(compare_reports(
+            &before.plain_text(),
+            &detail.text.plain_text(),
+        )),
+        _ => None,
+    };
+    Ok(ReportView { detail, comparison })
 }
 
 /// The steps this user could take on this report now (for buttons), editing excluded.
