@@ -707,3 +707,45 @@ fn markup_characters_print_as_written() {
     let info = run("pdfinfo", &[path.to_str().unwrap()]);
     assert!(info.contains("595.276 x 841.89"), "{info}");
 }
+
+/// Without 落实情况 the table has three columns and stays portrait; a 版记 after the
+/// attachment gets a page of its own, without a page number.
+#[test]
+fn three_column_table_is_portrait_and_the_imprint_follows_it() {
+    if !have("pdfinfo") || !have("pdftotext") {
+        return;
+    }
+    let mut notice = seed();
+    notice.tasks.truncate(6);
+    for task in &mut notice.tasks {
+        task.progress = None;
+    }
+    notice.document.copy_to = vec!["区委办".into()];
+    let pdf = render_pdf(&notice, &Fonts::default()).expect("renders");
+    let path = artifact("pdf-portrait-table.pdf", &pdf);
+    let info = run("pdfinfo", &["-f", "1", "-l", "99", path.to_str().unwrap()]);
+    let sizes: Vec<&str> = info
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains("size:"))
+        .collect();
+    assert!(sizes.len() >= 4, "{info}");
+    for size in &sizes {
+        assert!(size.contains("595.276 x 841.89"), "{size}");
+    }
+    let pages = bbox(&path, 1, 99);
+    let attachment = pages
+        .iter()
+        .find(|p| p.words.first().is_some_and(|w| w.text == "附件"))
+        .expect("attachment page");
+    let header = attachment.word("具体目标任务");
+    assert!(mm(header.x_max) < 28.0 + 156.0);
+    let last = pages.last().unwrap();
+    assert_eq!(last.words.len(), 1, "{:?}", last.words);
+    assert_eq!(last.words[0].text, "抄送：区委办。");
+    near(
+        "抄送 at the bottom of the 版心",
+        last.words[0].y_max,
+        262.0 - 1.5,
+        2.0,
+    );
+}

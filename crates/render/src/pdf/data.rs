@@ -139,6 +139,20 @@ fn keep_rows(t: &TableView) -> Vec<bool> {
         .collect()
 }
 
+/// The attachment table's title in balanced lines (2号, as many 字 per line as its
+/// page's 版心 holds), broken like the notice's title.
+fn table_title_lines(view: &NoticeView) -> Vec<String> {
+    let Some(title) = view.table_title.as_deref() else {
+        return Vec::new();
+    };
+    let width_mm = match view.table.orientation {
+        Orientation::Landscape => layout::TEXT_HEIGHT_MM,
+        Orientation::Portrait => layout::TEXT_WIDTH_MM,
+    };
+    let per_line = (width_mm * layout::PT_PER_MM / layout::SIZE_2).floor() as usize;
+    layout::title_lines(title, per_line)
+}
+
 /// `sys.inputs` for the template: `notice` (what to print), `fonts` (families per
 /// role), `figures` (the GB/T 9704 numbers from [`layout`]).
 pub(super) fn inputs(view: &NoticeView, fonts: &Fonts) -> Dict {
@@ -162,6 +176,10 @@ pub(super) fn inputs(view: &NoticeView, fonts: &Fonts) -> Dict {
         ("note", opt(&view.note)),
         ("attachment_label", s(view.attachment_label)),
         ("table_title", opt(&view.table_title)),
+        (
+            "table_title_lines",
+            arr(table_title_lines(view).iter().map(|l| s(l))),
+        ),
         ("table", table(&view.table)),
         ("copy_to", opt(&view.copy_to)),
         ("printed_by", opt(&view.printed_by)),
