@@ -1266,3 +1266,34 @@ fn a_report_copied_from_last_round_is_flagged() {
     let (_, report) = app.get(&fgj, &format!("/api/reports/{id}"));
     assert_eq!(report["comparison"]["near_copy"], false, "{report}");
 }
+
+#[test]
+fn public_pages_list_only_notices_disclosed_on_the_office_s_initiative() {
+    let sandbox = Sandbox::new();
+    sandbox.import(SEED.as_ref()).ok();
+    let on_request = std::fs::read_to_string(SEED)
+        .expect("seed")
+        .replace("泉鲤政办〔2020〕48号", "泉鲤政办〔2020〕49号")
+        .replace("（此件主动公开）", "（此件依申请公开）");
+    sandbox.import(&sandbox.write("49.txt", on_request)).ok();
+    let server = Server::start(&sandbox, &["serve"]);
+    let anonymous = Server::client();
+    let html = anonymous
+        .get(server.url("/public"))
+        .send()
+        .expect("list")
+        .text()
+        .expect("html");
+    assert!(
+        html.contains("/public/1") && !html.contains("/public/2"),
+        "{html}"
+    );
+    assert_eq!(
+        anonymous
+            .get(server.url("/public/2"))
+            .send()
+            .expect("notice")
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}

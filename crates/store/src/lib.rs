@@ -75,6 +75,8 @@ pub struct DocumentSummary {
     pub doc_number: Option<String>,
     pub title: Option<String>,
     pub date: Option<NaiveDate>,
+    /// 公开属性, so public pages can list 主动公开 notices without loading each one.
+    pub disclosure: Option<duban_domain::Disclosure>,
     /// Number of tasks.
     pub tasks: i64,
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use duban_domain::DocNumber;
 
-use crate::codec::{COOPERATING, LEAD, parse_date, u32_from};
+use crate::codec::{COOPERATING, LEAD, disclosure_from_label, parse_date, u32_from};
 use crate::db::{Tx, with_conn};
 use crate::load;
 use crate::{DocumentId, DocumentSummary, StoreError, TaskSummary, UnitFlagListing, UnitListing};
@@ -43,10 +43,11 @@ pub(crate) async fn list_documents(tx: &mut Tx) -> Result<Vec<DocumentSummary>, 
         doc_number: Option<String>,
         title: Option<String>,
         date: Option<String>,
+        disclosure: Option<String>,
         tasks: i64,
     }
     let rows: Vec<Row> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT d.id, d.doc_number, d.title, d.date, \
+        "SELECT d.id, d.doc_number, d.title, d.date, d.disclosure, \
                 (SELECT COUNT(*) FROM tasks t WHERE t.document_id = d.id) AS tasks \
          FROM documents d ORDER BY d.id",
     )
@@ -59,6 +60,11 @@ pub(crate) async fn list_documents(tx: &mut Tx) -> Result<Vec<DocumentSummary>, 
                 doc_number: row.doc_number,
                 title: row.title,
                 date: parse_date("成文日期", row.date.as_deref())?,
+                disclosure: row
+                    .disclosure
+                    .as_deref()
+                    .map(disclosure_from_label)
+                    .transpose()?,
                 tasks: row.tasks,
             })
         })

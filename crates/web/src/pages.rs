@@ -369,13 +369,9 @@ pub async fn public_list(
 pub async fn public_documents(
     state: &AppState,
 ) -> Result<Vec<duban_store::DocumentSummary>, AppError> {
-    let mut out = Vec::new();
-    for d in state.store.list_documents().await? {
-        if state.store.load_notice(d.id).await?.document.disclosure == Some(Disclosure::Active) {
-            out.push(d);
-        }
-    }
-    Ok(out)
+    let mut documents = state.store.list_documents().await?;
+    documents.retain(|d| d.disclosure == Some(Disclosure::Active));
+    Ok(documents)
 }
 
 pub async fn public_notice(
