@@ -197,10 +197,15 @@ pub fn run() -> Result<ExitCode> {
     };
     cli.database_url_given =
         matches.value_source("database_url") != Some(clap::parser::ValueSource::DefaultValue);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("无法启动运行时")?;
+    // The server wants every core; a one-shot command is done before worker threads
+    // would have started, so it runs on the calling thread.
+    let runtime = match cli.command {
+        Command::Serve { .. } | Command::Demo { .. } => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    }
+    .enable_all()
+    .build()
+    .context("无法启动运行时")?;
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("DUBAN_LOG")

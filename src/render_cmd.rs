@@ -55,10 +55,9 @@ pub fn render_to_file(
 
 #[cfg(feature = "pdf")]
 fn options(fonts_dir: Option<&Path>) -> Result<RenderOptions> {
-    let fonts = match fonts_dir {
-        Some(dir) => duban_render::pdf::Fonts::load_dir(dir).map_err(|e| anyhow!(e))?,
-        None => duban_render::pdf::Fonts::default(),
-    };
+    let fonts = fonts_dir
+        .map(|dir| duban_render::pdf::Fonts::load_dir(dir).map_err(|e| anyhow!(e)))
+        .transpose()?;
     Ok(RenderOptions { fonts })
 }
 

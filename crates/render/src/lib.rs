@@ -92,9 +92,11 @@ pub enum RenderError {
 /// Settings that are not part of the notice itself.
 #[derive(Debug, Clone, Default)]
 pub struct RenderOptions {
-    /// The fonts the PDF embeds ([`pdf::Fonts::default`] is the bundled open set).
+    /// The fonts the PDF embeds; `None` is the bundled open set
+    /// ([`pdf::Fonts::default`]), loaded only when a PDF is rendered so the other
+    /// formats never pay for parsing fonts.
     #[cfg(feature = "pdf")]
-    pub fonts: pdf::Fonts,
+    pub fonts: Option<pdf::Fonts>,
 }
 
 /// Renders `notice` as `format`. Deterministic: the same notice gives the same bytes.
@@ -108,7 +110,10 @@ pub fn render(
         OutputFormat::Xlsx => xlsx::render_xlsx(notice),
         OutputFormat::Html => html::render_html(notice),
         #[cfg(feature = "pdf")]
-        OutputFormat::Pdf => pdf::render_pdf(notice, &options.fonts),
+        OutputFormat::Pdf => match &options.fonts {
+            Some(fonts) => pdf::render_pdf(notice, fonts),
+            None => pdf::render_pdf(notice, &pdf::Fonts::default()),
+        },
         #[cfg(not(feature = "pdf"))]
         OutputFormat::Pdf => {
             let _ = options;
