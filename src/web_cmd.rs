@@ -18,6 +18,48 @@ pub struct ServeOptions {
     /// 经 HTTPS 提供服务时加上，Cookie 将带 Secure 标记
     #[arg(long, env = "DUBAN_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// 每隔多少秒检查一次定期计划、开启到期的填报轮次（启动时先检查一次）
+    #[arg(
+        long,
+        env = "DUBAN_SCHEDULE_INTERVAL",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..=86_400)
+    )]
+    pub schedule_interval: u64,
+}
+
+/// The schedule tick: opens the reporting rounds due now at start and then every
+/// `interval`, printing what it opened. Several servers on one database may tick at
+/// once; the store opens each round once. A failed tick is logged and the next one
+/// tries again: it never stops the server.
+fn spawn_schedule_tick(store: Store, interval: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            // Each tick in a task of its own, so even a panic in it is only logged.
+            let once = store.clone();
+            let tick =
+                tokio::spawn(async move { duban_web::schedules::open_due_rounds(&once).await });
+            match tick.await {
+                Ok(Ok(outcome)) => {
+                    for o in &outcome.opened {
+                        println!(
+                            "定期计划 {} 已开启填报轮次“{}”（文件 {}，截止 {}）：/rounds/{}",
+                            o.schedule, o.label, o.document, o.due, o.round
+                        );
+                    }
+                    if !outcome.opened.is_empty() {
+                        use std::io::Write;
+                        let _ = std::io::stdout().flush();
+                    }
+                }
+                Ok(Err(e)) => eprintln!("定期计划检查失败（下次再试）：{e}"),
+                Err(e) => eprintln!("定期计划检查异常中止（下次再试）：{e}"),
+            }
+        }
+    })
 }
 
 pub async fn serve(store: Store, options: &ServeOptions, banner: Option<String>) -> Result<()> {
@@ -43,9 +85,16 @@ pub async fn serve(store: Store, options: &ServeOptions, banner: Option<String>)
     }
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    duban_web::serve(state, listener)
+    // After the banner, so what the first tick prints comes below it.
+    let tick = spawn_schedule_tick(
+        state.store.clone(),
+        std::time::Duration::from_secs(options.schedule_interval),
+    );
+    let served = duban_web::serve(state, listener)
         .await
-        .context("服务异常退出")
+        .context("服务异常退出");
+    tick.abort();
+    served
 }
 
 /// Demo accounts: (username, display name, role, unit).

@@ -1,5 +1,7 @@
 mod bad_input;
 mod cli;
+mod decompose;
+mod schedules;
 mod seed;
 mod shapes;
 mod support;

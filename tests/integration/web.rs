@@ -575,6 +575,141 @@ fn every_route_as_every_role() {
             Value::Null,
             &["adm", "sup"],
         ),
+        // Sources and decomposition: adm creates source 1 and draft 2 (sup source 2,
+        // draft 3); the seed is document 1.
+        (
+            "POST",
+            "/api/sources".into(),
+            json!({"kind": "instruction", "title": "矩阵批示", "leader": "区长"}),
+            &["adm", "sup"],
+        ),
+        (
+            "GET",
+            "/api/sources".into(),
+            Value::Null,
+            &["adm", "sup", "ldr"],
+        ),
+        (
+            "GET",
+            "/api/sources/1".into(),
+            Value::Null,
+            &["adm", "sup", "ldr"],
+        ),
+        (
+            "POST",
+            "/api/sources/1".into(),
+            json!({"kind": "instruction", "title": "矩阵批示（修改）", "leader": "区长"}),
+            &["adm", "sup"],
+        ),
+        (
+            "POST",
+            "/api/sources/1/decompositions".into(),
+            json!({"issuer": "泉州市鲤城区人民政府办公室"}),
+            &["adm", "sup"],
+        ),
+        (
+            "GET",
+            "/api/decompositions/2".into(),
+            Value::Null,
+            &["adm", "sup", "ldr"],
+        ),
+        (
+            "POST",
+            "/api/decompositions/2".into(),
+            json!({"issuer": "泉州市鲤城区人民政府办公室", "title": "矩阵通知",
+                   "recipients": ["各街道办事处"], "disclosure": "主动公开"}),
+            &["adm", "sup"],
+        ),
+        (
+            "POST",
+            "/api/decompositions/2/tasks".into(),
+            json!({"tasks": [{"content": "矩阵任务", "lead_units": ["区发改局"]}]}),
+            &["adm", "sup"],
+        ),
+        (
+            "POST",
+            "/api/decompositions/2/tasks/1".into(),
+            json!({"content": "矩阵任务（修改）", "lead_units": ["区发改局"]}),
+            &["adm", "sup"],
+        ),
+        (
+            "POST",
+            "/api/decompositions/2/tasks/2/move".into(),
+            json!({"to": 1}),
+            &["adm", "sup"],
+        ),
+        // adm removes task 2 (sup then meets a task not found).
+        (
+            "DELETE",
+            "/api/decompositions/2/tasks/2".into(),
+            Value::Null,
+            &["adm"],
+        ),
+        (
+            "GET",
+            "/api/decompositions/2/file/docx".into(),
+            Value::Null,
+            &["adm", "sup", "ldr"],
+        ),
+        (
+            "POST",
+            "/api/documents/1/source".into(),
+            json!({"source": 1}),
+            &["adm", "sup"],
+        ),
+        // adm issues draft 2 (sup then meets an issued notice: 409).
+        (
+            "POST",
+            "/api/decompositions/2/issue".into(),
+            json!({"doc_number": "泉鲤政办〔2020〕44号", "date": "2020-05-06"}),
+            &["adm"],
+        ),
+        // adm deletes draft 3 (sup then meets a document not found).
+        (
+            "DELETE",
+            "/api/decompositions/3".into(),
+            Value::Null,
+            &["adm"],
+        ),
+        // Schedules: the office writes, leaders read. Roles run in order: the admin's
+        // schedule is 1, the supervisor's 2; once the admin has deleted 2, it is gone.
+        (
+            "POST",
+            "/api/schedules".into(),
+            json!({"document": 1, "cadence": "monthly", "lead_days": 5, "due_days": 5}),
+            &["adm", "sup"],
+        ),
+        (
+            "GET",
+            "/api/schedules".into(),
+            Value::Null,
+            &["adm", "sup", "ldr"],
+        ),
+        (
+            "GET",
+            "/api/schedules/1".into(),
+            Value::Null,
+            &["adm", "sup", "ldr"],
+        ),
+        (
+            "POST",
+            "/api/schedules/1/pause".into(),
+            Value::Null,
+            &["adm", "sup"],
+        ),
+        (
+            "POST",
+            "/api/schedules/1/resume".into(),
+            Value::Null,
+            &["adm", "sup"],
+        ),
+        (
+            "POST",
+            "/api/schedules/run".into(),
+            Value::Null,
+            &["adm", "sup"],
+        ),
+        ("DELETE", "/api/schedules/2".into(), Value::Null, &["adm"]),
     ];
     let clients: Vec<(&str, Client)> = roles
         .iter()
@@ -1296,4 +1431,56 @@ fn public_pages_list_only_notices_disclosed_on_the_office_s_initiative() {
             .status(),
         StatusCode::NOT_FOUND
     );
+}
+
+#[test]
+fn task_filters_from_the_form_and_by_source() {
+    let app = App::start();
+    let office = app.login("sup");
+    // The filter form sends every field, empty ones as "" ("全部", "最近一轮").
+    let form = "/api/tasks?document=&unit=&round=&source=&source_kind=&status=&state=&page=";
+    let (status, all) = app.get(&office, form);
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(all["total"], 35);
+    let page = office
+        .get(app.server.url(&form.replacen("/api", "", 1)))
+        .send()
+        .expect("request");
+    assert_eq!(page.status(), StatusCode::OK);
+    let (status, _) = app.get(&office, "/api/tasks?document=abc");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body) = app.get(&office, "/api/tasks?source_kind=nonsense");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("nonsense")),
+        "{body}"
+    );
+
+    // The seed has no source until the office links one.
+    let (status, source) = app.post(
+        &office,
+        "/api/sources",
+        json!({
+            "kind": "speech",
+            "title": "区长在区政府第一次全体会议上的讲话",
+            "date": "2020-04-20",
+            "leader": "区长",
+            "meeting": "区政府第一次全体会议",
+            "original": "抓紧推进各项重点工作。"
+        }),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{source}");
+    let id = source["summary"]["id"].as_i64().expect("source id");
+    let (_, none) = app.get(&office, &format!("/api/tasks?source={id}"));
+    assert_eq!(none["total"], 0);
+    let (status, linked) = app.post(&office, "/api/documents/1/source", json!({ "source": id }));
+    assert!(status.is_success(), "{status} {linked}");
+    let (_, by_source) = app.get(&office, &format!("/api/tasks?source={id}"));
+    assert_eq!(by_source["total"], 35);
+    let (_, by_kind) = app.get(&office, "/api/tasks?source_kind=speech");
+    assert_eq!(by_kind["total"], 35);
+    let (_, other_kind) = app.get(&office, "/api/tasks?source_kind=instruction");
+    assert_eq!(other_kind["total"], 0);
 }

@@ -9,7 +9,10 @@ mod date;
 mod doc_number;
 mod document;
 mod evidence;
+pub mod plan;
 mod rich_text;
+pub mod schedule;
+pub mod source;
 mod subitem;
 mod task;
 mod unit;
@@ -27,7 +30,9 @@ pub use evidence::{
     MAX_ATTACHMENTS_PER_REPORT, MAX_FILENAME_CHARS, check_count, check_size, classify,
     confirm_zip_parts, megabytes, sanitize_filename,
 };
+pub use plan::{Amount, Milestone, PlanError, ProgressKind, Target};
 pub use rich_text::{Paragraph, RichText, Run};
+pub use source::{Source, SourceError, SourceKind};
 pub use subitem::{SubItemLabel, SubItemSplit, split_subitems};
 pub use task::{ExtraField, SubItem, Task, TaskNumber, UnitAssignment};
 pub use unit::{Resolution, Unit, UnitDirectory, UnitFlag, UnitId, UnitKind};

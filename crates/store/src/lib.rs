@@ -22,19 +22,32 @@ mod reports;
 mod review;
 mod rounds;
 mod save;
+mod schedules;
+mod sources;
+mod task_page;
 mod tasks;
+mod writer;
 
 use std::str::FromStr;
-use std::time::Duration;
 
 use chrono::NaiveDate;
 use duban_domain::{Notice, UnitDirectory, UnitKind};
 use serde::Serialize;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
 use crate::db::{Db, Tx};
 pub use crate::error::StoreError;
 pub use crate::review::*;
+pub use crate::schedules::{
+    FailedRound, NewSchedule, OpenedRound, PeriodState, STALE_CLAIM_MINUTES, ScheduleId,
+    SchedulePeriod, ScheduleSummary, TickOutcome,
+};
+pub use crate::sources::{
+    DecomposeError, DecomposeErrorKind, Decomposition, DocumentStatus, DraftFields, IssueInput,
+    PlannedTask, SourceDetail, SourceDocument, SourceId, SourceSummary, SubItemInput, TaskInput,
+};
+pub use crate::task_page::{TaskPage, TaskPageQuery, TaskPageReport, TaskPageRow};
+use crate::writer::Writer;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -120,6 +133,10 @@ pub struct UnitListing {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Db,
+    /// Group commit for the writes that go through it (report steps); see `writer`.
+    writer: Writer,
+    /// Task pages computed earlier, reused while the store's generation holds still.
+    task_pages: std::sync::Arc<task_page::TaskPageCache>,
 }
 
 impl Store {
@@ -147,11 +164,10 @@ impl Store {
             source,
         };
         let in_memory = lower.contains(":memory:") || lower.contains("mode=memory");
-        let mut options = SqliteConnectOptions::from_str(url)
-            .map_err(open)?
-            .create_if_missing(true)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+        let options = db::sqlite_options(
+            SqliteConnectOptions::from_str(url).map_err(open)?,
+            in_memory,
+        );
         let mut pool = SqlitePoolOptions::new();
         if in_memory {
             // An in-memory database lives as long as a connection to it: keep exactly one.
@@ -161,17 +177,23 @@ impl Store {
                 .idle_timeout(None)
                 .max_lifetime(None);
         } else {
-            options = options.journal_mode(SqliteJournalMode::Wal);
+            pool = pool.after_release(|conn, _| db::reusable(conn));
         }
         let pool = pool.connect_with(options).await.map_err(open)?;
         SQLITE_MIGRATIONS.run(&pool).await?;
+        let db = Db::Sqlite(pool);
         Ok(Store {
-            db: Db::Sqlite(pool),
+            writer: Writer::start(db.clone()),
+            task_pages: std::sync::Arc::default(),
+            db,
         })
     }
 
-    /// Closes the connections; waits for those in use to be returned.
+    /// Closes the store: the group-commit writer takes no more steps and finishes
+    /// (commits and answers) those already queued, then the connections close, waiting
+    /// for those in use to be returned.
     pub async fn close(&self) {
+        self.writer.close().await;
         self.db.close().await;
     }
 

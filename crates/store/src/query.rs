@@ -112,33 +112,48 @@ pub(crate) async fn tasks(
         number: i64,
         content_text: String,
     }
-    let rows: Vec<Row> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT t.id, t.document_id, d.doc_number, t.number, t.content_text \
-         FROM tasks t JOIN documents d ON d.id = t.document_id \
-         WHERE ($1 IS NULL OR t.document_id = $1) \
-           AND ($2 IS NULL \
-                OR EXISTS (SELECT 1 FROM task_units tu \
-                           WHERE tu.task_id = t.id AND tu.unit_id = $2) \
-                OR EXISTS (SELECT 1 FROM subitem_units su \
-                           WHERE su.task_id = t.id AND su.unit_id = $2)) \
-         ORDER BY t.document_id, t.number",
-    )
-    .bind(document)
-    .bind(unit_id)
-    .fetch_all(c)
-    .await)?;
+    // The WHERE is written out for the filters present: `($n IS NULL OR col = $n)`
+    // keeps SQLite from using the indexes.
+    let rows: Vec<Row> = with_conn!(tx, c => {
+        let mut q = sqlx::QueryBuilder::new(
+            "SELECT t.id, t.document_id, d.doc_number, t.number, t.content_text \
+             FROM tasks t JOIN documents d ON d.id = t.document_id WHERE 1 = 1",
+        );
+        if let Some(document) = document {
+            q.push(" AND t.document_id = ").push_bind(document);
+        }
+        if let Some(unit) = unit_id {
+            q.push(" AND t.id IN (SELECT tu.task_id FROM task_units tu WHERE tu.unit_id = ")
+                .push_bind(unit)
+                .push(" UNION SELECT su.task_id FROM subitem_units su WHERE su.unit_id = ")
+                .push_bind(unit)
+                .push(")");
+        }
+        q.push(" ORDER BY t.document_id, t.number");
+        q.build_query_as().fetch_all(c).await
+    })?;
 
-    let unit_rows: Vec<(i64, String, String)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT tu.task_id, tu.relation, u.name \
-         FROM task_units tu \
-         JOIN units u ON u.id = tu.unit_id \
-         JOIN tasks t ON t.id = tu.task_id \
-         WHERE ($1 IS NULL OR t.document_id = $1) \
-         ORDER BY tu.task_id, tu.relation, tu.position",
-    )
-    .bind(document)
-    .fetch_all(c)
-    .await)?;
+    let unit_rows: Vec<(i64, String, String)> = match document {
+        Some(document) => with_conn!(tx, c => sqlx::query_as(
+            "SELECT tu.task_id, tu.relation, u.name \
+             FROM task_units tu \
+             JOIN units u ON u.id = tu.unit_id \
+             JOIN tasks t ON t.id = tu.task_id \
+             WHERE t.document_id = $1 \
+             ORDER BY tu.task_id, tu.relation, tu.position",
+        )
+        .bind(document)
+        .fetch_all(c)
+        .await)?,
+        None => with_conn!(tx, c => sqlx::query_as(
+            "SELECT tu.task_id, tu.relation, u.name \
+             FROM task_units tu \
+             JOIN units u ON u.id = tu.unit_id \
+             ORDER BY tu.task_id, tu.relation, tu.position",
+        )
+        .fetch_all(c)
+        .await)?,
+    };
     let mut units: HashMap<i64, (Vec<String>, Vec<String>)> = HashMap::new();
     for (task_id, relation, name) in unit_rows {
         let entry = units.entry(task_id).or_default();

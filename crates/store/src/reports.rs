@@ -15,9 +15,10 @@ use crate::codec::{
 };
 use crate::db::{Tx, with_conn};
 use crate::query::unit_named;
+use crate::writer::BoxFuture;
 use crate::{
-    DocumentId, ReportChange, ReportDetail, ReportEvent, ReportFilter, ReportId, ReportSummary,
-    RoundId, Store, StoreError, User, finish,
+    DocumentId, ReportChange, ReportDetail, ReportEvent, ReportFilter, ReportHead, ReportId,
+    ReportSummary, RoundId, Store, StoreError, User, UserId,
 };
 
 #[derive(sqlx::FromRow)]
@@ -60,8 +61,18 @@ impl SummaryRow {
     }
 }
 
+/// A value bound to a placeholder of a statement built from the filters present.
+enum Arg {
+    Int(i64),
+    Text(&'static str),
+}
+
 /// Reports matching the filter (and, given `id`, only that one), ordered by document,
 /// task number, the unit's position on the task, then newest round first.
+///
+/// The `WHERE` names only the filters given, so SQLite can plan with the indexes they
+/// allow: `(? IS NULL OR col = ?)` would be planned before the values are known, and
+/// scan every report even to find one by id.
 async fn summaries(
     tx: &mut Tx,
     filter: &ReportFilter,
@@ -74,7 +85,39 @@ async fn summaries(
         },
         None => None,
     };
-    let rows: Vec<SummaryRow> = with_conn!(tx, c => sqlx::query_as(
+    let mut conditions: Vec<String> = Vec::new();
+    let mut args: Vec<Arg> = Vec::new();
+    let mut condition = |column: &str, arg: Arg| {
+        args.push(arg);
+        conditions.push(format!("{column} = ${}", args.len()));
+    };
+    if let Some(id) = id {
+        condition("p.id", Arg::Int(id.0));
+    }
+    if let Some(round) = filter.round {
+        condition("p.round_id", Arg::Int(round.0));
+    }
+    if let Some(document) = filter.document {
+        condition("t.document_id", Arg::Int(document.0));
+    }
+    if let Some(task) = filter.task {
+        condition("t.number", Arg::Int(i64::from(task)));
+    }
+    if let Some(unit_id) = unit_id {
+        condition("p.unit_id", Arg::Int(unit_id));
+    }
+    if let Some(state) = filter.state {
+        condition("p.state", Arg::Text(state.code()));
+    }
+    if filter.open_rounds_only {
+        conditions.push("r.closed_at IS NULL".into());
+    }
+    let where_clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let sql = format!(
         "SELECT p.id, p.round_id, r.label AS round_label, r.due, t.document_id, d.doc_number, \
                 t.number AS task, t.content_text AS task_content, u.name AS unit, p.state, \
                 p.percent, p.updated_at, p.submitted_at \
@@ -83,25 +126,46 @@ async fn summaries(
          JOIN tasks t ON t.id = p.task_id \
          JOIN documents d ON d.id = t.document_id \
          JOIN units u ON u.id = p.unit_id \
-         WHERE ($1 IS NULL OR p.round_id = $1) \
-           AND ($2 IS NULL OR t.document_id = $2) \
-           AND ($3 IS NULL OR t.number = $3) \
-           AND ($4 IS NULL OR p.unit_id = $4) \
-           AND ($5 IS NULL OR p.state = $5) \
-           AND (NOT $6 OR r.closed_at IS NULL) \
-           AND ($7 IS NULL OR p.id = $7) \
-         ORDER BY t.document_id, t.number, p.position, p.round_id DESC, p.id",
-    )
-    .bind(filter.round.map(|r| r.0))
-    .bind(filter.document.map(|d| d.0))
-    .bind(filter.task.map(i64::from))
-    .bind(unit_id)
-    .bind(filter.state.map(ReportState::code))
-    .bind(filter.open_rounds_only)
-    .bind(id.map(|r| r.0))
-    .fetch_all(c)
-    .await)?;
+         {where_clause} \
+         ORDER BY t.document_id, t.number, p.position, p.round_id DESC, p.id"
+    );
+    let rows: Vec<SummaryRow> = with_conn!(tx, c => {
+        // Only column names and numbered placeholders are formatted in; every value is
+        // bound.
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for arg in &args {
+            query = match arg {
+                Arg::Int(v) => query.bind(*v),
+                Arg::Text(v) => query.bind(*v),
+            };
+        }
+        query.fetch_all(c).await
+    })?;
     rows.into_iter().map(SummaryRow::into_summary).collect()
+}
+
+/// What deciding who may see or act on a report needs, by primary key.
+async fn head(tx: &mut Tx, id: ReportId) -> Result<Option<ReportHead>, StoreError> {
+    let row: Option<(i64, String, String, bool)> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT p.round_id, u.name, p.state, r.closed_at IS NOT NULL \
+         FROM reports p \
+         JOIN units u ON u.id = p.unit_id \
+         JOIN rounds r ON r.id = p.round_id \
+         WHERE p.id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(c)
+    .await)?;
+    row.map(|(round, unit, state, round_closed)| {
+        Ok(ReportHead {
+            id,
+            round: RoundId(round),
+            unit,
+            state: state_from_code(&state)?,
+            round_closed,
+        })
+    })
+    .transpose()
 }
 
 async fn detail(tx: &mut Tx, id: ReportId) -> Result<Option<ReportDetail>, StoreError> {
@@ -216,7 +280,7 @@ struct CurrentRow {
 async fn act(
     tx: &mut Tx,
     id: ReportId,
-    actor: &User,
+    actor: UserId,
     change: ReportChange,
     expected: Option<ReportState>,
     now: DateTime<Utc>,
@@ -233,9 +297,9 @@ async fn act(
     .await)?;
     let row = row.ok_or(StoreError::ReportNotFound(id))?;
     // The account as it is now, not as the caller last saw it.
-    let actor = accounts::user(tx, actor.id)
+    let actor = accounts::user(tx, actor)
         .await?
-        .ok_or(StoreError::UserNotFound(actor.id))?;
+        .ok_or(StoreError::UserNotFound(actor))?;
     let from = match expected {
         Some(state) => state,
         None => state_from_code(&row.state)?,
@@ -341,6 +405,15 @@ impl Store {
         Ok(found)
     }
 
+    /// The report's unit, round and state, if it exists: what deciding who may see or act
+    /// on it needs, without its text and history (one lookup by primary key).
+    pub async fn report_head(&self, id: ReportId) -> Result<Option<ReportHead>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let found = head(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
     /// Takes a step on a report and records it, in one transaction; returns the new
     /// state. The step is checked by `duban_domain::next_state` against the report's
     /// state and the actor's role and unit as stored now (only `actor.id` is taken from
@@ -351,6 +424,11 @@ impl Store {
     /// Only `SaveDraft` and `Submit` change the content: `text`/`percent` `None` keep
     /// what is there; the review steps ignore both. `comment` is recorded (trimmed) on
     /// any step. Unknown report → [`StoreError::ReportNotFound`].
+    ///
+    /// The step is committed together with others waiting at the same time (group
+    /// commit, see `writer`), each in its own savepoint: a refused step keeps none of
+    /// its writes and does not affect the others. The answer comes after the commit;
+    /// if the commit fails, the answer is an error and nothing was written.
     pub async fn act_on_report(
         &self,
         id: ReportId,
@@ -358,9 +436,7 @@ impl Store {
         change: ReportChange,
         now: DateTime<Utc>,
     ) -> Result<ReportState, StoreError> {
-        let mut tx = self.db.write().await?;
-        let result = act(&mut tx, id, actor, change, None, now).await;
-        finish(tx, result).await
+        self.act_grouped(id, actor.id, change, None, now).await
     }
 
     /// [`Store::act_on_report`] from the state the actor saw (the page they acted on):
@@ -375,8 +451,24 @@ impl Store {
         expected: ReportState,
         now: DateTime<Utc>,
     ) -> Result<ReportState, StoreError> {
-        let mut tx = self.db.write().await?;
-        let result = act(&mut tx, id, actor, change, Some(expected), now).await;
-        finish(tx, result).await
+        self.act_grouped(id, actor.id, change, Some(expected), now)
+            .await
+    }
+
+    async fn act_grouped(
+        &self,
+        id: ReportId,
+        actor: UserId,
+        change: ReportChange,
+        expected: Option<ReportState>,
+        now: DateTime<Utc>,
+    ) -> Result<ReportState, StoreError> {
+        self.writer
+            .run(
+                move |tx: &mut Tx| -> BoxFuture<'_, Result<ReportState, StoreError>> {
+                    Box::pin(act(tx, id, actor, change, expected, now))
+                },
+            )
+            .await
     }
 }

@@ -109,6 +109,18 @@ pub struct ReportSummary {
     pub submitted_at: Option<DateTime<Utc>>,
 }
 
+/// A report's unit, round and state without its text or history: what deciding who
+/// may see or act on it needs ([`crate::Store::report_head`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportHead {
+    pub id: ReportId,
+    pub round: RoundId,
+    /// Canonical unit name.
+    pub unit: String,
+    pub state: ReportState,
+    pub round_closed: bool,
+}
+
 /// One step in a report's history: who did what, when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReportEvent {

@@ -128,28 +128,59 @@ pub(crate) async fn lead_units(
     document: DocumentId,
     task: Option<i64>,
 ) -> Result<HashMap<i64, Vec<i64>>, StoreError> {
-    let task_leads: Vec<(i64, i64)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT tu.task_id, tu.unit_id FROM task_units tu \
-         JOIN tasks t ON t.id = tu.task_id \
-         WHERE t.document_id = $1 AND tu.relation = $2 AND ($3 IS NULL OR t.id = $3) \
-         ORDER BY tu.task_id, tu.position",
-    )
-    .bind(document.0)
-    .bind(LEAD)
-    .bind(task)
-    .fetch_all(c)
-    .await)?;
-    let subitem_leads: Vec<(i64, i64)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT su.task_id, su.unit_id FROM subitem_units su \
-         JOIN subitems s ON s.task_id = su.task_id AND s.label = su.label \
-         JOIN tasks t ON t.id = su.task_id \
-         WHERE t.document_id = $1 AND ($2 IS NULL OR t.id = $2) \
-         ORDER BY su.task_id, s.position, su.position",
-    )
-    .bind(document.0)
-    .bind(task)
-    .fetch_all(c)
-    .await)?;
+    // One statement per shape: `($n IS NULL OR t.id = $n)` would scan the document.
+    // (task id, unit id) pairs: the tasks' own leads, then their sub-items' leads.
+    type Pairs = Vec<(i64, i64)>;
+    let (task_leads, subitem_leads): (Pairs, Pairs) = match task {
+        None => {
+            let task_leads = with_conn!(tx, c => sqlx::query_as(
+                "SELECT tu.task_id, tu.unit_id FROM task_units tu \
+                 JOIN tasks t ON t.id = tu.task_id \
+                 WHERE t.document_id = $1 AND tu.relation = $2 \
+                 ORDER BY tu.task_id, tu.position",
+            )
+            .bind(document.0)
+            .bind(LEAD)
+            .fetch_all(c)
+            .await)?;
+            let subitem_leads = with_conn!(tx, c => sqlx::query_as(
+                "SELECT su.task_id, su.unit_id FROM subitem_units su \
+                 JOIN subitems s ON s.task_id = su.task_id AND s.label = su.label \
+                 JOIN tasks t ON t.id = su.task_id \
+                 WHERE t.document_id = $1 \
+                 ORDER BY su.task_id, s.position, su.position",
+            )
+            .bind(document.0)
+            .fetch_all(c)
+            .await)?;
+            (task_leads, subitem_leads)
+        }
+        Some(task) => {
+            let task_leads = with_conn!(tx, c => sqlx::query_as(
+                "SELECT tu.task_id, tu.unit_id FROM task_units tu \
+                 JOIN tasks t ON t.id = tu.task_id \
+                 WHERE t.document_id = $1 AND tu.relation = $2 AND tu.task_id = $3 \
+                 ORDER BY tu.task_id, tu.position",
+            )
+            .bind(document.0)
+            .bind(LEAD)
+            .bind(task)
+            .fetch_all(c)
+            .await)?;
+            let subitem_leads = with_conn!(tx, c => sqlx::query_as(
+                "SELECT su.task_id, su.unit_id FROM subitem_units su \
+                 JOIN subitems s ON s.task_id = su.task_id AND s.label = su.label \
+                 JOIN tasks t ON t.id = su.task_id \
+                 WHERE t.document_id = $1 AND su.task_id = $2 \
+                 ORDER BY su.task_id, s.position, su.position",
+            )
+            .bind(document.0)
+            .bind(task)
+            .fetch_all(c)
+            .await)?;
+            (task_leads, subitem_leads)
+        }
+    };
     let mut leads: HashMap<i64, Vec<i64>> = HashMap::new();
     for (task_id, unit_id) in task_leads.into_iter().chain(subitem_leads) {
         let units = leads.entry(task_id).or_default();
@@ -160,12 +191,23 @@ pub(crate) async fn lead_units(
     Ok(leads)
 }
 
-/// Reporting rounds, newest first, of one document or all; or the one round `id`.
-async fn summaries(
-    tx: &mut Tx,
-    document: Option<DocumentId>,
-    id: Option<RoundId>,
-) -> Result<Vec<RoundSummary>, StoreError> {
+/// Which reporting rounds [`summaries`] reads.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Rounds {
+    /// Every reporting round.
+    All,
+    /// The reporting rounds of one document.
+    Of(DocumentId),
+    /// The one round with this id.
+    Id(RoundId),
+    /// The last opened reporting round of one document, or of all with `None`.
+    Latest(Option<DocumentId>),
+}
+
+/// Reporting rounds, newest first, as `which` says. One statement per shape (no
+/// `($n IS NULL OR col = $n)`, which keeps SQLite from using the indexes); the report
+/// counts come from `round_counts`, which triggers keep (migration 0006).
+pub(crate) async fn summaries(tx: &mut Tx, which: Rounds) -> Result<Vec<RoundSummary>, StoreError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         id: i64,
@@ -176,29 +218,70 @@ async fn summaries(
         opened_at: Option<String>,
         closed_at: Option<String>,
     }
-    let document = document.map(|d| d.0);
-    let id = id.map(|r| r.0);
-    let rows: Vec<Row> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT r.id, r.document_id, d.doc_number, r.label, r.due, r.opened_at, r.closed_at \
-         FROM rounds r JOIN documents d ON d.id = r.document_id \
-         WHERE r.kind = $1 AND ($2 IS NULL OR r.document_id = $2) AND ($3 IS NULL OR r.id = $3) \
-         ORDER BY r.id DESC",
-    )
-    .bind(REPORTING)
-    .bind(document)
-    .bind(id)
-    .fetch_all(c)
-    .await)?;
-    let counts: Vec<(i64, String, i64)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT p.round_id, p.state, COUNT(*) FROM reports p \
-         JOIN rounds r ON r.id = p.round_id \
-         WHERE ($1 IS NULL OR r.document_id = $1) AND ($2 IS NULL OR r.id = $2) \
-         GROUP BY p.round_id, p.state",
-    )
-    .bind(document)
-    .bind(id)
-    .fetch_all(c)
-    .await)?;
+    // The statements differ only in their end; each is a literal (no SQL built at run time).
+    macro_rules! select {
+        ($rest:literal) => {
+            concat!(
+                "SELECT r.id, r.document_id, d.doc_number, r.label, r.due, r.opened_at, \
+                        r.closed_at \
+                 FROM rounds r JOIN documents d ON d.id = r.document_id \
+                 WHERE r.kind = $1",
+                $rest
+            )
+        };
+    }
+    let rows: Vec<Row> = match which {
+        Rounds::All => with_conn!(tx, c => sqlx::query_as(select!(" ORDER BY r.id DESC"))
+            .bind(REPORTING)
+            .fetch_all(c)
+            .await)?,
+        Rounds::Of(document) => with_conn!(tx, c => sqlx::query_as(select!(
+            " AND r.document_id = $2 ORDER BY r.id DESC"
+        ))
+        .bind(REPORTING)
+        .bind(document.0)
+        .fetch_all(c)
+        .await)?,
+        Rounds::Latest(Some(document)) => with_conn!(tx, c => sqlx::query_as(select!(
+            " AND r.document_id = $2 ORDER BY r.id DESC LIMIT 1"
+        ))
+        .bind(REPORTING)
+        .bind(document.0)
+        .fetch_all(c)
+        .await)?,
+        Rounds::Latest(None) => with_conn!(tx, c => sqlx::query_as(select!(
+            " ORDER BY r.id DESC LIMIT 1"
+        ))
+        .bind(REPORTING)
+        .fetch_all(c)
+        .await)?,
+        Rounds::Id(id) => with_conn!(tx, c => sqlx::query_as(select!(" AND r.id = $2"))
+            .bind(REPORTING)
+            .bind(id.0)
+            .fetch_all(c)
+            .await)?,
+    };
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let counts: Vec<(i64, String, i64)> = match (which, rows.as_slice()) {
+        (Rounds::Id(_) | Rounds::Latest(_), [row]) => with_conn!(tx, c => sqlx::query_as(
+            "SELECT round_id, state, n FROM round_counts WHERE round_id = $1",
+        )
+        .bind(row.id)
+        .fetch_all(c)
+        .await)?,
+        (Rounds::Of(document), _) => with_conn!(tx, c => sqlx::query_as(
+            "SELECT k.round_id, k.state, k.n FROM round_counts k \
+             JOIN rounds r ON r.id = k.round_id WHERE r.document_id = $1",
+        )
+        .bind(document.0)
+        .fetch_all(c)
+        .await)?,
+        _ => with_conn!(tx, c => sqlx::query_as("SELECT round_id, state, n FROM round_counts")
+            .fetch_all(c)
+            .await)?,
+    };
     // (reports, reported, accepted) per round; "reported" is the domain's rule.
     let mut tally: HashMap<i64, (i64, i64, i64)> = HashMap::new();
     for (round, state, n) in counts {
@@ -262,16 +345,35 @@ impl Store {
         &self,
         document: Option<DocumentId>,
     ) -> Result<Vec<RoundSummary>, StoreError> {
+        let which = match document {
+            Some(document) => Rounds::Of(document),
+            None => Rounds::All,
+        };
         let mut tx = self.db.read().await?;
-        let rounds = summaries(&mut tx, document, None).await?;
+        let rounds = summaries(&mut tx, which).await?;
         tx.commit().await?;
         Ok(rounds)
+    }
+
+    /// The last opened reporting round of one document, or of all with `None`; `None`
+    /// if there is none. One indexed row and its counts, unlike [`Store::rounds`].
+    pub async fn latest_round(
+        &self,
+        document: Option<DocumentId>,
+    ) -> Result<Option<RoundSummary>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let round = summaries(&mut tx, Rounds::Latest(document))
+            .await?
+            .into_iter()
+            .next();
+        tx.commit().await?;
+        Ok(round)
     }
 
     /// One reporting round; `None` if there is none with this id.
     pub async fn round(&self, id: RoundId) -> Result<Option<RoundSummary>, StoreError> {
         let mut tx = self.db.read().await?;
-        let round = summaries(&mut tx, None, Some(id)).await?.into_iter().next();
+        let round = summaries(&mut tx, Rounds::Id(id)).await?.into_iter().next();
         tx.commit().await?;
         Ok(round)
     }

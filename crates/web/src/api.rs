@@ -42,10 +42,7 @@ pub async fn logout(
     jar: CookieJar,
 ) -> Result<impl IntoResponse, ApiError> {
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
-        state
-            .store
-            .delete_session(&auth::token_hash(cookie.value()))
-            .await?;
+        auth::end_session(&state, cookie.value()).await?;
     }
     Ok((
         jar.remove(Cookie::build(SESSION_COOKIE).path("/")),

@@ -6,9 +6,11 @@
 
 pub mod api;
 pub mod auth;
+pub mod decompose;
 mod error;
 pub mod evidence;
 mod pages;
+pub mod schedules;
 mod templates;
 pub mod views;
 
@@ -53,6 +55,18 @@ const STYLE: &str = include_str!("../static/style.css");
 const DASHBOARD_JS: &str = include_str!("../static/dashboard.js");
 /// Apache ECharts 5.6.0 (Apache-2.0), see static/vendor/README.md.
 const ECHARTS_JS: &str = include_str!("../static/vendor/echarts.common.min.js");
+/// htmx 2.0.11 (Zero-Clause BSD), see static/vendor/README.md.
+const HTMX_JS: &str = include_str!("../static/vendor/htmx.min.js");
+
+async fn htmx_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        HTMX_JS,
+    )
+}
 
 async fn dashboard_js() -> impl IntoResponse {
     (
@@ -111,6 +125,48 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/documents/{document}/assign", post(api::assign))
         .route("/assignments", get(api::assignments))
+        .route(
+            "/sources",
+            get(decompose::api_sources).post(decompose::api_create_source),
+        )
+        .route(
+            "/sources/{id}",
+            get(decompose::api_source).post(decompose::api_update_source),
+        )
+        .route(
+            "/sources/{id}/decompositions",
+            post(decompose::api_create_draft),
+        )
+        .route(
+            "/documents/{document}/source",
+            post(decompose::api_set_document_source),
+        )
+        .route(
+            "/decompositions/{document}",
+            get(decompose::api_decomposition)
+                .post(decompose::api_update_fields)
+                .delete(decompose::api_delete_draft),
+        )
+        .route(
+            "/decompositions/{document}/tasks",
+            post(decompose::api_add_tasks),
+        )
+        .route(
+            "/decompositions/{document}/tasks/{number}",
+            post(decompose::api_update_task).delete(decompose::api_remove_task),
+        )
+        .route(
+            "/decompositions/{document}/tasks/{number}/move",
+            post(decompose::api_move_task),
+        )
+        .route(
+            "/decompositions/{document}/issue",
+            post(decompose::api_issue),
+        )
+        .route(
+            "/decompositions/{document}/file/{format}",
+            get(decompose::api_file),
+        )
         .route("/lapses", get(api::lapses))
         .route("/dashboard", get(api::dashboard))
         .route("/documents/{document}/analysis", get(api::analysis))
@@ -121,6 +177,17 @@ pub fn router(state: AppState) -> Router {
         .route("/rounds", get(api::rounds).post(api::open_round))
         .route("/rounds/{id}", get(api::round))
         .route("/rounds/{id}/close", post(api::close_round))
+        .route(
+            "/schedules",
+            get(schedules::api_list).post(schedules::api_create),
+        )
+        .route("/schedules/run", post(schedules::api_run))
+        .route(
+            "/schedules/{id}",
+            get(schedules::api_get).delete(schedules::api_delete),
+        )
+        .route("/schedules/{id}/pause", post(schedules::api_pause))
+        .route("/schedules/{id}/resume", post(schedules::api_resume))
         .route("/reports", get(api::reports))
         .route("/reports/review", get(api::review_queue))
         .route("/reports/mine", get(api::my_reports))
@@ -143,6 +210,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/style.css", get(style))
         .route("/static/dashboard.js", get(dashboard_js))
         .route("/static/vendor/echarts.common.min.js", get(echarts_js))
+        .route("/static/vendor/htmx.min.js", get(htmx_js))
         .route("/dashboard", get(pages::dashboard))
         .route("/documents/{document}/analysis", get(pages::analysis))
         .route(
@@ -166,6 +234,14 @@ pub fn router(state: AppState) -> Router {
         .route("/rounds", get(pages::rounds).post(pages::open_round))
         .route("/rounds/{id}", get(pages::round))
         .route("/rounds/{id}/close", post(pages::close_round))
+        .route(
+            "/schedules",
+            get(schedules::page_list).post(schedules::page_create),
+        )
+        .route("/schedules/run", post(schedules::page_run))
+        .route("/schedules/{id}/pause", post(schedules::page_pause))
+        .route("/schedules/{id}/resume", post(schedules::page_resume))
+        .route("/schedules/{id}/delete", post(schedules::page_delete))
         .route("/my", get(pages::my))
         .route("/review", get(pages::review))
         .route(
@@ -181,6 +257,54 @@ pub fn router(state: AppState) -> Router {
             post(evidence::remove_page),
         )
         .route("/attachments/{attachment}", get(evidence::download_page))
+        .route(
+            "/sources",
+            get(decompose::sources_page).post(decompose::create_source_page),
+        )
+        .route(
+            "/sources/{id}",
+            get(decompose::source_page).post(decompose::update_source_page),
+        )
+        .route(
+            "/sources/{id}/decompositions",
+            post(decompose::create_draft_page),
+        )
+        .route(
+            "/sources/{id}/documents",
+            post(decompose::link_document_page),
+        )
+        .route(
+            "/decompositions/{document}",
+            get(decompose::editor_page).post(decompose::update_fields_page),
+        )
+        .route(
+            "/decompositions/{document}/tasks",
+            post(decompose::add_task_page),
+        )
+        .route(
+            "/decompositions/{document}/tasks/{number}",
+            post(decompose::update_task_page),
+        )
+        .route(
+            "/decompositions/{document}/tasks/{number}/delete",
+            post(decompose::remove_task_page),
+        )
+        .route(
+            "/decompositions/{document}/tasks/{number}/move",
+            post(decompose::move_task_page),
+        )
+        .route(
+            "/decompositions/{document}/issue",
+            post(decompose::issue_page),
+        )
+        .route(
+            "/decompositions/{document}/delete",
+            post(decompose::delete_draft_page),
+        )
+        .route(
+            "/decompositions/{document}/file/{format}",
+            get(decompose::file_page),
+        )
         .route("/public", get(pages::public_list))
         .route("/public/{id}", get(pages::public_notice))
         .nest("/api", api)

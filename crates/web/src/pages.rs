@@ -89,10 +89,7 @@ pub async fn login_submit(
 
 pub async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<Response, AppError> {
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
-        state
-            .store
-            .delete_session(&auth::token_hash(cookie.value()))
-            .await?;
+        auth::end_session(&state, cookie.value()).await?;
     }
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
     Ok((jar, Redirect::to("/login")).into_response())

@@ -25,6 +25,9 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "lapses.html",
     "dashboard.html",
     "analysis.html",
+    "sources.html",
+    "source.html",
+    "decompose.html",
 );
 
 pub fn environment() -> Result<Environment<'static>, minijinja::Error> {

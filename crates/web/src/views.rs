@@ -1,22 +1,24 @@
 //! What each page shows, computed once for both the HTML page and its JSON twin, with
 //! the authorisation that decides who may see it.
 
-use std::collections::BTreeMap;
-
 use chrono::{NaiveDate, Utc};
 use duban_domain::analysis::{
     AnalysisContext, Evidence, NoticeAnalysis, ReviewedStatus, Status, StatusOverride,
     TaskAnalysis, analyse_notice, analyse_task,
 };
 use duban_domain::analysis::{ReportComparison, compare_reports};
-use duban_domain::{ReportAction, ReportState, RichText, Role, Run, TaskAction, TaskState};
+use duban_domain::{
+    ReportAction, ReportState, RichText, Role, Run, SourceKind, TaskAction, TaskState,
+};
 use duban_formats::inline::{MARKDOWN, parse_inline};
 use duban_formats::interchange::{TaskJson, to_json};
 use duban_store::{
     Assignment, AssignmentFilter, DocumentId, DocumentSummary, Lapse, NewRound, ReportChange,
-    ReportDetail, ReportFilter, ReportId, ReportSummary, RoundId, RoundSummary, TaskStatus, User,
+    ReportDetail, ReportFilter, ReportId, ReportSummary, RoundId, RoundSummary, SourceId,
+    SourceSummary, TaskPage, TaskPageQuery, TaskPageReport, TaskPageRow, TaskStatus, User,
 };
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 use crate::AppState;
 use crate::auth::{OFFICE, READERS, require};
@@ -26,14 +28,40 @@ pub const PER_PAGE: usize = 50;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct TaskFilter {
+    #[serde(default, deserialize_with = "blank_as_none")]
     pub document: Option<i64>,
     pub unit: Option<String>,
+    #[serde(default, deserialize_with = "blank_as_none")]
     pub round: Option<i64>,
+    /// 任务来源: tasks of documents decomposed from (or linked to) this source.
+    #[serde(default, deserialize_with = "blank_as_none")]
+    pub source: Option<i64>,
+    /// A source kind code (会议讲话 `speech`, 领导批示 `instruction` …).
+    pub source_kind: Option<String>,
     /// A report state code: only tasks with a report in that state (in the round shown).
     pub state: Option<String>,
     /// A task state code (办理中 / 申请办结 / 已办结).
     pub status: Option<String>,
+    #[serde(default, deserialize_with = "blank_as_none")]
     pub page: Option<usize>,
+}
+
+/// A number from a query string where an empty field (`document=` from a form's
+/// "全部" option) means no filter.
+fn blank_as_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let text: Option<String> = Option::deserialize(deserializer)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => text
+            .parse()
+            .map(Some)
+            .map_err(|e| serde::de::Error::custom(format!("“{text}”不是有效的数字：{e}"))),
+    }
 }
 
 impl TaskFilter {
@@ -42,6 +70,7 @@ impl TaskFilter {
         self.unit = self.unit.filter(|u| !u.trim().is_empty());
         self.state = self.state.filter(|s| !s.trim().is_empty());
         self.status = self.status.filter(|s| !s.trim().is_empty());
+        self.source_kind = self.source_kind.filter(|s| !s.trim().is_empty());
         self
     }
 }
@@ -68,12 +97,77 @@ pub struct TaskRow {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TaskList {
-    pub rows: Vec<TaskRow>,
+    /// Serialised as a list of [`TaskRow`].
+    pub rows: TaskRows,
     pub total: usize,
     pub page: usize,
     pub pages: usize,
     pub round: Option<RoundSummary>,
     pub filter: TaskFilter,
+}
+
+/// The rows of a task page, shared with the store's page cache: they serialise as a list
+/// of [`TaskRow`] straight from it, without copying 50 rows' text per request.
+#[derive(Debug, Clone)]
+pub struct TaskRows(Arc<TaskPage>);
+
+impl TaskRows {
+    /// The rows as owned values.
+    pub fn to_vec(&self) -> Vec<TaskRow> {
+        self.0.rows.iter().map(task_row).collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.rows.is_empty()
+    }
+}
+
+impl Serialize for TaskRows {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// [`TaskRow`]'s fields, in its order, borrowed.
+        #[derive(Serialize)]
+        struct Row<'a> {
+            document: DocumentId,
+            doc_number: &'a Option<String>,
+            number: u32,
+            content: &'a str,
+            lead_units: &'a [String],
+            cooperating_units: &'a [String],
+            status: TaskState,
+            reports: Reports<'a>,
+        }
+        struct Reports<'a>(&'a [TaskPageReport]);
+        /// [`ReportCell`]'s fields, in its order, borrowed.
+        #[derive(Serialize)]
+        struct Cell<'a> {
+            id: ReportId,
+            unit: &'a str,
+            state: ReportState,
+        }
+        impl Serialize for Reports<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(|r| Cell {
+                    id: r.id,
+                    unit: &r.unit,
+                    state: r.state,
+                }))
+            }
+        }
+        serializer.collect_seq(self.0.rows.iter().map(|row| Row {
+            document: row.task.document,
+            doc_number: &row.task.doc_number,
+            number: row.task.number,
+            content: &row.task.content,
+            lead_units: &row.task.lead_units,
+            cooperating_units: &row.task.cooperating_units,
+            status: row.state,
+            reports: Reports(&row.reports),
+        }))
+    }
 }
 
 /// The choices the task page's filter form offers (the API does not need them).
@@ -82,6 +176,9 @@ pub struct FilterOptions {
     pub documents: Vec<DocumentSummary>,
     pub units: Vec<String>,
     pub rounds: Vec<RoundSummary>,
+    pub sources: Vec<SourceSummary>,
+    /// (code, label) of every source kind.
+    pub source_kinds: Vec<(&'static str, &'static str)>,
     /// The current filter as a query string, for paging links.
     pub query: String,
 }
@@ -100,6 +197,11 @@ pub async fn filter_options(
             .map(|u| u.name)
             .collect(),
         rounds: state.store.rounds(None).await?,
+        sources: state.store.sources(None).await?,
+        source_kinds: SourceKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label()))
+            .collect(),
         query: query_string(filter),
     })
 }
@@ -125,81 +227,63 @@ pub async fn task_list(
         ),
         None => None,
     };
-    let document = filter.document.map(DocumentId);
-    let rounds = state.store.rounds(None).await?;
-    let round = match filter.round {
-        Some(id) => Some(
-            rounds
-                .iter()
-                .find(|r| r.id.0 == id)
-                .cloned()
-                .ok_or(AppError::NotFound("该填报轮次"))?,
+    let source_kind = match &filter.source_kind {
+        Some(code) => Some(
+            SourceKind::from_code(code)
+                .ok_or_else(|| AppError::BadRequest(format!("未知的来源类别“{code}”")))?,
         ),
-        None => rounds
-            .iter()
-            .find(|r| document.is_none_or(|d| r.document == d))
-            .cloned(),
+        None => None,
     };
-    let tasks = state.store.tasks(document, filter.unit.as_deref()).await?;
-    let reports = round_reports(state, round.as_ref()).await?;
-    let states: BTreeMap<(i64, u32), TaskState> = state
-        .store
-        .task_states(document)
-        .await?
-        .into_iter()
-        .map(|(d, n, s)| ((d.0, n), s))
-        .collect();
-    let mut by_task: BTreeMap<(i64, u32), Vec<ReportCell>> = BTreeMap::new();
-    for r in reports {
-        by_task
-            .entry((r.document.0, r.task))
-            .or_default()
-            .push(ReportCell {
-                id: r.id,
-                unit: r.unit,
-                state: r.state,
-            });
-    }
-    let mut rows: Vec<TaskRow> = tasks
-        .into_iter()
-        .map(|t| TaskRow {
-            reports: by_task
-                .remove(&(t.document.0, t.number))
-                .unwrap_or_default(),
-            status: states
-                .get(&(t.document.0, t.number))
-                .copied()
-                .unwrap_or(TaskState::Open),
-            document: t.document,
-            doc_number: t.doc_number,
-            number: t.number,
-            content: t.content,
-            lead_units: t.lead_units,
-            cooperating_units: t.cooperating_units,
-        })
-        .collect();
-    if let Some(wanted) = report_state {
-        rows.retain(|row| row.reports.iter().any(|r| r.state == wanted));
-    }
-    if let Some(wanted) = task_state {
-        rows.retain(|row| row.status == wanted);
-    }
-    let total = rows.len();
-    let pages = total.div_ceil(PER_PAGE).max(1);
-    let page = filter.page.unwrap_or(1).clamp(1, pages);
-    let rows = rows
-        .into_iter()
-        .skip((page - 1) * PER_PAGE)
-        .take(PER_PAGE)
-        .collect();
+    // One page, selected, counted and read in SQL in one transaction (and cached by
+    // the store until something it shows changes).
+    let query = TaskPageQuery {
+        document: filter.document.map(DocumentId),
+        unit: filter.unit.clone(),
+        round: filter.round.map(RoundId),
+        report_state,
+        task_state,
+        source: filter.source.map(SourceId),
+        source_kind,
+        page: filter.page.unwrap_or(1),
+        per_page: PER_PAGE,
+    };
+    let page = match state.store.task_page(&query).await {
+        Ok(page) => page,
+        Err(duban_store::StoreError::RoundNotFound(_)) => {
+            return Err(AppError::NotFound("该填报轮次"));
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(TaskList {
-        rows,
-        total,
-        page,
-        pages,
-        round,
+        total: page.total,
+        page: page.page,
+        pages: page.pages,
+        round: page.round.clone(),
+        rows: TaskRows(page),
         filter,
     })
+}
+
+fn task_row(row: &TaskPageRow) -> TaskRow {
+    let task = &row.task;
+    TaskRow {
+        document: task.document,
+        doc_number: task.doc_number.clone(),
+        number: task.number,
+        content: task.content.clone(),
+        lead_units: task.lead_units.clone(),
+        cooperating_units: task.cooperating_units.clone(),
+        status: row.state,
+        reports: row
+            .reports
+            .iter()
+            .map(|r| ReportCell {
+                id: r.id,
+                unit: r.unit.clone(),
+                state: r.state,
+            })
+            .collect(),
+    }
 }
 
 /// Every report of the round, or none when there is no round yet.
@@ -229,6 +313,12 @@ fn query_string(filter: &TaskFilter) -> String {
     }
     if let Some(r) = filter.round {
         parts.push(format!("round={r}"));
+    }
+    if let Some(s) = filter.source {
+        parts.push(format!("source={s}"));
+    }
+    if let Some(k) = &filter.source_kind {
+        parts.push(format!("source_kind={}", percent_encode(k)));
     }
     if let Some(s) = &filter.state {
         parts.push(format!("state={}", percent_encode(s)));
@@ -769,10 +859,15 @@ pub async fn report_detail(
         .report(ReportId(id))
         .await?
         .ok_or(AppError::NotFound("该填报"))?;
-    if user.role.needs_unit() && user.unit.as_deref() != Some(detail.summary.unit.as_str()) {
+    if !may_see_report(user, &detail.summary.unit) {
         return Err(AppError::NotFound("该填报"));
     }
     Ok(detail)
+}
+
+/// Whether the user may see a report of this unit: a unit's accounts only their own.
+fn may_see_report(user: &User, unit: &str) -> bool {
+    !user.role.needs_unit() || user.unit.as_deref() == Some(unit)
 }
 
 /// A report with the round-over-round check: whether the unit copied last round's text.
@@ -847,7 +942,16 @@ pub async fn act_on_report(
     form: ReportForm,
 ) -> Result<ReportState, AppError> {
     // Seeing the report is the first check: another unit's report stays "not found".
-    report_detail(state, user, id).await?;
+    // Only its unit is needed for that (one lookup by id), not its text and history;
+    // the step itself is checked again against the stored state when it is written.
+    let head = state
+        .store
+        .report_head(ReportId(id))
+        .await?
+        .ok_or(AppError::NotFound("该填报"))?;
+    if !may_see_report(user, &head.unit) {
+        return Err(AppError::NotFound("该填报"));
+    }
     let action = ReportAction::from_code(form.action.trim())
         .ok_or_else(|| AppError::BadRequest(format!("未知的操作“{}”", form.action)))?;
     let percent = match form

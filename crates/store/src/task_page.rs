@@ -1,0 +1,412 @@
+//! One page of the task list (the supervisor's 任务列表): the tasks of the page selected
+//! and counted in SQL, then only their units, states and reports, all in one read
+//! transaction; and a cache of pages that is reused while the store's generation number
+//! (kept by triggers, migration 0006) has not moved.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use duban_domain::{ReportState, SourceKind, TaskState};
+
+use crate::codec::{COOPERATING, LEAD, state_from_code, task_state_from_code, u32_from};
+use crate::db::{Db, Tx, with_conn};
+use crate::query::unit_named;
+use crate::rounds::{Rounds, summaries};
+use crate::{
+    DocumentId, ReportId, RoundId, RoundSummary, SourceId, Store, StoreError, TaskSummary,
+};
+
+/// Which page of which tasks. Filters are combined with AND.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TaskPageQuery {
+    /// Tasks of this document only; `None`: of all, by document then number.
+    pub document: Option<DocumentId>,
+    /// Tasks this unit leads or co-operates on (on the task or one of its sub-items).
+    /// A canonical name or an alias; an unknown name has no tasks.
+    pub unit: Option<String>,
+    /// The reporting round whose reports are shown (and filtered on); `None`: the last
+    /// opened round of `document` (of any document when that is `None`).
+    pub round: Option<RoundId>,
+    /// Only tasks with a report in this state in the round shown (none without a round).
+    pub report_state: Option<ReportState>,
+    /// Only tasks in this state (a task no closure step was taken on is open).
+    pub task_state: Option<TaskState>,
+    /// Tasks of documents decomposed from (or linked to) this source.
+    pub source: Option<SourceId>,
+    /// Tasks of documents whose source is of this kind.
+    pub source_kind: Option<SourceKind>,
+    /// 1-based; clamped to the pages there are (0 is the first, past the end the last).
+    pub page: usize,
+    pub per_page: usize,
+}
+
+/// A unit's report on a task in the round shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskPageReport {
+    pub id: ReportId,
+    /// The unit's canonical name.
+    pub unit: String,
+    pub state: ReportState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskPageRow {
+    pub task: TaskSummary,
+    pub state: TaskState,
+    /// The task's reports in the round shown, in the order of the task's units.
+    pub reports: Vec<TaskPageReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskPage {
+    /// The round shown.
+    pub round: Option<RoundSummary>,
+    pub rows: Vec<TaskPageRow>,
+    /// Tasks matching the filters, on all pages.
+    pub total: usize,
+    /// The page given, after clamping.
+    pub page: usize,
+    /// At least 1.
+    pub pages: usize,
+}
+
+/// Pages computed earlier, each with the generation it was computed at.
+#[derive(Default)]
+pub(crate) struct TaskPageCache {
+    entries: Mutex<HashMap<TaskPageQuery, (i64, Arc<TaskPage>)>>,
+    /// The last generation read, with the time its read began.
+    generation: tokio::sync::Mutex<Option<(Instant, i64)>>,
+}
+
+/// More distinct queries than this and the cache starts again empty: it holds the
+/// pages people are paging through, not every page anyone ever asked for.
+const CACHE_ENTRIES: usize = 2048;
+
+impl std::fmt::Debug for TaskPageCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let entries = self.entries.lock().map_or(0, |e| e.len());
+        f.debug_struct("TaskPageCache")
+            .field("entries", &entries)
+            .finish()
+    }
+}
+
+impl TaskPageCache {
+    fn get(&self, query: &TaskPageQuery, generation: i64) -> Option<Arc<TaskPage>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        match entries.get(query) {
+            Some((g, page)) if *g == generation => Some(Arc::clone(page)),
+            _ => None,
+        }
+    }
+
+    fn put(&self, query: TaskPageQuery, generation: i64, page: Arc<TaskPage>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        // Pages of older generations are never served again.
+        if entries.len() >= CACHE_ENTRIES {
+            entries.retain(|_, (g, _)| *g >= generation);
+            if entries.len() >= CACHE_ENTRIES {
+                entries.clear();
+            }
+        }
+        match entries.get(&query) {
+            // A concurrent request computed it from a newer snapshot: keep that one.
+            Some((g, _)) if *g > generation => {}
+            _ => {
+                entries.insert(query, (generation, page));
+            }
+        }
+    }
+}
+
+/// The store's generation: it moves with every committed change to what a task page
+/// shows (migration 0006's triggers).
+async fn generation(tx: &mut Tx) -> Result<i64, StoreError> {
+    Ok(with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
+        "SELECT n FROM store_generation WHERE id = 1",
+    )
+    .fetch_one(c)
+    .await)?)
+}
+
+/// The filters of a task page, as SQL conditions on `tasks t`. Written out for the
+/// filters present (no `($n IS NULL OR col = $n)`, which keeps SQLite from using the
+/// indexes).
+struct Where {
+    document: Option<i64>,
+    unit: Option<i64>,
+    /// (round, state)
+    report: Option<(i64, &'static str)>,
+    task_state: Option<&'static str>,
+    source: Option<i64>,
+    source_kind: Option<&'static str>,
+}
+
+impl Where {
+    fn push<DB>(&self, q: &mut sqlx::QueryBuilder<DB>)
+    where
+        DB: sqlx::Database,
+        for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+        for<'t> &'static str: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    {
+        // A decomposition still being drafted is not a task list yet: its tasks are
+        // shown in the editor only.
+        q.push(
+            " WHERE t.document_id NOT IN (SELECT d.id FROM documents d WHERE d.status = 'draft')",
+        );
+        if let Some(document) = self.document {
+            q.push(" AND t.document_id = ").push_bind(document);
+        }
+        if let Some(source) = self.source {
+            q.push(" AND t.document_id IN (SELECT d.id FROM documents d WHERE d.source_id = ")
+                .push_bind(source)
+                .push(")");
+        }
+        if let Some(kind) = self.source_kind {
+            q.push(
+                " AND t.document_id IN (SELECT d.id FROM documents d \
+                 JOIN sources s ON s.id = d.source_id WHERE s.kind = ",
+            )
+            .push_bind(kind)
+            .push(")");
+        }
+        if let Some(unit) = self.unit {
+            q.push(" AND t.id IN (SELECT tu.task_id FROM task_units tu WHERE tu.unit_id = ")
+                .push_bind(unit)
+                .push(" UNION SELECT su.task_id FROM subitem_units su WHERE su.unit_id = ")
+                .push_bind(unit)
+                .push(")");
+        }
+        if let Some((round, state)) = self.report {
+            // Not a correlated `EXISTS`: SQLite 3.51 skipped the wrong rows for OFFSET
+            // with one (the test `every_filter_combination…` catches it).
+            q.push(" AND t.id IN (SELECT p.task_id FROM reports p WHERE p.round_id = ")
+                .push_bind(round)
+                .push(" AND p.state = ")
+                .push_bind(state)
+                .push(")");
+        }
+        if let Some(state) = self.task_state {
+            q.push(" AND COALESCE((SELECT s.state FROM task_states s WHERE s.task_id = t.id), ")
+                .push_bind(TaskState::Open.code())
+                .push(") = ")
+                .push_bind(state);
+        }
+    }
+}
+
+async fn task_page(tx: &mut Tx, query: &TaskPageQuery) -> Result<TaskPage, StoreError> {
+    let per_page = query.per_page.max(1);
+    let round = match query.round {
+        Some(id) => Some(
+            summaries(tx, Rounds::Id(id))
+                .await?
+                .into_iter()
+                .next()
+                .ok_or(StoreError::RoundNotFound(id))?,
+        ),
+        None => summaries(tx, Rounds::Latest(query.document))
+            .await?
+            .into_iter()
+            .next(),
+    };
+    let empty = |round| TaskPage {
+        round,
+        rows: Vec::new(),
+        total: 0,
+        page: 1,
+        pages: 1,
+    };
+    let unit = match query.unit.as_deref().map(str::trim) {
+        Some(name) => match unit_named(tx, name).await? {
+            Some(id) => Some(id),
+            None => return Ok(empty(round)),
+        },
+        None => None,
+    };
+    let report = match (query.report_state, &round) {
+        (Some(state), Some(round)) => Some((round.id.0, state.code())),
+        // No round, no reports: no task has one in the state asked for.
+        (Some(_), None) => return Ok(empty(round)),
+        (None, _) => None,
+    };
+    let filter = Where {
+        document: query.document.map(|d| d.0),
+        unit,
+        report,
+        task_state: query.task_state.map(TaskState::code),
+        source: query.source.map(|s| s.0),
+        source_kind: query.source_kind.map(SourceKind::code),
+    };
+
+    let total: i64 = with_conn!(tx, c => {
+        let mut q = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM tasks t");
+        filter.push(&mut q);
+        q.build_query_scalar().fetch_one(c).await
+    })?;
+    let total = usize::try_from(total)
+        .map_err(|_| StoreError::Corrupt(format!("任务数 {total} 超出范围")))?;
+    let pages = total.div_ceil(per_page).max(1);
+    let page = query.page.clamp(1, pages);
+    if total == 0 {
+        return Ok(TaskPage {
+            page,
+            pages,
+            ..empty(round)
+        });
+    }
+    let offset = i64::try_from((page - 1) * per_page)
+        .map_err(|_| StoreError::Corrupt(format!("第 {page} 页超出范围")))?;
+    let limit = i64::try_from(per_page)
+        .map_err(|_| StoreError::Corrupt(format!("每页 {per_page} 条超出范围")))?;
+
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        document_id: i64,
+        doc_number: Option<String>,
+        number: i64,
+        content_text: String,
+        state: Option<String>,
+    }
+    let rows: Vec<Row> = with_conn!(tx, c => {
+        let mut q = sqlx::QueryBuilder::new(
+            "SELECT t.id, t.document_id, d.doc_number, t.number, t.content_text, s.state \
+             FROM tasks t JOIN documents d ON d.id = t.document_id \
+             LEFT JOIN task_states s ON s.task_id = t.id",
+        );
+        filter.push(&mut q);
+        q.push(" ORDER BY t.document_id, t.number LIMIT ")
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset);
+        q.build_query_as().fetch_all(c).await
+    })?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+
+    let unit_rows: Vec<(i64, String, String)> = with_conn!(tx, c => {
+        let mut q = sqlx::QueryBuilder::new(
+            "SELECT tu.task_id, tu.relation, u.name FROM task_units tu \
+             JOIN units u ON u.id = tu.unit_id WHERE tu.task_id IN (",
+        );
+        let mut list = q.separated(", ");
+        for id in &ids {
+            list.push_bind(*id);
+        }
+        q.push(") ORDER BY tu.task_id, tu.relation, tu.position");
+        q.build_query_as().fetch_all(c).await
+    })?;
+    let mut units: HashMap<i64, (Vec<String>, Vec<String>)> = HashMap::new();
+    for (task_id, relation, name) in unit_rows {
+        let entry = units.entry(task_id).or_default();
+        match relation.as_str() {
+            LEAD => entry.0.push(name),
+            COOPERATING => entry.1.push(name),
+            other => return Err(StoreError::Corrupt(format!("未知的单位关系“{other}”"))),
+        }
+    }
+
+    let mut reports: HashMap<i64, Vec<TaskPageReport>> = HashMap::new();
+    if let Some(round) = &round {
+        let report_rows: Vec<(i64, i64, String, String)> = with_conn!(tx, c => {
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT p.task_id, p.id, u.name, p.state FROM reports p \
+                 JOIN units u ON u.id = p.unit_id WHERE p.round_id = ",
+            );
+            q.push_bind(round.id.0).push(" AND p.task_id IN (");
+            let mut list = q.separated(", ");
+            for id in &ids {
+                list.push_bind(*id);
+            }
+            q.push(") ORDER BY p.task_id, p.position, p.id");
+            q.build_query_as().fetch_all(c).await
+        })?;
+        for (task_id, id, unit, state) in report_rows {
+            reports.entry(task_id).or_default().push(TaskPageReport {
+                id: ReportId(id),
+                unit,
+                state: state_from_code(&state)?,
+            });
+        }
+    }
+
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let (lead_units, cooperating_units) = units.remove(&row.id).unwrap_or_default();
+            Ok(TaskPageRow {
+                task: TaskSummary {
+                    document: DocumentId(row.document_id),
+                    doc_number: row.doc_number,
+                    number: u32_from("任务序号", row.number)?,
+                    content: row.content_text,
+                    lead_units,
+                    cooperating_units,
+                },
+                state: match row.state {
+                    Some(code) => task_state_from_code(&code)?,
+                    None => TaskState::Open,
+                },
+                reports: reports.remove(&row.id).unwrap_or_default(),
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(TaskPage {
+        round,
+        rows,
+        total,
+        page,
+        pages,
+    })
+}
+
+impl Store {
+    /// The store's generation as of some moment after this call began. Concurrent
+    /// callers share reads: one waiting while another reads takes that read's answer
+    /// if the read began after it arrived (so it sees every commit made before then),
+    /// and reads again otherwise. Under load that is one statement for many requests.
+    async fn current_generation(&self) -> Result<i64, StoreError> {
+        let arrived = Instant::now();
+        let mut last = self.task_pages.generation.lock().await;
+        if let Some((began, generation)) = *last
+            && began > arrived
+        {
+            return Ok(generation);
+        }
+        let began = Instant::now();
+        let generation: i64 = match &self.db {
+            Db::Sqlite(pool) => {
+                sqlx::query_scalar("SELECT n FROM store_generation WHERE id = 1")
+                    .fetch_one(pool)
+                    .await?
+            }
+        };
+        *last = Some((began, generation));
+        Ok(generation)
+    }
+
+    /// One page of tasks (see [`TaskPageQuery`]), ordered by document and number, with
+    /// each task's units, state and reports in the round shown, read in one
+    /// transaction. An unknown `round` (or one that is not a reporting round) →
+    /// [`StoreError::RoundNotFound`].
+    ///
+    /// Pages are cached: while no change to what a page shows has been committed since
+    /// it was computed — by this process or any other writing to the database — the
+    /// same page is returned without reading it again. Checking that is one indexed
+    /// single-row read.
+    pub async fn task_page(&self, query: &TaskPageQuery) -> Result<Arc<TaskPage>, StoreError> {
+        let current = self.current_generation().await?;
+        if let Some(page) = self.task_pages.get(query, current) {
+            return Ok(page);
+        }
+        let mut tx = self.db.read().await?;
+        // Read first, so the generation and the page come from the same snapshot.
+        let generation = generation(&mut tx).await?;
+        let page = Arc::new(task_page(&mut tx, query).await?);
+        tx.commit().await?;
+        self.task_pages
+            .put(query.clone(), generation, Arc::clone(&page));
+        Ok(page)
+    }
+}
