@@ -216,10 +216,6 @@ pub fn run() -> Result<ExitCode> {
     runtime.block_on(dispatch(cli))
 }
 
-async fn open(url: &str) -> Result<Store> {
-    Store::connect(url).await.map_err(|e| anyhow!(e))
-}
-
 async fn dispatch(cli: Cli) -> Result<ExitCode> {
     // The demo runs on its own in-memory store unless a database is named explicitly,
     // so its accounts and passwords never outlive it.
@@ -227,7 +223,11 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Demo { .. } if !cli.database_url_given => "sqlite::memory:",
         _ => cli.database_url.as_str(),
     };
-    let store = open(url).await?;
+    let store = match cli.command {
+        Command::Serve { .. } | Command::Demo { .. } => Store::connect(url).await,
+        _ => Store::connect_one(url).await,
+    }
+    .map_err(|e| anyhow!(e))?;
     match cli.command {
         Command::Import {
             paths,

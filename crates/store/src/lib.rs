@@ -143,6 +143,18 @@ impl Store {
     /// Opens (creating if missing) the database at `url` and brings its schema up to date.
     /// Accepts `sqlite://path`, `sqlite:path` and `sqlite::memory:`.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Store::open(url, None).await
+    }
+
+    /// [`Store::connect`] with a single connection, for a one-shot command: its
+    /// statements run one after another, and every connection opened costs a thread
+    /// and a parse of the whole schema (about a fifth of `duban render --format docx`
+    /// when a second one was opened).
+    pub async fn connect_one(url: &str) -> Result<Store, StoreError> {
+        Store::open(url, Some(1)).await
+    }
+
+    async fn open(url: &str, max_connections: Option<u32>) -> Result<Store, StoreError> {
         let url = url.trim();
         let lower = url.to_ascii_lowercase();
         if lower.starts_with("postgres:") || lower.starts_with("postgresql:") {
@@ -178,6 +190,9 @@ impl Store {
                 .max_lifetime(None);
         } else {
             pool = pool.after_release(|conn, _| db::reusable(conn));
+            if let Some(max) = max_connections {
+                pool = pool.max_connections(max);
+            }
         }
         let pool = pool.connect_with(options).await.map_err(open)?;
         SQLITE_MIGRATIONS.run(&pool).await?;
