@@ -33,6 +33,10 @@ pub enum StoreError {
     /// No document with this id.
     #[error("找不到编号为 {0} 的文件")]
     NotFound(DocumentId),
+    /// A decomposition notice still being drafted: no rounds, assignments or schedules
+    /// until it is issued.
+    #[error("编号为 {0} 的文件是尚未印发的责任分解草稿，请先印发再交办或开启填报")]
+    NotIssued(DocumentId),
     /// Replacing the notice would orphan the reports units wrote on its tasks.
     #[error(
         "文件 {document} 已开展 {rounds} 轮填报，覆盖导入会使各单位的填报记录失去对应的任务，\

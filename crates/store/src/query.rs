@@ -36,6 +36,23 @@ pub(crate) async fn find_document(
     Ok(id.map(DocumentId))
 }
 
+/// Checks that `document` exists and is not a draft: rounds, assignments and
+/// schedules are only for notices that have been issued (or imported).
+pub(crate) async fn issued_document(tx: &mut Tx, document: DocumentId) -> Result<(), StoreError> {
+    let status = with_conn!(tx, c => sqlx::query_scalar::<_, String>(
+        "SELECT status FROM documents WHERE id = $1",
+    )
+    .bind(document.0)
+    .fetch_optional(c)
+    .await)?;
+    match status.as_deref() {
+        None => Err(StoreError::NotFound(document)),
+        Some("draft") => Err(StoreError::NotIssued(document)),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Every document but drafts (those are listed with their source), in id order.
 pub(crate) async fn list_documents(tx: &mut Tx) -> Result<Vec<DocumentSummary>, StoreError> {
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -49,7 +66,7 @@ pub(crate) async fn list_documents(tx: &mut Tx) -> Result<Vec<DocumentSummary>, 
     let rows: Vec<Row> = with_conn!(tx, c => sqlx::query_as(
         "SELECT d.id, d.doc_number, d.title, d.date, d.disclosure, \
                 (SELECT COUNT(*) FROM tasks t WHERE t.document_id = d.id) AS tasks \
-         FROM documents d ORDER BY d.id",
+         FROM documents d WHERE d.status <> 'draft' ORDER BY d.id",
     )
     .fetch_all(c)
     .await)?;

@@ -24,15 +24,7 @@ async fn open_round(
         return Err(StoreError::RoundLabelRequired);
     }
     let document = new.document;
-    let found = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
-        "SELECT id FROM documents WHERE id = $1",
-    )
-    .bind(document.0)
-    .fetch_optional(c)
-    .await)?;
-    if found.is_none() {
-        return Err(StoreError::NotFound(document));
-    }
+    crate::query::issued_document(tx, document).await?;
     let opener = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
         "SELECT id FROM users WHERE id = $1",
     )

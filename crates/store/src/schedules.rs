@@ -289,15 +289,7 @@ async fn create(
         .check()
         .map_err(|e| StoreError::Corrupt(format!("定期计划未经检查：{e}")))?;
     let document = new.document;
-    let found = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
-        "SELECT id FROM documents WHERE id = $1",
-    )
-    .bind(document.0)
-    .fetch_optional(c)
-    .await)?;
-    if found.is_none() {
-        return Err(StoreError::NotFound(document));
-    }
+    crate::query::issued_document(tx, document).await?;
     let user = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
         "SELECT id FROM users WHERE id = $1",
     )

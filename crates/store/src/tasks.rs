@@ -27,19 +27,6 @@ use crate::{
 /// What the actor does when acknowledging, as `WorkflowError::RoleNotAllowed` names it.
 const ACKNOWLEDGE: &str = "签收";
 
-async fn document_exists(tx: &mut Tx, document: DocumentId) -> Result<(), StoreError> {
-    let found = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
-        "SELECT id FROM documents WHERE id = $1",
-    )
-    .bind(document.0)
-    .fetch_optional(c)
-    .await)?;
-    match found {
-        Some(_) => Ok(()),
-        None => Err(StoreError::NotFound(document)),
-    }
-}
-
 /// The id of task `number` of the document: unknown document → `NotFound`, unknown
 /// number → `TaskNotFound`.
 pub(crate) async fn task_id(
@@ -57,7 +44,7 @@ pub(crate) async fn task_id(
     match found {
         Some(id) => Ok(id),
         None => {
-            document_exists(tx, document).await?;
+            crate::query::issued_document(tx, document).await?;
             Err(StoreError::TaskNotFound {
                 document,
                 task: number,
@@ -87,7 +74,7 @@ async fn assign_document(
     by: UserId,
     now: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
-    document_exists(tx, document).await?;
+    crate::query::issued_document(tx, document).await?;
     if accounts::user(tx, by).await?.is_none() {
         return Err(StoreError::UserNotFound(by));
     }

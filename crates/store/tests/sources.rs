@@ -337,7 +337,7 @@ async fn bad_input_names_the_field() {
     for (input, field) in cases {
         let e = f
             .store
-            .add_decomposition_tasks(doc, &[input.clone()])
+            .add_decomposition_tasks(doc, std::slice::from_ref(&input))
             .await
             .unwrap_err();
         assert_eq!(e.field(), Some(field), "{input:?}: {e}");
@@ -685,4 +685,61 @@ async fn imported_notices_keep_working_and_can_get_a_source() {
     // A draft can be deleted; its source stays.
     f.store.delete_decomposition(draft_doc).await.unwrap();
     assert!(f.store.source(source).await.unwrap().documents.is_empty());
+}
+
+#[tokio::test]
+async fn a_draft_gets_no_rounds_or_assignments_until_issued() {
+    let f = fixture().await;
+    let (_, doc) = draft(&f).await;
+    f.store
+        .add_decomposition_tasks(doc, &[task("草稿任务", &["区发改局"])])
+        .await
+        .unwrap();
+    let listed =
+        |docs: Vec<duban_store::DocumentSummary>| docs.iter().map(|d| d.id).collect::<Vec<_>>();
+    assert_eq!(
+        listed(f.store.list_documents().await.unwrap()),
+        [f.imported]
+    );
+    let now = chrono::Utc::now();
+    let round = duban_store::NewRound {
+        document: doc,
+        label: "1-9月".into(),
+        due: day(2026, 10, 10),
+        tasks: None,
+    };
+    let e = f
+        .store
+        .open_round(round.clone(), f.office.id, now)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, duban_store::StoreError::NotIssued(d) if d == doc),
+        "{e}"
+    );
+    let e = f
+        .store
+        .assign_document(doc, day(2026, 10, 10), f.office.id, now)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, duban_store::StoreError::NotIssued(d) if d == doc),
+        "{e}"
+    );
+    assert!(f.store.rounds(None).await.unwrap().is_empty());
+
+    let issue = IssueInput {
+        doc_number: "泉鲤政办〔2026〕44号".into(),
+        date: day(2026, 9, 1),
+        signatory: None,
+    };
+    f.store
+        .issue_decomposition(doc, &issue, f.office.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        listed(f.store.list_documents().await.unwrap()),
+        [f.imported, doc]
+    );
+    f.store.open_round(round, f.office.id, now).await.unwrap();
 }

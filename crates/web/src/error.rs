@@ -55,6 +55,7 @@ fn store_status(e: &StoreError) -> StatusCode {
         | E::TaskNotFound { .. }
         | E::AttachmentNotFound(_) => StatusCode::NOT_FOUND,
         E::Conflict { .. }
+        | E::NotIssued(_)
         | E::ReportingStarted { .. }
         | E::UsernameTaken(_)
         | E::Stale
