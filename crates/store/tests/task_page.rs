@@ -291,7 +291,9 @@ async fn reference(
         .into_iter()
         .map(|(d, n, s)| ((d.0, n), s))
         .collect();
-    let mut by_task: BTreeMap<(i64, u32), Vec<(i64, String, ReportState)>> = BTreeMap::new();
+    /// (report id, unit, state) of each (document, task number).
+    type ReportsByTask = BTreeMap<(i64, u32), Vec<(i64, String, ReportState)>>;
+    let mut by_task = ReportsByTask::new();
     for r in reports {
         by_task
             .entry((r.document.0, r.task))
