@@ -359,6 +359,30 @@ fn source_to_issued_notice_and_its_docx() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = app.get(&ldr, &format!("/api/decompositions/{doc}/file/xlsx"));
     assert_eq!(status, StatusCode::OK);
+
+    // Issued, it takes rounds like an imported notice; each report shows its task's plan.
+    let (status, round) = app.post(
+        &sup,
+        "/api/rounds",
+        json!({"document": doc, "label": "1-6月", "due": "2020-07-05"}),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{round}");
+    let (_, reports) = app.get(&sup, &format!("/api/reports?round={}", round["id"]));
+    let plans: Vec<(u64, Value)> = reports
+        .as_array()
+        .expect("reports")
+        .iter()
+        .map(|r| {
+            let id = r["id"].as_i64().expect("report id");
+            let (_, report) = app.get(&sup, &format!("/api/reports/{id}"));
+            (r["task"].as_u64().expect("task"), report["plan"].clone())
+        })
+        .collect();
+    assert!(plans.contains(&(1, json!("年度目标：2.5%"))), "{plans:?}");
+    assert!(
+        plans.contains(&(3, json!("常态化推进，无完成时限"))),
+        "{plans:?}"
+    );
 }
 
 #[test]

@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::Cookie;
 use duban_domain::ReportState;
@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::auth::{self, CurrentUser, READERS, SESSION_COOKIE, require};
 use crate::error::{ApiError, AppError};
 use crate::pages::LoginForm;
-use crate::views::{self, OpenRound, ReportForm, RoundDetail, TaskDetail, TaskFilter, TaskList};
+use crate::views::{self, OpenRound, ReportForm, RoundDetail, TaskDetail, TaskFilter};
 
 pub const OPENAPI: &str = include_str!("../openapi.json");
 
@@ -66,8 +66,10 @@ pub async fn tasks(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Query(filter): Query<TaskFilter>,
-) -> Result<Json<TaskList>, ApiError> {
-    Ok(Json(views::task_list(&state, &user, filter).await?))
+) -> Result<Response, ApiError> {
+    let list = views::task_list(&state, &user, filter).await?;
+    let body = state.task_json.serialised(&list)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 pub async fn task(

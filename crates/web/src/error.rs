@@ -27,6 +27,8 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error("页面生成失败：{0}")]
     Template(#[from] minijinja::Error),
+    #[error("数据生成失败：{0}")]
+    Json(#[from] serde_json::Error),
 }
 
 impl AppError {
@@ -39,7 +41,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Evidence(e) => evidence_status(e),
             AppError::Store(e) => store_status(e),
-            AppError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Template(_) | AppError::Json(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }

@@ -39,6 +39,8 @@ pub struct AppState {
     pub store: Store,
     pub templates: Arc<minijinja::Environment<'static>>,
     pub settings: Settings,
+    /// `GET /api/tasks` answers, serialised once per cached store page.
+    pub task_json: views::TaskJsonCache,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             store,
             templates: Arc::new(templates::environment()?),
             settings,
+            task_json: views::TaskJsonCache::default(),
         })
     }
 }

@@ -18,6 +18,7 @@ use duban_store::{
     SourceSummary, TaskPage, TaskPageQuery, TaskPageReport, TaskPageRow, TaskStatus, User,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::AppState;
@@ -26,7 +27,7 @@ use crate::error::AppError;
 
 pub const PER_PAGE: usize = 50;
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
 pub struct TaskFilter {
     #[serde(default, deserialize_with = "blank_as_none")]
     pub document: Option<i64>,
@@ -167,6 +168,42 @@ impl Serialize for TaskRows {
             status: row.state,
             reports: Reports(&row.reports),
         }))
+    }
+}
+
+/// The JSON of task lists, kept per store page: the store hands out the same
+/// `Arc<TaskPage>` until something the page shows changes, so the same page and filter
+/// give the same bytes. Each entry holds its page, so an address is never reused while
+/// it is a key. Bounded: cleared when full (a new store generation makes every entry
+/// stale at once anyway).
+#[derive(Debug, Clone, Default)]
+pub struct TaskJsonCache(Arc<std::sync::Mutex<TaskJsonEntries>>);
+
+type TaskJsonEntries = HashMap<(usize, TaskFilter), (Arc<TaskPage>, axum::body::Bytes)>;
+
+const TASK_JSON_ENTRIES: usize = 512;
+
+impl TaskJsonCache {
+    pub fn serialised(&self, list: &TaskList) -> Result<axum::body::Bytes, AppError> {
+        let page = &list.rows.0;
+        let key = (Arc::as_ptr(page) as usize, list.filter.clone());
+        if let Some((_, body)) = self.entries().get(&key) {
+            return Ok(body.clone());
+        }
+        let body = axum::body::Bytes::from(serde_json::to_vec(list)?);
+        let mut entries = self.entries();
+        if entries.len() >= TASK_JSON_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(key, (Arc::clone(page), body.clone()));
+        Ok(body)
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, TaskJsonEntries> {
+        // A panic while holding the lock cannot leave an entry half-written.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -877,6 +914,8 @@ pub struct ReportView {
     pub detail: ReportDetail,
     /// Against the previous round's text, when there is one and this report has text.
     pub comparison: Option<ReportComparison>,
+    /// The task's progress kind as one line (年度目标：2.5% …), when the office set one.
+    pub plan: Option<String>,
 }
 
 pub async fn report_view(state: &AppState, user: &User, id: i64) -> Result<ReportView, AppError> {
@@ -888,7 +927,17 @@ pub async fn report_view(state: &AppState, user: &User, id: i64) -> Result<Repor
         )),
         _ => None,
     };
-    Ok(ReportView { detail, comparison })
+    let plan = state
+        .store
+        .task_plans(detail.summary.document)
+        .await?
+        .get(&detail.summary.task)
+        .map(|plan| plan.summary());
+    Ok(ReportView {
+        detail,
+        comparison,
+        plan,
+    })
 }
 
 /// The steps this user could take on this report now (for buttons), editing excluded.
