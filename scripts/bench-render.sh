@@ -33,7 +33,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 cargo build --release --quiet
-duban="$PWD/target/release/duban"
+duban="${CARGO_TARGET_DIR:-$PWD/target}/release/duban"
 if ! "$duban" render --help >/dev/null 2>&1; then
     echo "this duban has no 'render' command yet" >&2
     exit 1
@@ -46,6 +46,7 @@ export DATABASE_URL="sqlite:$work/duban.db"
 "$duban" export 1 --format md --output "$work/seed.md"
 "$duban" render 1 --format docx --output "$work/seed.docx"
 "$duban" render 1 --format pdf --output "$work/seed.pdf"
+"$duban" render 1 --format html --output "$work/seed.html"
 mkdir -p "$work/lo"
 # LibreOffice gets its own profile, created by the warm-up runs.
 lo_profile="file://$work/lo-profile"
@@ -53,6 +54,7 @@ lo_profile="file://$work/lo-profile"
 pdf_cmd="$duban render 1 --format pdf --output $work/out.pdf"
 docx_cmd="$duban render 1 --format docx --output $work/out.docx"
 pandoc_cmd="pandoc $work/seed.md -o $work/pandoc.docx"
+pandoc_html_cmd="pandoc $work/seed.html -o $work/pandoc-html.docx"
 soffice_cmd="soffice -env:UserInstallation=$lo_profile --headless --convert-to pdf --outdir $work/lo $work/seed.docx"
 
 echo "== whole process, $runs runs each (hyperfine) =="
@@ -60,7 +62,8 @@ hyperfine --warmup 2 --runs "$runs" --style basic --export-json "$work/times.jso
     -n "duban pdf" "$pdf_cmd" \
     -n "libreoffice docx→pdf" "$soffice_cmd" \
     -n "duban docx" "$docx_cmd" \
-    -n "pandoc md→docx" "$pandoc_cmd" >/dev/null
+    -n "pandoc md→docx" "$pandoc_cmd" \
+    -n "pandoc html→docx" "$pandoc_html_cmd" >/dev/null
 
 median() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median' "$work/times.json"; }
 peak_kib() {
@@ -69,12 +72,13 @@ peak_kib() {
 }
 
 printf '%-24s %12s %14s\n' command "median (ms)" "peak RSS (MiB)"
-for name in "duban pdf" "libreoffice docx→pdf" "duban docx" "pandoc md→docx"; do
+for name in "duban pdf" "libreoffice docx→pdf" "duban docx" "pandoc md→docx" "pandoc html→docx"; do
     case "$name" in
         "duban pdf") cmd="$pdf_cmd" ;;
         "libreoffice docx→pdf") cmd="$soffice_cmd" ;;
         "duban docx") cmd="$docx_cmd" ;;
-        *) cmd="$pandoc_cmd" ;;
+        "pandoc md→docx") cmd="$pandoc_cmd" ;;
+        *) cmd="$pandoc_html_cmd" ;;
     esac
     m="$(median "$name")"
     kib="$(peak_kib "$cmd")"
@@ -85,9 +89,11 @@ pdf="$(median "duban pdf")"
 lo="$(median "libreoffice docx→pdf")"
 docx="$(median "duban docx")"
 pd="$(median "pandoc md→docx")"
-awk -v lo="$lo" -v pdf="$pdf" -v pd="$pd" -v docx="$docx" 'BEGIN {
-    printf "\nPDF:  LibreOffice / duban = %.1f× (target ≥ 10×)\n", lo / pdf
-    printf "DOCX: pandoc / duban      = %.1f× (target ≥ 10×)\n", pd / docx
+ph="$(median "pandoc html→docx")"
+awk -v lo="$lo" -v pdf="$pdf" -v pd="$pd" -v ph="$ph" -v docx="$docx" 'BEGIN {
+    printf "\nPDF:  LibreOffice / duban        = %.1f× (target ≥ 10×)\n", lo / pdf
+    printf "DOCX: pandoc (markdown) / duban = %.1f× (target ≥ 10×)\n", pd / docx
+    printf "DOCX: pandoc (HTML) / duban     = %.1f×\n", ph / docx
 }'
 pages="$(pdfinfo "$work/seed.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')"
 echo "(seed PDF: ${pages:-?} pages; LibreOffice converts our DOCX of the same notice)"
