@@ -13,17 +13,16 @@ use crate::codec::{
 use crate::db::{Tx, with_conn};
 use crate::{DocumentId, NewRound, RoundId, RoundSummary, Store, StoreError, UserId, finish};
 
-async fn open_round(
+/// What a round of `document` opened by `by` covers: every task's id by its number,
+/// and the numbers asked for (all when `chosen` is `None`). Checks the document is
+/// issued, the user exists and every chosen number is a task; shared by rounds opened
+/// by hand and by schedules, so both meet the same checks.
+pub(crate) async fn round_tasks(
     tx: &mut Tx,
-    new: NewRound,
+    document: DocumentId,
     by: UserId,
-    now: DateTime<Utc>,
-) -> Result<RoundId, StoreError> {
-    let label = new.label.trim();
-    if label.is_empty() {
-        return Err(StoreError::RoundLabelRequired);
-    }
-    let document = new.document;
+    chosen: Option<Vec<u32>>,
+) -> Result<(HashMap<u32, i64>, BTreeSet<u32>), StoreError> {
     crate::query::issued_document(tx, document).await?;
     let opener = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
         "SELECT id FROM users WHERE id = $1",
@@ -34,9 +33,8 @@ async fn open_round(
     if opener.is_none() {
         return Err(StoreError::UserNotFound(by));
     }
-
     let rows: Vec<(i64, i64)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT number, id FROM tasks WHERE document_id = $1 ORDER BY number",
+        "SELECT number, id FROM tasks WHERE document_id = $1",
     )
     .bind(document.0)
     .fetch_all(c)
@@ -45,7 +43,7 @@ async fn open_round(
         .into_iter()
         .map(|(number, id)| Ok((u32_from("任务序号", number)?, id)))
         .collect::<Result<_, StoreError>>()?;
-    let numbers: BTreeSet<u32> = match new.tasks {
+    let numbers: BTreeSet<u32> = match chosen {
         None => task_ids.keys().copied().collect(),
         Some(chosen) => {
             let chosen: BTreeSet<u32> = chosen.into_iter().collect();
@@ -63,6 +61,21 @@ async fn open_round(
             chosen
         }
     };
+    Ok((task_ids, numbers))
+}
+
+async fn open_round(
+    tx: &mut Tx,
+    new: NewRound,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> Result<RoundId, StoreError> {
+    let label = new.label.trim();
+    if label.is_empty() {
+        return Err(StoreError::RoundLabelRequired);
+    }
+    let document = new.document;
+    let (task_ids, numbers) = round_tasks(tx, document, by, new.tasks).await?;
 
     let leads = lead_units(tx, document, None).await?;
     // (task id, unit id, position among the task's units), task by task in number order.

@@ -8,7 +8,7 @@
 //! lets only one server claim it), then its round is opened, then the claim records
 //! the round, or why it could not be opened.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use duban_domain::schedule::{Cadence, Period, Schedule};
@@ -289,48 +289,15 @@ async fn create(
         .check()
         .map_err(|e| StoreError::Corrupt(format!("定期计划未经检查：{e}")))?;
     let document = new.document;
-    crate::query::issued_document(tx, document).await?;
-    let user = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
-        "SELECT id FROM users WHERE id = $1",
-    )
-    .bind(by.0)
-    .fetch_optional(c)
-    .await)?;
-    if user.is_none() {
-        return Err(StoreError::UserNotFound(by));
-    }
     // The same checks a round opened by hand meets, now rather than at the first tick.
-    let rows: Vec<(i64, i64)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT number, id FROM tasks WHERE document_id = $1",
-    )
-    .bind(document.0)
-    .fetch_all(c)
-    .await)?;
-    let task_ids: HashMap<u32, i64> = rows
-        .into_iter()
-        .map(|(number, id)| Ok((u32_from("任务序号", number)?, id)))
-        .collect::<Result<_, StoreError>>()?;
-    let tasks = new.tasks.map(|t| {
-        let set: BTreeSet<u32> = t.into_iter().collect();
-        set.into_iter().collect::<Vec<u32>>()
-    });
-    if let Some(chosen) = &tasks {
-        let unknown: Vec<u32> = chosen
-            .iter()
-            .copied()
-            .filter(|n| !task_ids.contains_key(n))
-            .collect();
-        if !unknown.is_empty() {
-            return Err(StoreError::UnknownTasks {
-                document,
-                numbers: unknown,
-            });
-        }
-    }
+    let (task_ids, chosen) =
+        crate::rounds::round_tasks(tx, document, by, new.tasks.clone()).await?;
+    // Kept sorted and without repeats; `None`: every task, as the document has them then.
+    let tasks: Option<Vec<u32>> = new.tasks.as_ref().map(|_| chosen.iter().copied().collect());
     let leads = crate::rounds::lead_units(tx, document, None).await?;
     let reports = task_ids
         .iter()
-        .filter(|(n, _)| tasks.as_ref().is_none_or(|t| t.contains(n)))
+        .filter(|(n, _)| chosen.contains(n))
         .any(|(_, id)| leads.get(id).is_some_and(|units| !units.is_empty()));
     if !reports {
         return Err(StoreError::NothingToReport(document));
