@@ -7,15 +7,20 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use duban_domain::{
     Document, EvidenceError, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_REPORT, Notice,
-    ReportAction, RichText, Role, TaskDraft, UnitDirectory, Username, WorkflowError,
+    ReportAction, RichText, Role, TaskDraft, UnitDirectory, WorkflowError,
 };
 use duban_store::{
-    AttachmentId, AttachmentInfo, NewAttachment, NewRound, NewUser, ReportChange, ReportFilter,
-    ReportId, RoundId, Store, StoreError, User,
+    AttachmentId, AttachmentInfo, NewAttachment, ReportChange, ReportId, RoundId, Store,
+    StoreError, User,
+};
+
+mod common;
+use common::{
+    TempDb, connect, open_round, round_reports, save_notice, temp_db, user, workflow_error,
 };
 
 struct Fixture {
-    _dir: tempfile::TempDir,
+    _db: TempDb,
     store: Store,
     round: RoundId,
     /// 区城管局's report on task 1.
@@ -34,20 +39,9 @@ fn at(hour: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 10, 1, hour, minute, 0).unwrap()
 }
 
-fn new_user(username: &str, role: Role, unit: Option<&str>) -> NewUser {
-    NewUser {
-        username: Username::parse(username).unwrap(),
-        display_name: format!("{username} 姓名"),
-        role,
-        unit: unit.map(str::to_string),
-        password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$salt${username}"),
-    }
-}
-
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("duban.db").display());
-    let store = Store::connect(&url).await.unwrap();
+    let db = temp_db();
+    let store = connect(&db).await;
     let drafts = vec![
         TaskDraft {
             number: 1,
@@ -63,55 +57,18 @@ async fn fixture() -> Fixture {
         },
     ];
     let notice = Notice::assemble(Document::default(), drafts, &UnitDirectory::default());
-    let doc = store
-        .save_notice(&notice, "通报.docx", false)
-        .await
-        .unwrap()
-        .id();
-    let office = store
-        .create_user(new_user("duchashi", Role::Supervisor, None))
-        .await
-        .unwrap();
-    let reporter = store
-        .create_user(new_user("cgj.lly", Role::Reporter, Some("区城管局")))
-        .await
-        .unwrap();
-    let head = store
-        .create_user(new_user("cgj.head", Role::UnitHead, Some("区城管局")))
-        .await
-        .unwrap();
-    let other_reporter = store
-        .create_user(new_user("fgj.lly", Role::Reporter, Some("区发改局")))
-        .await
-        .unwrap();
-    let leader = store
-        .create_user(new_user("lingdao", Role::Leader, None))
-        .await
-        .unwrap();
-    let round = store
-        .open_round(
-            NewRound {
-                document: doc,
-                label: "1-9月".into(),
-                due: NaiveDate::from_ymd_opt(2024, 10, 10).unwrap(),
-                tasks: None,
-            },
-            office.id,
-            at(8, 0),
-        )
-        .await
-        .unwrap();
-    let reports = store
-        .reports(&ReportFilter {
-            round: Some(round),
-            task: Some(1),
-            ..ReportFilter::default()
-        })
-        .await
-        .unwrap();
+    let doc = save_notice(&store, &notice, "通报.docx").await;
+    let office = user(&store, "duchashi", Role::Supervisor, None).await;
+    let reporter = user(&store, "cgj.lly", Role::Reporter, Some("区城管局")).await;
+    let head = user(&store, "cgj.head", Role::UnitHead, Some("区城管局")).await;
+    let other_reporter = user(&store, "fgj.lly", Role::Reporter, Some("区发改局")).await;
+    let leader = user(&store, "lingdao", Role::Leader, None).await;
+    let due = NaiveDate::from_ymd_opt(2024, 10, 10).unwrap();
+    let round = open_round(&store, doc, "1-9月", due, None, office.id, at(8, 0)).await;
+    let reports = round_reports(&store, round, Some(1)).await;
     assert_eq!(reports.len(), 1);
     Fixture {
-        _dir: dir,
+        _db: db,
         store,
         round,
         report: reports[0].id,
@@ -166,13 +123,6 @@ impl Fixture {
     }
 }
 
-fn workflow_error<T: std::fmt::Debug>(result: Result<T, StoreError>) -> WorkflowError {
-    match result {
-        Err(StoreError::Workflow(e)) => e,
-        other => panic!("expected a workflow error, got {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn the_reporter_attaches_files_kept_in_upload_order_with_their_bytes() {
     let f = fixture().await;
@@ -211,15 +161,7 @@ async fn the_reporter_attaches_files_kept_in_upload_order_with_their_bytes() {
     assert_eq!(report.summary.state, duban_domain::ReportState::NotStarted);
     assert!(report.events.is_empty());
     // The other report has none.
-    let others = f
-        .store
-        .reports(&ReportFilter {
-            round: Some(f.round),
-            task: Some(2),
-            ..ReportFilter::default()
-        })
-        .await
-        .unwrap();
+    let others = round_reports(&f.store, f.round, Some(2)).await;
     assert!(f.store.attachments(others[0].id).await.unwrap().is_empty());
 }
 

@@ -10,19 +10,20 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use duban_domain::{
     Document, Notice, ReportAction, ReportState, RichText, Role, TaskDraft, UnitDirectory,
-    Username, WorkflowError,
+    WorkflowError,
 };
-use duban_store::{
-    NewRound, NewUser, ReportChange, ReportFilter, ReportId, Store, StoreError, User,
-};
+use duban_store::{ReportChange, ReportFilter, ReportId, Store, StoreError, User};
 use tokio::task::JoinHandle;
+
+mod common;
+use common::{TempDb, connect, open_round, round_reports, save_notice, temp_db, user};
 
 /// Tasks led by 区城管局, then tasks led by 区教育局.
 const OWN: u32 = 60;
 const OTHER: u32 = 10;
 
 struct Fixture {
-    _dir: tempfile::TempDir,
+    db: TempDb,
     store: Store,
     reporter: User,
     head: User,
@@ -37,20 +38,9 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 10, 1, 9, 0, 0).unwrap()
 }
 
-fn new_user(username: &str, role: Role, unit: Option<&str>) -> NewUser {
-    NewUser {
-        username: Username::parse(username).unwrap(),
-        display_name: format!("{username} 姓名"),
-        role,
-        unit: unit.map(str::to_string),
-        password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$salt${username}"),
-    }
-}
-
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("duban.db").display());
-    let store = Store::connect(&url).await.unwrap();
+    let db = temp_db();
+    let store = connect(&db).await;
     let drafts: Vec<TaskDraft> = (1..=OWN + OTHER)
         .map(|number| TaskDraft {
             number,
@@ -65,47 +55,14 @@ async fn fixture() -> Fixture {
         })
         .collect();
     let notice = Notice::assemble(Document::default(), drafts, &UnitDirectory::default());
-    let doc = store
-        .save_notice(&notice, "通报.docx", false)
-        .await
-        .unwrap()
-        .id();
-    let office = store
-        .create_user(new_user("duchashi", Role::Supervisor, None))
-        .await
-        .unwrap();
-    let reporter = store
-        .create_user(new_user("cgj.lly", Role::Reporter, Some("区城管局")))
-        .await
-        .unwrap();
-    let head = store
-        .create_user(new_user("cgj.head", Role::UnitHead, Some("区城管局")))
-        .await
-        .unwrap();
-    let other_reporter = store
-        .create_user(new_user("jyj.lly", Role::Reporter, Some("区教育局")))
-        .await
-        .unwrap();
-    let round = store
-        .open_round(
-            NewRound {
-                document: doc,
-                label: "1-9月".into(),
-                due: NaiveDate::from_ymd_opt(2024, 10, 10).unwrap(),
-                tasks: None,
-            },
-            office.id,
-            now(),
-        )
-        .await
-        .unwrap();
-    let reports = store
-        .reports(&ReportFilter {
-            round: Some(round),
-            ..ReportFilter::default()
-        })
-        .await
-        .unwrap();
+    let doc = save_notice(&store, &notice, "通报.docx").await;
+    let office = user(&store, "duchashi", Role::Supervisor, None).await;
+    let reporter = user(&store, "cgj.lly", Role::Reporter, Some("区城管局")).await;
+    let head = user(&store, "cgj.head", Role::UnitHead, Some("区城管局")).await;
+    let other_reporter = user(&store, "jyj.lly", Role::Reporter, Some("区教育局")).await;
+    let due = NaiveDate::from_ymd_opt(2024, 10, 10).unwrap();
+    let round = open_round(&store, doc, "1-9月", due, None, office.id, now()).await;
+    let reports = round_reports(&store, round, None).await;
     assert_eq!(reports.len(), (OWN + OTHER) as usize);
     let ids = |unit: &str| -> Vec<ReportId> {
         reports
@@ -115,7 +72,7 @@ async fn fixture() -> Fixture {
             .collect()
     };
     Fixture {
-        _dir: dir,
+        db,
         own: ids("区城管局"),
         other: ids("区教育局"),
         store,
@@ -211,8 +168,7 @@ async fn many_concurrent_steps_are_all_committed_and_each_answered() {
     }
     // Closing after everything was answered loses nothing: reopen and look again.
     f.store.close().await;
-    let url = format!("sqlite://{}", f._dir.path().join("duban.db").display());
-    let store = Store::connect(&url).await.unwrap();
+    let store = connect(&f.db).await;
     let submitted = store
         .reports(&ReportFilter {
             state: Some(ReportState::Submitted),

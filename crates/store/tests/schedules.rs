@@ -7,22 +7,14 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use duban_domain::schedule::{Cadence, Schedule};
-use duban_domain::{Document, Notice, RichText, Role, TaskDraft, UnitDirectory, Username};
+use duban_domain::{Document, Notice, RichText, TaskDraft, UnitDirectory};
 use duban_store::{
-    DocumentId, NewRound, NewSchedule, NewUser, PeriodState, ReportFilter, STALE_CLAIM_MINUTES,
-    ScheduleId, Store, StoreError, User,
+    DocumentId, NewSchedule, PeriodState, ReportFilter, STALE_CLAIM_MINUTES, ScheduleId, Store,
+    StoreError, User,
 };
 
-struct TempDb {
-    _dir: tempfile::TempDir,
-    url: String,
-}
-
-fn temp_db() -> TempDb {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("duban.db").display());
-    TempDb { _dir: dir, url }
-}
+mod common;
+use common::{TempDb, connect, office, open_round, save_notice, temp_db};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -66,22 +58,9 @@ struct Fixture {
 
 async fn fixture() -> Fixture {
     let db = temp_db();
-    let store = Store::connect(&db.url).await.unwrap();
-    let doc = store
-        .save_notice(&notice(), "通报.docx", false)
-        .await
-        .unwrap()
-        .id();
-    let office = store
-        .create_user(NewUser {
-            username: Username::parse("duchashi").unwrap(),
-            display_name: "区政府督查室".into(),
-            role: Role::Supervisor,
-            unit: None,
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$salt$hash".into(),
-        })
-        .await
-        .unwrap();
+    let store = connect(&db).await;
+    let doc = save_notice(&store, &notice(), "通报.docx").await;
+    let office = office(&store, "区政府督查室").await;
     Fixture {
         db,
         store,
@@ -414,20 +393,16 @@ async fn a_claim_cut_short_after_its_round_was_opened_is_not_opened_twice() {
     ))
     .await;
     // The server opened the round, then stopped before recording it.
-    let round = f
-        .store
-        .open_round(
-            NewRound {
-                document: f.doc,
-                label: "1-2月".into(),
-                due: date(2024, 3, 10),
-                tasks: None,
-            },
-            f.office.id,
-            now + Duration::seconds(1),
-        )
-        .await
-        .unwrap();
+    let round = open_round(
+        &f.store,
+        f.doc,
+        "1-2月",
+        date(2024, 3, 10),
+        None,
+        f.office.id,
+        now + Duration::seconds(1),
+    )
+    .await;
     let later = now + Duration::minutes(STALE_CLAIM_MINUTES + 1);
     let outcome = f.store.open_due_rounds(later).await.unwrap();
     assert_eq!(outcome.opened.len(), 1);

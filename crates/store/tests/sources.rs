@@ -7,16 +7,19 @@
 
 use chrono::NaiveDate;
 use duban_domain::{
-    Disclosure, DocNumber, Document, Milestone, Notice, PlanError, ProgressKind, RichText, Role,
-    Source, SourceKind, TaskDraft, UnitDirectory, Username,
+    Disclosure, DocNumber, Document, Milestone, Notice, PlanError, ProgressKind, RichText, Source,
+    SourceKind, TaskDraft, UnitDirectory,
 };
 use duban_store::{
     DecomposeError, DecomposeErrorKind, DocumentId, DocumentStatus, DraftFields, IssueInput,
-    NewUser, SaveOutcome, SourceId, Store, SubItemInput, TaskInput, TaskPageQuery, User,
+    SaveOutcome, SourceId, Store, SubItemInput, TaskInput, TaskPageQuery, User,
 };
 
+mod common;
+use common::{TempDb, connect, office, save_notice, temp_db};
+
 struct Fixture {
-    _dir: tempfile::TempDir,
+    _db: TempDb,
     store: Store,
     office: User,
     /// The imported notice (泉鲤政办〔2020〕48号) that brought the units.
@@ -52,27 +55,13 @@ fn imported_notice() -> Notice {
 }
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("duban.db").display());
-    let store = Store::connect(&url).await.unwrap();
+    let db = temp_db();
+    let store = connect(&db).await;
     let notice = imported_notice();
-    let imported = store
-        .save_notice(&notice, "通报.docx", false)
-        .await
-        .unwrap()
-        .id();
-    let office = store
-        .create_user(NewUser {
-            username: Username::parse("duchashi").unwrap(),
-            display_name: "督查室".into(),
-            role: Role::Supervisor,
-            unit: None,
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$salt$hash".into(),
-        })
-        .await
-        .unwrap();
+    let imported = save_notice(&store, &notice, "通报.docx").await;
+    let office = office(&store, "督查室").await;
     Fixture {
-        _dir: dir,
+        _db: db,
         store,
         office,
         imported,

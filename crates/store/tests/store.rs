@@ -11,6 +11,9 @@ use duban_domain::{
 use duban_store::{DocumentId, SaveOutcome, Store, StoreError};
 use sqlx::Row;
 
+mod common;
+use common::{connect, temp_db};
+
 const TABLES: [&str; 10] = [
     "documents",
     "units",
@@ -23,22 +26,6 @@ const TABLES: [&str; 10] = [
     "progress_reports",
     "unit_flags",
 ];
-
-/// A database file in a fresh temporary directory (kept alive by the returned guard).
-struct TempDb {
-    _dir: tempfile::TempDir,
-    url: String,
-}
-
-fn temp_db() -> TempDb {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("duban.db").display());
-    TempDb { _dir: dir, url }
-}
-
-async fn open(db: &TempDb) -> Store {
-    Store::connect(&db.url).await.unwrap()
-}
 
 /// Every row of every table, each rendered by SQLite's `quote()`: equal dumps mean
 /// byte-for-byte equal rows.
@@ -198,7 +185,7 @@ fn the_sample_notice_is_realistic() {
 #[tokio::test]
 async fn saved_notice_loads_back_equal() {
     let db = temp_db();
-    let store = open(&db).await;
+    let store = connect(&db).await;
     let notice = notice();
     let outcome = store
         .save_notice(&notice, "48号.docx", false)
@@ -236,7 +223,7 @@ async fn saved_notice_loads_back_equal() {
 #[tokio::test]
 async fn loading_an_unknown_document_is_not_found() {
     let db = temp_db();
-    let store = open(&db).await;
+    let store = connect(&db).await;
     let err = store.load_notice(DocumentId(42)).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound(DocumentId(42))));
     assert!(err.to_string().contains("42"));
@@ -245,7 +232,7 @@ async fn loading_an_unknown_document_is_not_found() {
 #[tokio::test]
 async fn saving_the_same_notice_again_changes_nothing() {
     let db = temp_db();
-    let store = open(&db).await;
+    let store = connect(&db).await;
     let notice = notice();
     let id = store
         .save_notice(&notice, "48号.docx", false)
@@ -274,7 +261,7 @@ async fn saving_the_same_notice_again_changes_nothing() {
 #[tokio::test]
 async fn same_number_other_content_is_a_conflict_and_writes_nothing() {
     let db = temp_db();
-    let store = open(&db).await;
+    let store = connect(&db).await;
     let notice = notice();
     let id = store
         .save_notice(&notice, "48号.docx", false)
@@ -328,7 +315,7 @@ async fn same_number_other_content_is_a_conflict_and_writes_nothing() {
 #[tokio::test]
 async fn replace_overwrites_the_document_in_place() {
     let db = temp_db();
-    let store = open(&db).await;
+    let store = connect(&db).await;
     let id = store
         .save_notice(&notice(), "48号.docx", false)
         .await
@@ -387,7 +374,7 @@ async fn replace_overwrites_the_document_in_place() {
 #[tokio::test]
 async fn notices_without_a_number_match_by_content() {
     let db = temp_db();
-    let store = open(&db).await;
+    let store = connect(&db).await;
     let bare = bare_notice("推进教育资源整合");
     let first = store.save_notice(&bare, "a.txt", false).await.unwrap();
     let SaveOutcome::Created(id) = first else {
@@ -409,7 +396,7 @@ async fn notices_without_a_number_match_by_content() {
 #[tokio::test]
 async fn finds_documents_by_id_and_by_any_spelling_of_the_number() {
     let db = temp_db();
-    let store = open(&db).await;
+    let store = connect(&db).await;
     let id = store
         .save_notice(&notice(), "48号.docx", false)
         .await
@@ -434,7 +421,7 @@ async fn finds_documents_by_id_and_by_any_spelling_of_the_number() {
 #[tokio::test]
 async fn lists_tasks_by_unit_and_document() {
     let db = temp_db();
-    let store = open(&db).await;
+    let store = connect(&db).await;
     let id = store
         .save_notice(&notice(), "48号.docx", false)
         .await
@@ -508,7 +495,7 @@ async fn lists_tasks_by_unit_and_document() {
 async fn sub_item_leads_count_even_when_not_task_leads() {
     // A hand-built task whose sub-item names a unit the task's lead list does not.
     let db = temp_db();
-    let store = open(&db).await;
+    let store = connect(&db).await;
     let mut notice = notice();
     notice.tasks[0].subitems[1].lead_units = vec!["区统计局".into()];
     let id = store
@@ -525,7 +512,7 @@ async fn sub_item_leads_count_even_when_not_task_leads() {
 #[tokio::test]
 async fn lists_units_with_aliases_lead_counts_and_flags() {
     let db = temp_db();
-    let store = open(&db).await;
+    let store = connect(&db).await;
     let id = store
         .save_notice(&notice(), "48号.docx", false)
         .await
@@ -582,7 +569,7 @@ async fn lists_units_with_aliases_lead_counts_and_flags() {
 #[tokio::test]
 async fn units_keep_their_kind_and_aliases_are_not_stolen() {
     let db = temp_db();
-    let store = open(&db).await;
+    let store = connect(&db).await;
     store
         .save_notice(&notice(), "48号.docx", false)
         .await
@@ -636,7 +623,7 @@ async fn reopening_keeps_the_data() {
     let db = temp_db();
     let notice = notice();
     let id = {
-        let store = open(&db).await;
+        let store = connect(&db).await;
         let id = store
             .save_notice(&notice, "48号.docx", false)
             .await
@@ -645,7 +632,7 @@ async fn reopening_keeps_the_data() {
         store.close().await;
         id
     };
-    let store = open(&db).await;
+    let store = connect(&db).await;
     assert_eq!(store.load_notice(id).await.unwrap(), notice);
     assert_eq!(
         store
@@ -680,7 +667,7 @@ async fn an_in_memory_database_works() {
 #[tokio::test]
 async fn lists_documents_in_id_order() {
     let db = temp_db();
-    let store = open(&db).await;
+    let store = connect(&db).await;
     let first = store
         .save_notice(&notice(), "48号.docx", false)
         .await
@@ -710,7 +697,7 @@ async fn lists_documents_in_id_order() {
 #[tokio::test]
 async fn a_failure_midway_leaves_nothing_written() {
     let db = temp_db();
-    let store = open(&db).await;
+    let store = connect(&db).await;
     let mut notice = notice();
     // Two tasks numbered 1: the second task row breaks UNIQUE (document_id, number)
     // after the document, units, round and first task were inserted.

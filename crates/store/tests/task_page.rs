@@ -12,23 +12,15 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use duban_domain::{
     Document, Notice, ReportAction, ReportState, RichText, Role, TaskAction, TaskDraft, TaskState,
-    UnitDirectory, Username,
+    UnitDirectory,
 };
 use duban_store::{
-    DocumentId, NewRound, NewUser, ReportChange, ReportFilter, ReportId, RoundId, Store,
-    StoreError, TaskPage, TaskPageQuery, User,
+    DocumentId, ReportChange, ReportFilter, ReportId, RoundId, Store, StoreError, TaskPage,
+    TaskPageQuery, User,
 };
 
-struct TempDb {
-    _dir: tempfile::TempDir,
-    url: String,
-}
-
-fn temp_db() -> TempDb {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("duban.db").display());
-    TempDb { _dir: dir, url }
-}
+mod common;
+use common::{TempDb, connect, open_round, report_of, save_notice, temp_db, user};
 
 fn at(hour: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 10, 1, hour, minute, 0).unwrap()
@@ -86,16 +78,6 @@ fn second_notice(known: &UnitDirectory) -> Notice {
     Notice::assemble(Document::default(), drafts, known)
 }
 
-fn new_user(username: &str, role: Role, unit: Option<&str>) -> NewUser {
-    NewUser {
-        username: Username::parse(username).unwrap(),
-        display_name: format!("{username} 姓名"),
-        role,
-        unit: unit.map(str::to_string),
-        password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$salt${username}"),
-    }
-}
-
 struct Fixture {
     db: TempDb,
     store: Store,
@@ -110,30 +92,13 @@ struct Fixture {
 
 async fn fixture() -> Fixture {
     let db = temp_db();
-    let store = Store::connect(&db.url).await.unwrap();
-    let doc = store
-        .save_notice(&first_notice(), "通报一.docx", false)
-        .await
-        .unwrap()
-        .id();
+    let store = connect(&db).await;
+    let doc = save_notice(&store, &first_notice(), "通报一.docx").await;
     let directory = store.directory().await.unwrap();
-    let doc2 = store
-        .save_notice(&second_notice(&directory), "通报二.docx", false)
-        .await
-        .unwrap()
-        .id();
-    let office = store
-        .create_user(new_user("duchashi", Role::Supervisor, None))
-        .await
-        .unwrap();
-    let cgj = store
-        .create_user(new_user("cgj.lly", Role::Reporter, Some("区城管局")))
-        .await
-        .unwrap();
-    let jyj = store
-        .create_user(new_user("jyj.lly", Role::Reporter, Some("区教育局")))
-        .await
-        .unwrap();
+    let doc2 = save_notice(&store, &second_notice(&directory), "通报二.docx").await;
+    let office = user(&store, "duchashi", Role::Supervisor, None).await;
+    let cgj = user(&store, "cgj.lly", Role::Reporter, Some("区城管局")).await;
+    let jyj = user(&store, "jyj.lly", Role::Reporter, Some("区教育局")).await;
     Fixture {
         db,
         store,
@@ -147,34 +112,20 @@ async fn fixture() -> Fixture {
 
 impl Fixture {
     async fn open(&self, document: DocumentId, label: &str, now: DateTime<Utc>) -> RoundId {
-        self.store
-            .open_round(
-                NewRound {
-                    document,
-                    label: label.into(),
-                    due: due(),
-                    tasks: None,
-                },
-                self.office.id,
-                now,
-            )
-            .await
-            .unwrap()
+        open_round(
+            &self.store,
+            document,
+            label,
+            due(),
+            None,
+            self.office.id,
+            now,
+        )
+        .await
     }
 
     async fn report_of(&self, round: RoundId, task: u32, unit: &str) -> ReportId {
-        let found = self
-            .store
-            .reports(&ReportFilter {
-                round: Some(round),
-                task: Some(task),
-                unit: Some(unit.into()),
-                ..ReportFilter::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(found.len(), 1, "{found:?}");
-        found[0].id
+        report_of(&self.store, round, task, unit).await
     }
 
     async fn act(&self, id: ReportId, actor: &User, action: ReportAction, now: DateTime<Utc>) {

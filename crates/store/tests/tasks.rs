@@ -7,24 +7,15 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use duban_domain::{
     Document, Notice, ReportAction, ReportState, RichText, Role, TaskAction, TaskDraft, TaskState,
-    UnitDirectory, Username, WorkflowError,
+    UnitDirectory, WorkflowError,
 };
 use duban_store::{
-    Assignment, AssignmentFilter, DocumentId, Lapse, LapseKind, NewRound, NewUser, ReportChange,
-    ReportFilter, ReportId, RoundId, Store, StoreError, User, UserId,
+    Assignment, AssignmentFilter, DocumentId, Lapse, LapseKind, ReportChange, ReportId, RoundId,
+    Store, StoreError, User, UserId,
 };
 
-/// A database file in a fresh temporary directory (kept alive by the returned guard).
-struct TempDb {
-    _dir: tempfile::TempDir,
-    url: String,
-}
-
-fn temp_db() -> TempDb {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("duban.db").display());
-    TempDb { _dir: dir, url }
-}
+mod common;
+use common::{TempDb, connect, report_of, save_notice, temp_db, user, workflow_error};
 
 /// 2024-10-`day` at `hour`:`minute` UTC (China time is eight hours ahead).
 fn utc(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
@@ -76,16 +67,6 @@ fn notice() -> Notice {
     Notice::assemble(Document::default(), drafts(), &UnitDirectory::default())
 }
 
-fn new_user(username: &str, role: Role, unit: Option<&str>) -> NewUser {
-    NewUser {
-        username: Username::parse(username).unwrap(),
-        display_name: format!("{username} 姓名"),
-        role,
-        unit: unit.map(str::to_string),
-        password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$salt${username}"),
-    }
-}
-
 struct Fixture {
     db: TempDb,
     store: Store,
@@ -108,27 +89,19 @@ struct Fixture {
 
 async fn fixture() -> Fixture {
     let db = temp_db();
-    let store = Store::connect(&db.url).await.unwrap();
-    let doc = store
-        .save_notice(&notice(), "通报.docx", false)
-        .await
-        .unwrap()
-        .id();
-    let user = |name: &'static str, role, unit: Option<&'static str>| {
-        let store = store.clone();
-        async move { store.create_user(new_user(name, role, unit)).await.unwrap() }
-    };
+    let store = connect(&db).await;
+    let doc = save_notice(&store, &notice(), "通报.docx").await;
     Fixture {
-        office: user("duchashi", Role::Supervisor, None).await,
-        admin: user("admin", Role::Admin, None).await,
-        leader: user("lingdao", Role::Leader, None).await,
-        cgj: user("cgj.lly", Role::Reporter, Some("区城管局")).await,
-        cgj_head: user("cgj.head", Role::UnitHead, Some("区城管局")).await,
-        fgj: user("fgj.lly", Role::Reporter, Some("区发改局")).await,
-        gaj: user("gaj.lly", Role::Reporter, Some("鲤城公安分局")).await,
-        jyj: user("jyj.lly", Role::Reporter, Some("区教育局")).await,
-        wjj: user("wjj.lly", Role::Reporter, Some("区卫健局")).await,
-        wjj_head: user("wjj.head", Role::UnitHead, Some("区卫健局")).await,
+        office: user(&store, "duchashi", Role::Supervisor, None).await,
+        admin: user(&store, "admin", Role::Admin, None).await,
+        leader: user(&store, "lingdao", Role::Leader, None).await,
+        cgj: user(&store, "cgj.lly", Role::Reporter, Some("区城管局")).await,
+        cgj_head: user(&store, "cgj.head", Role::UnitHead, Some("区城管局")).await,
+        fgj: user(&store, "fgj.lly", Role::Reporter, Some("区发改局")).await,
+        gaj: user(&store, "gaj.lly", Role::Reporter, Some("鲤城公安分局")).await,
+        jyj: user(&store, "jyj.lly", Role::Reporter, Some("区教育局")).await,
+        wjj: user(&store, "wjj.lly", Role::Reporter, Some("区卫健局")).await,
+        wjj_head: user(&store, "wjj.head", Role::UnitHead, Some("区卫健局")).await,
         db,
         store,
         doc,
@@ -171,34 +144,11 @@ impl Fixture {
     }
 
     async fn open_round(&self, label: &str, due: NaiveDate, now: DateTime<Utc>) -> RoundId {
-        self.store
-            .open_round(
-                NewRound {
-                    document: self.doc,
-                    label: label.into(),
-                    due,
-                    tasks: None,
-                },
-                self.office.id,
-                now,
-            )
-            .await
-            .unwrap()
+        common::open_round(&self.store, self.doc, label, due, None, self.office.id, now).await
     }
 
     async fn report_of(&self, round: RoundId, task: u32, unit: &str) -> ReportId {
-        let found = self
-            .store
-            .reports(&ReportFilter {
-                round: Some(round),
-                task: Some(task),
-                unit: Some(unit.into()),
-                ..ReportFilter::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(found.len(), 1, "{found:?}");
-        found[0].id
+        report_of(&self.store, round, task, unit).await
     }
 
     async fn report_step(
@@ -223,13 +173,6 @@ impl Fixture {
 
     async fn lapses(&self, today: NaiveDate) -> Vec<Lapse> {
         self.store.lapses(Some(self.doc), today).await.unwrap()
-    }
-}
-
-fn workflow_error<T: std::fmt::Debug>(result: Result<T, StoreError>) -> WorkflowError {
-    match result {
-        Err(StoreError::Workflow(e)) => e,
-        other => panic!("expected a workflow error, got {other:?}"),
     }
 }
 
@@ -621,11 +564,7 @@ async fn late_and_on_time_acknowledgement() {
     );
     // Acknowledging late turns "not acknowledged" into "late". (The account was
     // created with the unit's alias.)
-    let wmb = f
-        .store
-        .create_user(new_user("wmb.lly", Role::Reporter, Some("区创城办")))
-        .await
-        .unwrap();
+    let wmb = user(&f.store, "wmb.lly", Role::Reporter, Some("区创城办")).await;
     f.ack(3, &wmb, utc(12, 2, 0)).await;
     let lapses = f.lapses(date(13)).await;
     assert_eq!(

@@ -7,24 +7,18 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use duban_domain::{
     AccountError, Document, Notice, ReportAction, ReportState, RichText, Role, TaskDraft,
-    UnitDirectory, Username, WorkflowError,
+    UnitDirectory, WorkflowError,
 };
 use duban_store::{
     DocumentId, NewRound, NewUser, ReportChange, ReportFilter, ReportId, RoundId, Store,
     StoreError, User,
 };
 
-/// A database file in a fresh temporary directory (kept alive by the returned guard).
-struct TempDb {
-    _dir: tempfile::TempDir,
-    url: String,
-}
-
-fn temp_db() -> TempDb {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("duban.db").display());
-    TempDb { _dir: dir, url }
-}
+mod common;
+use common::{
+    TempDb, connect, new_user, open_round, report_of, round_reports, save_notice, temp_db, user,
+    workflow_error,
+};
 
 /// 2024-10-01 at `hour`:`minute` UTC.
 fn at(hour: u32, minute: u32) -> DateTime<Utc> {
@@ -70,16 +64,6 @@ fn notice() -> Notice {
     Notice::assemble(Document::default(), drafts(), &UnitDirectory::default())
 }
 
-fn new_user(username: &str, role: Role, unit: Option<&str>) -> NewUser {
-    NewUser {
-        username: Username::parse(username).unwrap(),
-        display_name: format!("{username} 姓名"),
-        role,
-        unit: unit.map(str::to_string),
-        password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$salt${username}"),
-    }
-}
-
 struct Fixture {
     _db: TempDb,
     store: Store,
@@ -95,32 +79,13 @@ struct Fixture {
 
 async fn fixture() -> Fixture {
     let db = temp_db();
-    let store = Store::connect(&db.url).await.unwrap();
-    let doc = store
-        .save_notice(&notice(), "通报.docx", false)
-        .await
-        .unwrap()
-        .id();
-    let office = store
-        .create_user(new_user("duchashi", Role::Supervisor, None))
-        .await
-        .unwrap();
-    let reporter = store
-        .create_user(new_user("cgj.lly", Role::Reporter, Some("区城管局")))
-        .await
-        .unwrap();
-    let head = store
-        .create_user(new_user("cgj.head", Role::UnitHead, Some("区城管局")))
-        .await
-        .unwrap();
-    let other_reporter = store
-        .create_user(new_user("gaj.lly", Role::Reporter, Some("鲤城公安分局")))
-        .await
-        .unwrap();
-    let leader = store
-        .create_user(new_user("lingdao", Role::Leader, None))
-        .await
-        .unwrap();
+    let store = connect(&db).await;
+    let doc = save_notice(&store, &notice(), "通报.docx").await;
+    let office = user(&store, "duchashi", Role::Supervisor, None).await;
+    let reporter = user(&store, "cgj.lly", Role::Reporter, Some("区城管局")).await;
+    let head = user(&store, "cgj.head", Role::UnitHead, Some("区城管局")).await;
+    let other_reporter = user(&store, "gaj.lly", Role::Reporter, Some("鲤城公安分局")).await;
+    let leader = user(&store, "lingdao", Role::Leader, None).await;
     Fixture {
         _db: db,
         store,
@@ -135,35 +100,21 @@ async fn fixture() -> Fixture {
 
 impl Fixture {
     async fn open(&self, label: &str, tasks: Option<Vec<u32>>, now: DateTime<Utc>) -> RoundId {
-        self.store
-            .open_round(
-                NewRound {
-                    document: self.doc,
-                    label: label.into(),
-                    due: due(),
-                    tasks,
-                },
-                self.office.id,
-                now,
-            )
-            .await
-            .unwrap()
+        open_round(
+            &self.store,
+            self.doc,
+            label,
+            due(),
+            tasks,
+            self.office.id,
+            now,
+        )
+        .await
     }
 
     /// The report of `unit` on task `task` in `round`.
     async fn report_of(&self, round: RoundId, task: u32, unit: &str) -> ReportId {
-        let found = self
-            .store
-            .reports(&ReportFilter {
-                round: Some(round),
-                task: Some(task),
-                unit: Some(unit.into()),
-                ..ReportFilter::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(found.len(), 1, "{found:?}");
-        found[0].id
+        report_of(&self.store, round, task, unit).await
     }
 
     async fn act(
@@ -203,13 +154,6 @@ fn with_comment(action: ReportAction, comment: &str) -> ReportChange {
     ReportChange {
         comment: Some(comment.into()),
         ..step(action)
-    }
-}
-
-fn workflow_error(result: Result<ReportState, StoreError>) -> WorkflowError {
-    match result {
-        Err(StoreError::Workflow(e)) => e,
-        other => panic!("expected a workflow error, got {other:?}"),
     }
 }
 
@@ -1145,19 +1089,7 @@ async fn a_notice_with_reports_is_not_replaced() {
     changed[1].content = RichText::plain("推进医教协同（修订）");
     let changed = Notice::assemble(document, changed, &UnitDirectory::default());
 
-    f.store
-        .open_round(
-            NewRound {
-                document: doc,
-                label: "1-9月".into(),
-                due: due(),
-                tasks: None,
-            },
-            f.office.id,
-            at(9, 0),
-        )
-        .await
-        .unwrap();
+    open_round(&f.store, doc, "1-9月", due(), None, f.office.id, at(9, 0)).await;
     let err = f
         .store
         .save_notice(&changed, "9号.docx", true)
@@ -1273,7 +1205,7 @@ async fn a_database_from_before_the_workflow_is_upgraded() {
     .unwrap();
     pool.close().await;
 
-    let store = Store::connect(&db.url).await.unwrap();
+    let store = connect(&db).await;
     let notice = store.load_notice(DocumentId(1)).await.unwrap();
     assert_eq!(
         notice.tasks[0].progress,
@@ -1281,30 +1213,18 @@ async fn a_database_from_before_the_workflow_is_upgraded() {
     );
     // The old round is the notice's own, not a reporting round.
     assert!(store.rounds(None).await.unwrap().is_empty());
-    let office = store
-        .create_user(new_user("duchashi", Role::Supervisor, None))
-        .await
-        .unwrap();
-    let round = store
-        .open_round(
-            NewRound {
-                document: DocumentId(1),
-                label: "1-9月".into(),
-                due: due(),
-                tasks: None,
-            },
-            office.id,
-            at(9, 0),
-        )
-        .await
-        .unwrap();
-    let reports = store
-        .reports(&ReportFilter {
-            round: Some(round),
-            ..ReportFilter::default()
-        })
-        .await
-        .unwrap();
+    let office = user(&store, "duchashi", Role::Supervisor, None).await;
+    let round = open_round(
+        &store,
+        DocumentId(1),
+        "1-9月",
+        due(),
+        None,
+        office.id,
+        at(9, 0),
+    )
+    .await;
+    let reports = round_reports(&store, round, None).await;
     assert_eq!(reports.len(), 1);
     let detail = store.report(reports[0].id).await.unwrap().unwrap();
     assert_eq!(
