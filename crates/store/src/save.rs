@@ -401,6 +401,32 @@ async fn insert_task(
     .fetch_one(c)
     .await)?;
 
+    write_task_units(tx, task_id, task, units).await?;
+
+    if let Some(progress) = &task.progress {
+        with_conn!(tx, c => sqlx::query(
+            "INSERT INTO progress_reports (task_id, round_id, text_json, text_plain) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(task_id)
+        .bind(round_id)
+        .bind(to_json("落实情况", progress)?)
+        .bind(progress.plain_text())
+        .execute(c)
+        .await)?;
+    }
+    Ok(())
+}
+
+/// Writes a task's lead and cooperating units and its sub-items with their units (the
+/// task row exists; its old units and sub-items, if any, were cleared). Shared by
+/// imports and the decomposition editor, so both store a task the same way.
+pub(crate) async fn write_task_units(
+    tx: &mut Tx,
+    task_id: i64,
+    task: &Task,
+    units: &HashMap<String, i64>,
+) -> Result<(), StoreError> {
     let assignments = task
         .lead_units
         .iter()
@@ -452,19 +478,6 @@ async fn insert_task(
             .execute(c)
             .await)?;
         }
-    }
-
-    if let Some(progress) = &task.progress {
-        with_conn!(tx, c => sqlx::query(
-            "INSERT INTO progress_reports (task_id, round_id, text_json, text_plain) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(task_id)
-        .bind(round_id)
-        .bind(to_json("落实情况", progress)?)
-        .bind(progress.plain_text())
-        .execute(c)
-        .await)?;
     }
     Ok(())
 }

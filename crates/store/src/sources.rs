@@ -18,8 +18,8 @@ use duban_domain::{
 use serde::Serialize;
 
 use crate::codec::{
-    COOPERATING, LEAD, date_text, from_json, parse_date, parse_timestamp, parse_timestamp_opt,
-    timestamp_text, to_json, u32_from,
+    date_text, from_json, parse_date, parse_timestamp, parse_timestamp_opt, timestamp_text,
+    to_json, u32_from,
 };
 use crate::db::{Tx, with_conn};
 use crate::{DocumentId, StoreError, UserId, load};
@@ -897,12 +897,6 @@ async fn unit_ids(tx: &mut Tx) -> Result<(UnitDirectory, HashMap<String, i64>), 
     ))
 }
 
-fn unit_id(ids: &HashMap<String, i64>, name: &str) -> Result<i64, StoreError> {
-    ids.get(name)
-        .copied()
-        .ok_or_else(|| StoreError::Corrupt(format!("单位“{name}”未登记")))
-}
-
 /// Writes the task's units, sub-items and plan (after they were cleared).
 async fn write_task_parts(
     tx: &mut Tx,
@@ -910,58 +904,7 @@ async fn write_task_parts(
     checked: &CheckedTask,
     ids: &HashMap<String, i64>,
 ) -> Result<(), StoreError> {
-    let task = &checked.task;
-    let relations = task
-        .lead_units
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (LEAD, i, a))
-        .chain(
-            task.cooperating_units
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (COOPERATING, i, a)),
-        );
-    for (relation, position, a) in relations {
-        let unit = unit_id(ids, &a.unit)?;
-        with_conn!(tx, c => sqlx::query(
-            "INSERT INTO task_units (task_id, relation, position, unit_id, written_as, role) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(task_id)
-        .bind(relation)
-        .bind(position as i64)
-        .bind(unit)
-        .bind(&a.written_as)
-        .bind(&a.role)
-        .execute(c)
-        .await)?;
-    }
-    for (position, item) in task.subitems.iter().enumerate() {
-        let label = i64::from(item.label.number());
-        with_conn!(tx, c => sqlx::query(
-            "INSERT INTO subitems (task_id, label, position, content) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(task_id)
-        .bind(label)
-        .bind(position as i64)
-        .bind(&item.content)
-        .execute(c)
-        .await)?;
-        for (unit_position, name) in item.lead_units.iter().enumerate() {
-            let unit = unit_id(ids, name)?;
-            with_conn!(tx, c => sqlx::query(
-                "INSERT INTO subitem_units (task_id, label, position, unit_id) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(task_id)
-            .bind(label)
-            .bind(unit_position as i64)
-            .bind(unit)
-            .execute(c)
-            .await)?;
-        }
-    }
+    crate::save::write_task_units(tx, task_id, &checked.task, ids).await?;
     if let Some(plan) = &checked.plan {
         write_plan(tx, task_id, plan).await?;
     }
