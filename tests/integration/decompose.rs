@@ -4,94 +4,16 @@
 //! to the accounts and input that must be refused.
 
 use reqwest::StatusCode;
-use reqwest::blocking::Client;
 use serde_json::{Value, json};
 
-use super::support::{SEED, Sandbox, Server};
+use super::support::{App, Server};
 
-const PASSWORD: &str = "correct-horse-1";
-
-struct App {
-    _sandbox: Sandbox,
-    server: Server,
-}
-
-impl App {
-    fn start() -> App {
-        let sandbox = Sandbox::new();
-        sandbox.import(SEED.as_ref()).ok();
-        for (username, role, unit) in [
-            ("sup", "supervisor", None),
-            ("ldr", "leader", None),
-            ("fgj.lly", "reporter", Some("区发改局")),
-        ] {
-            let mut args = vec!["user", "add", username, "--role", role, "--password-stdin"];
-            if let Some(unit) = unit {
-                args.extend(["--unit", unit]);
-            }
-            sandbox.run_with_stdin(&args, &format!("{PASSWORD}\n")).ok();
-        }
-        let server = Server::start(&sandbox, &["serve"]);
-        App {
-            _sandbox: sandbox,
-            server,
-        }
-    }
-
-    fn login(&self, username: &str) -> Client {
-        self.server.login(username, PASSWORD)
-    }
-
-    fn get(&self, client: &Client, path: &str) -> (StatusCode, Value) {
-        let response = client.get(self.server.url(path)).send().expect("request");
-        let status = response.status();
-        (status, response.json().unwrap_or(Value::Null))
-    }
-
-    fn post(&self, client: &Client, path: &str, body: Value) -> (StatusCode, Value) {
-        let response = client
-            .post(self.server.url(path))
-            .json(&body)
-            .send()
-            .expect("request");
-        let status = response.status();
-        (status, response.json().unwrap_or(Value::Null))
-    }
-
-    fn page(&self, client: &Client, path: &str) -> (StatusCode, String) {
-        let response = client.get(self.server.url(path)).send().expect("page");
-        let status = response.status();
-        (status, response.text().unwrap_or_default())
-    }
-
-    fn form(&self, client: &Client, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
-        let body: String = pairs
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let response = client
-            .post(self.server.url(path))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .expect("form");
-        let status = response.status();
-        (status, response.text().unwrap_or_default())
-    }
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+/// (username, role, unit)
+const ACCOUNTS: &[(&str, &str, Option<&str>)] = &[
+    ("sup", "supervisor", None),
+    ("ldr", "leader", None),
+    ("fgj.lly", "reporter", Some("区发改局")),
+];
 
 fn speech() -> Value {
     json!({
@@ -138,7 +60,7 @@ fn tasks() -> Value {
 
 #[test]
 fn source_to_issued_notice_and_its_docx() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     let sup = app.login("sup");
 
     // 立项, with a bad one first.
@@ -387,7 +309,7 @@ fn source_to_issued_notice_and_its_docx() {
 
 #[test]
 fn the_editor_pages_work_as_forms() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     let sup = app.login("sup");
     // A refused form shows the page again with the message and what was typed.
     let (status, html) = app.form(
@@ -505,7 +427,7 @@ fn the_editor_pages_work_as_forms() {
 
 #[test]
 fn unit_accounts_and_strangers_reach_none_of_it() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     let sup = app.login("sup");
     let (_, source) = app.post(&sup, "/api/sources", speech());
     let source = source["summary"]["id"].as_i64().expect("source");

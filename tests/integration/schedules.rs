@@ -13,9 +13,7 @@ use reqwest::StatusCode;
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
 
-use super::support::{SEED, Sandbox, Server};
-
-const PASSWORD: &str = "correct-horse-1";
+use super::support::{PASSWORD, Sandbox, Server};
 
 /// (username, role, unit)
 const ACCOUNTS: &[(&str, &str, Option<&str>)] = &[
@@ -43,15 +41,7 @@ impl Drop for App {
 
 impl App {
     fn start() -> App {
-        let sandbox = Sandbox::new();
-        sandbox.import(SEED.as_ref()).ok();
-        for (username, role, unit) in ACCOUNTS {
-            let mut args = vec!["user", "add", username, "--role", role, "--password-stdin"];
-            if let Some(unit) = unit {
-                args.extend(["--unit", unit]);
-            }
-            sandbox.run_with_stdin(&args, &format!("{PASSWORD}\n")).ok();
-        }
+        let sandbox = Sandbox::seeded(ACCOUNTS);
         let mut child = Command::new(env!("CARGO_BIN_EXE_duban"))
             .args(["serve", "--bind", "127.0.0.1:0"])
             .current_dir(sandbox.dir.path())

@@ -1,6 +1,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use reqwest::StatusCode;
 use serde_json::Value;
 
 pub const SEED: &str = concat!(
@@ -233,4 +234,118 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+impl Sandbox {
+    /// A sandbox whose store holds the seed and `accounts` (username, role, unit), all
+    /// with [`PASSWORD`].
+    pub fn seeded(accounts: &[(&str, &str, Option<&str>)]) -> Sandbox {
+        let sandbox = Sandbox::new();
+        sandbox.import(SEED.as_ref()).ok();
+        for (username, role, unit) in accounts {
+            let mut args = vec!["user", "add", username, "--role", role, "--password-stdin"];
+            if let Some(unit) = unit {
+                args.extend(["--unit", unit]);
+            }
+            sandbox.run_with_stdin(&args, &format!("{PASSWORD}\n")).ok();
+        }
+        sandbox
+    }
+}
+
+/// The password of every account an [`App`] creates.
+pub const PASSWORD: &str = "correct-horse-1";
+
+/// `duban serve` on a fresh store with the seed and accounts (username, role, unit), all
+/// with [`PASSWORD`]; requests as those accounts, answers as status and JSON or text.
+pub struct App {
+    _sandbox: Sandbox,
+    pub server: Server,
+}
+
+impl App {
+    pub fn start(accounts: &[(&str, &str, Option<&str>)]) -> App {
+        let sandbox = Sandbox::seeded(accounts);
+        let server = Server::start(&sandbox, &["serve"]);
+        App {
+            _sandbox: sandbox,
+            server,
+        }
+    }
+
+    pub fn login(&self, username: &str) -> reqwest::blocking::Client {
+        self.server.login(username, PASSWORD)
+    }
+
+    pub fn get(&self, client: &reqwest::blocking::Client, path: &str) -> (StatusCode, Value) {
+        let response = client.get(self.server.url(path)).send().expect("request");
+        let status = response.status();
+        (status, response.json().unwrap_or(Value::Null))
+    }
+
+    pub fn post(
+        &self,
+        client: &reqwest::blocking::Client,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let response = client
+            .post(self.server.url(path))
+            .json(&body)
+            .send()
+            .expect("request");
+        let status = response.status();
+        (status, response.json().unwrap_or(Value::Null))
+    }
+
+    pub fn delete(&self, client: &reqwest::blocking::Client, path: &str) -> (StatusCode, Value) {
+        let response = client
+            .delete(self.server.url(path))
+            .send()
+            .expect("request");
+        let status = response.status();
+        (status, response.json().unwrap_or(Value::Null))
+    }
+
+    /// A page: its status and HTML.
+    pub fn page(&self, client: &reqwest::blocking::Client, path: &str) -> (StatusCode, String) {
+        let response = client.get(self.server.url(path)).send().expect("page");
+        let status = response.status();
+        (status, response.text().unwrap_or_default())
+    }
+
+    /// Posts a form as a browser does (`application/x-www-form-urlencoded`).
+    pub fn form(
+        &self,
+        client: &reqwest::blocking::Client,
+        path: &str,
+        pairs: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let body: String = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let response = client
+            .post(self.server.url(path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .expect("form");
+        let status = response.status();
+        (status, response.text().unwrap_or_default())
+    }
+}
+
+/// Percent-encodes a form field (every byte but unreserved ASCII).
+pub fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

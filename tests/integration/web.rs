@@ -5,9 +5,7 @@ use reqwest::StatusCode;
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
 
-use super::support::{SEED, Sandbox, Server};
-
-const PASSWORD: &str = "correct-horse-1";
+use super::support::{App, PASSWORD, SEED, Sandbox, Server};
 
 /// A small PDF, as far as the upload checks are concerned.
 const PDF: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
@@ -23,58 +21,8 @@ const ACCOUNTS: &[(&str, &str, Option<&str>)] = &[
     ("czj.fzr", "unit_head", Some("区财政局")),
 ];
 
-struct App {
-    _sandbox: Sandbox,
-    server: Server,
-}
-
+/// What only these tests need of the app.
 impl App {
-    fn start() -> App {
-        let sandbox = Sandbox::new();
-        sandbox.import(SEED.as_ref()).ok();
-        for (username, role, unit) in ACCOUNTS {
-            let mut args = vec!["user", "add", username, "--role", role, "--password-stdin"];
-            if let Some(unit) = unit {
-                args.extend(["--unit", unit]);
-            }
-            sandbox.run_with_stdin(&args, &format!("{PASSWORD}\n")).ok();
-        }
-        let server = Server::start(&sandbox, &["serve"]);
-        App {
-            _sandbox: sandbox,
-            server,
-        }
-    }
-
-    fn login(&self, username: &str) -> Client {
-        self.server.login(username, PASSWORD)
-    }
-
-    fn get(&self, client: &Client, path: &str) -> (StatusCode, Value) {
-        let response = client.get(self.server.url(path)).send().expect("request");
-        let status = response.status();
-        (status, response.json().unwrap_or(Value::Null))
-    }
-
-    fn post(&self, client: &Client, path: &str, body: Value) -> (StatusCode, Value) {
-        let response = client
-            .post(self.server.url(path))
-            .json(&body)
-            .send()
-            .expect("request");
-        let status = response.status();
-        (status, response.json().unwrap_or(Value::Null))
-    }
-
-    fn delete(&self, client: &Client, path: &str) -> (StatusCode, Value) {
-        let response = client
-            .delete(self.server.url(path))
-            .send()
-            .expect("request");
-        let status = response.status();
-        (status, response.json().unwrap_or(Value::Null))
-    }
-
     /// Posts one file as `multipart/form-data` (field `file`), as a browser's form does.
     fn upload(
         &self,
@@ -146,7 +94,7 @@ impl App {
 
 #[test]
 fn health_and_login() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     let anonymous = Server::client();
     let login_page = anonymous
         .get(app.server.url("/login"))
@@ -208,7 +156,7 @@ fn health_and_login() {
 
 #[test]
 fn login_is_throttled_after_repeated_failures() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     let client = Server::client();
     for _ in 0..5 {
         let (status, _) = app.post(
@@ -229,7 +177,7 @@ fn login_is_throttled_after_repeated_failures() {
 
 #[test]
 fn cross_site_posts_are_refused() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     let sup = app.login("sup");
     let response = sup
         .post(app.server.url("/api/rounds"))
@@ -245,7 +193,7 @@ fn cross_site_posts_are_refused() {
 
 #[test]
 fn the_review_loop_through_the_api() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     let round = app.open_round();
     let reporter = app.login("fgj.lly");
     let head = app.login("fgj.fzr");
@@ -374,7 +322,7 @@ fn the_review_loop_through_the_api() {
 
 #[test]
 fn a_unit_never_sees_another_units_report() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     app.open_round();
     let fgj = app.login("fgj.lly");
     let czj = app.login("czj.lly");
@@ -412,7 +360,7 @@ fn a_unit_never_sees_another_units_report() {
 /// Every API route as every role: the set of roles allowed is exactly the documented one.
 #[test]
 fn every_route_as_every_role() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     let round = app.open_round();
     let sup = app.login("sup");
     let fgj_report = app.report_id(&sup, 1, "区发改局");
@@ -756,7 +704,7 @@ fn every_route_as_every_role() {
 
 #[test]
 fn the_openapi_document_matches_the_router() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     let anonymous = Server::client();
     let (status, spec) = app.get(&anonymous, "/api/openapi.json");
     assert_eq!(status, StatusCode::OK);
@@ -790,7 +738,7 @@ fn the_openapi_document_matches_the_router() {
 
 #[test]
 fn pages_render_in_chinese_for_each_role() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     let round = format!("/rounds/{}", app.open_round());
     for (user, path, expect) in [
         ("sup", "/tasks", "具体目标任务"),
@@ -868,7 +816,7 @@ fn the_demo_starts_with_accounts_for_every_role() {
 
 #[test]
 fn assignment_acknowledgement_closure_and_lapses() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     let sup = app.login("sup");
     let fgj = app.login("fgj.lly");
     let czj = app.login("czj.lly");
@@ -989,7 +937,7 @@ fn assignment_acknowledgement_closure_and_lapses() {
 
 #[test]
 fn the_dashboard_counts_from_the_data() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     app.open_round();
     let sup = app.login("sup");
     let fgj = app.login("fgj.lly");
@@ -1056,7 +1004,7 @@ fn the_dashboard_counts_from_the_data() {
 
 #[test]
 fn evidence_files_follow_the_report() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     app.open_round();
     let fgj = app.login("fgj.lly");
     let czj = app.login("czj.lly");
@@ -1284,7 +1232,7 @@ fn evidence_files_follow_the_report() {
 
 #[test]
 fn the_analysis_is_shown_and_the_office_decides() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     let sup = app.login("sup");
     let (status, reading) = app.get(&sup, "/api/documents/1/analysis");
     assert_eq!(status, StatusCode::OK, "{reading}");
@@ -1365,7 +1313,7 @@ fn the_analysis_is_shown_and_the_office_decides() {
 
 #[test]
 fn a_report_copied_from_last_round_is_flagged() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     app.open_round();
     let fgj = app.login("fgj.lly");
     let (_, task) = app.get(&fgj, "/api/documents/1/tasks/1");
@@ -1435,7 +1383,7 @@ fn public_pages_list_only_notices_disclosed_on_the_office_s_initiative() {
 
 #[test]
 fn task_filters_from_the_form_and_by_source() {
-    let app = App::start();
+    let app = App::start(ACCOUNTS);
     let office = app.login("sup");
     // The filter form sends every field, empty ones as "" ("全部", "最近一轮").
     let form = "/api/tasks?document=&unit=&round=&source=&source_kind=&status=&state=&page=";
