@@ -152,6 +152,28 @@ fn health_and_login() {
     let (status, _) = app.post(&sup, "/api/logout", json!({}));
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(app.get(&sup, "/api/me").0, StatusCode::UNAUTHORIZED);
+
+    // A token replayed right after its logout is refused too, although the session was
+    // just used (and so cached).
+    let token = cookie.split(';').next().expect("name=value").to_string();
+    let with_token = |method: reqwest::Method, path: &str| {
+        Server::client()
+            .request(method, app.server.url(path))
+            .header("Cookie", &token)
+            .header("Origin", app.server.url(""))
+            .send()
+            .expect("request")
+            .status()
+    };
+    assert_eq!(with_token(reqwest::Method::GET, "/api/me"), StatusCode::OK);
+    assert_eq!(
+        with_token(reqwest::Method::POST, "/api/logout"),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        with_token(reqwest::Method::GET, "/api/me"),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[test]

@@ -7,11 +7,11 @@ use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::{Duration, Utc};
 use duban_domain::Role;
-use duban_store::{User, UserId};
+use duban_store::User;
 use rand::RngExt;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::AppState;
@@ -139,16 +139,16 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// The user of the session with this token hash: from [`SESSIONS`] if looked up in the
+/// The user of the session with this token hash: from the app's [`SessionCache`] if looked up in the
 /// last [`SESSION_CACHE_TTL`], else from the store (and then remembered).
 async fn session_user(state: &AppState, hash: &str) -> Result<Option<User>, AppError> {
     let now = Instant::now();
-    if let Some(user) = SESSIONS.get(state, hash, now) {
+    if let Some(user) = state.sessions.get(hash, now) {
         return Ok(Some(user));
     }
     let user = state.store.session_user(hash, Utc::now()).await?;
     if let Some(user) = &user {
-        SESSIONS.put(state, hash, user.clone(), now);
+        state.sessions.put(hash, user.clone(), now);
     }
     Ok(user)
 }
@@ -158,101 +158,63 @@ async fn session_user(state: &AppState, hash: &str) -> Result<Option<User>, AppE
 /// or the token keeps working in this process for up to [`SESSION_CACHE_TTL`].
 pub async fn end_session(state: &AppState, token: &str) -> Result<(), AppError> {
     let hash = token_hash(token);
-    SESSIONS.forget(&hash);
+    state.sessions.forget(&hash);
     state.store.delete_session(&hash).await?;
     // Again: a request that read the session before the delete may have cached it.
-    SESSIONS.forget(&hash);
+    state.sessions.forget(&hash);
     Ok(())
-}
-
-/// Forgets every cached session of this user, at once: call it after changing the
-/// user's password, role or unit in this process, together with the store's change
-/// (`Store::set_password` already ends the user's sessions in the database).
-pub fn forget_user(user: UserId) {
-    SESSIONS.forget_user(user);
 }
 
 /// How long a session looked up in the store is trusted without asking again.
 ///
-/// The cache is per process. Logging out ([`end_session`]) and [`forget_user`] act on
-/// this process's cache at once; but several app servers may run against one database,
+/// The cache is per process. Logging out ([`end_session`]) acts on this process's
+/// cache at once; but several app servers may run against one database,
 /// and the CLI (`duban user passwd`) writes to it directly, so a session ended, a
 /// password changed or a role changed elsewhere is seen here only once the entry is
 /// older than this. The TTL bounds that staleness; keep it to a few seconds.
 pub const SESSION_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// Sessions looked up recently: token hash → (user, when looked up, which store).
-static SESSIONS: SessionCache = SessionCache::new();
-
 /// More entries than this and the expired ones are swept (and, if all are fresh, all).
 const SESSION_CACHE_ENTRIES: usize = 10_000;
 
-struct SessionCache {
-    entries: Mutex<Option<HashMap<String, CachedSession>>>,
+/// Sessions looked up recently, per app: token hash → (user, when looked up). Clones
+/// share the cache.
+#[derive(Debug, Clone, Default)]
+pub struct SessionCache {
+    entries: Arc<Mutex<HashMap<String, CachedSession>>>,
 }
 
+#[derive(Debug)]
 struct CachedSession {
     user: User,
     at: Instant,
-    /// The store the session was found in: several stores may live in one process
-    /// (tests), and a token is only valid in its own.
-    store: usize,
 }
 
 impl SessionCache {
-    const fn new() -> SessionCache {
-        SessionCache {
-            entries: Mutex::new(None),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<HashMap<String, CachedSession>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, CachedSession>> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn get(&self, state: &AppState, hash: &str, now: Instant) -> Option<User> {
+    fn get(&self, hash: &str, now: Instant) -> Option<User> {
         let entries = self.lock();
-        let entry = entries.as_ref()?.get(hash)?;
-        (entry.store == store_key(state) && now.duration_since(entry.at) < SESSION_CACHE_TTL)
-            .then(|| entry.user.clone())
+        let entry = entries.get(hash)?;
+        (now.duration_since(entry.at) < SESSION_CACHE_TTL).then(|| entry.user.clone())
     }
 
-    fn put(&self, state: &AppState, hash: &str, user: User, now: Instant) {
+    fn put(&self, hash: &str, user: User, now: Instant) {
         let mut entries = self.lock();
-        let entries = entries.get_or_insert_with(HashMap::new);
         if entries.len() >= SESSION_CACHE_ENTRIES {
             entries.retain(|_, e| now.duration_since(e.at) < SESSION_CACHE_TTL);
             if entries.len() >= SESSION_CACHE_ENTRIES {
                 entries.clear();
             }
         }
-        entries.insert(
-            hash.to_string(),
-            CachedSession {
-                user,
-                at: now,
-                store: store_key(state),
-            },
-        );
+        entries.insert(hash.to_string(), CachedSession { user, at: now });
     }
 
     fn forget(&self, hash: &str) {
-        if let Some(entries) = self.lock().as_mut() {
-            entries.remove(hash);
-        }
+        self.lock().remove(hash);
     }
-
-    fn forget_user(&self, user: UserId) {
-        if let Some(entries) = self.lock().as_mut() {
-            entries.retain(|_, e| e.user.id != user);
-        }
-    }
-}
-
-/// Which store an app state uses: the address of its shared template environment,
-/// which lives as long as the state and its clones do.
-fn store_key(state: &AppState) -> usize {
-    std::sync::Arc::as_ptr(&state.templates) as usize
 }
 
 /// The signed-in user, if any (public pages).

@@ -41,6 +41,8 @@ pub struct AppState {
     pub settings: Settings,
     /// `GET /api/tasks` answers, serialised once per cached store page.
     pub task_json: views::TaskJsonCache,
+    /// Sessions looked up in the last few seconds.
+    pub sessions: auth::SessionCache,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
             templates: Arc::new(templates::environment()?),
             settings,
             task_json: views::TaskJsonCache::default(),
+            sessions: auth::SessionCache::default(),
         })
     }
 }
