@@ -90,10 +90,14 @@ pub async fn serve(store: Store, options: &ServeOptions, banner: Option<String>)
         state.store.clone(),
         std::time::Duration::from_secs(options.schedule_interval),
     );
+    let store = state.store.clone();
     let served = duban_web::serve(state, listener)
         .await
         .context("服务异常退出");
     tick.abort();
+    // Lets the group-commit writer finish and answer what is queued, then closes the
+    // connections (a checkpoint of the WAL).
+    store.close().await;
     served
 }
 
