@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use duban_domain::Notice;
+use duban_domain::{Notice, RichText};
 
 /// The real notice the project started from (35 tasks).
 pub fn seed() -> Notice {
@@ -35,4 +35,27 @@ pub fn has_program(program: &str) -> bool {
 /// Every non-whitespace character of `text`, in order.
 pub fn squeeze(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Asserts that every task's content, unit cell and 落实情况 of `notice` appears in
+/// `text` (whitespace ignored on both sides): nothing of a cell was lost on the way.
+pub fn assert_every_cell_in(notice: &Notice, text: &str) {
+    let text = squeeze(text);
+    for task in &notice.tasks {
+        for cell in [
+            Some(task.content.plain_text()),
+            Some(task.lead_units_text.clone()),
+            task.progress.as_ref().map(RichText::plain_text),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let cell = squeeze(&cell);
+            assert!(
+                text.contains(&cell),
+                "task {}: “{cell}” missing",
+                task.number
+            );
+        }
+    }
 }

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::Path;
 use std::process::Command;
 
-use duban_domain::{Disclosure, Document, Notice, RichText};
+use duban_domain::{Disclosure, Document, Notice};
 use duban_render::docx::render_docx;
 use duban_render::{OutputFormat, RenderOptions, render};
 
@@ -176,24 +176,7 @@ fn docx_table_has_a_repeated_header_and_35_rows() {
 fn docx_keeps_every_cell_character_and_bold_run() {
     let notice = common::seed();
     let (_, xml) = seed_document_xml();
-    let all = common::squeeze(&texts(table_xml(&xml)));
-    for task in &notice.tasks {
-        for cell in [
-            Some(task.content.plain_text()),
-            Some(task.lead_units_text.clone()),
-            task.progress.as_ref().map(RichText::plain_text),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let cell = common::squeeze(&cell);
-            assert!(
-                all.contains(&cell),
-                "task {}: “{cell}” missing",
-                task.number
-            );
-        }
-    }
+    common::assert_every_cell_in(&notice, &texts(table_xml(&xml)));
     // Bold lead-ins (task 20's unit labels, task 16's plots) stay bold.
     let bold: Vec<&str> = notice
         .tasks
