@@ -302,7 +302,7 @@ impl Store {
 }
 
 /// Ends a write transaction: commits when `result` is `Ok`, rolls back otherwise.
-async fn finish<T>(tx: Tx, result: Result<T, StoreError>) -> Result<T, StoreError> {
+async fn finish<T, E: From<sqlx::Error>>(tx: Tx, result: Result<T, E>) -> Result<T, E> {
     match result {
         Ok(value) => {
             tx.commit().await?;

@@ -22,7 +22,7 @@ use crate::codec::{
     to_json, u32_from,
 };
 use crate::db::{Tx, with_conn};
-use crate::{DocumentId, StoreError, UserId, load};
+use crate::{DocumentId, StoreError, UserId, finish, load};
 
 /// Most tasks one decomposition notice may have.
 pub const MAX_TASKS: usize = 500;
@@ -1507,19 +1507,5 @@ impl crate::Store {
         let mut tx = self.db.write().await?;
         let result = issue(&mut tx, document, input, by).await;
         finish(tx, result).await
-    }
-}
-
-/// Commits when `result` is `Ok`, rolls back otherwise (the error is the one to report).
-async fn finish<T>(tx: Tx, result: Result<T, DecomposeError>) -> Result<T, DecomposeError> {
-    match result {
-        Ok(value) => {
-            tx.commit().await?;
-            Ok(value)
-        }
-        Err(e) => {
-            let _ = tx.rollback().await;
-            Err(e)
-        }
     }
 }
