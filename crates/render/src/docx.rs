@@ -1,24 +1,23 @@
 //! The notice as a Word document in the GB/T 9704-2012 layout.
 //!
-//! Built with docx-rs, then finished by hand where docx-rs has no API: the attachment
-//! table's header row is marked `w:tblHeader` (repeated on every page), the children of
-//! every `w:sectPr` are put in schema order, and the package is zipped again with fixed
+//! WordprocessingML is written here directly, each element in the order the schema
+//! (ECMA-376) requires. docx-rs did this until it was measured: building its element
+//! tree and serialising it was 60 % of `duban render --format docx`, and its output
+//! still needed patching by hand (no `w:tblHeader`, `w:sectPr` and `w:settings`
+//! children out of schema order, an empty Normal style). The parts written:
+//! the document, three footers (odd and even page numbers, and a blank one for the
+//! 版记 page), styles, settings, the font table with the substitutes Word and WPS
+//! use when a 公文 font is missing, and the package parts, zipped with fixed
 //! timestamps so two renders of one notice are byte-identical.
 //!
 //! Sections: the notice itself (portrait, 22 × 28 grid, page numbers), the attachment
 //! (landscape when the table is wide, same page numbers), and the 版记 page (portrait,
 //! no page number) when the notice has 抄送/印发 data.
 
-use std::io::{Cursor, Write};
+use std::fmt::Write as _;
+use std::io::{Cursor, Write as _};
 
 use chrono::Datelike;
-use docx_rs::{
-    AlignmentType, BorderType, BreakType, BuildXML, DocGrid, DocGridType, Docx, FieldCharType,
-    Footer, FooterReference, InstrPAGE, InstrText, LineSpacing, LineSpacingType, PageMargin,
-    PageOrientationType, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders,
-    Run, RunFonts, SectionProperty, SpecialIndentType, Table, TableBorder, TableBorderPosition,
-    TableBorders, TableCell, TableLayoutType, TableRow, VAlignType, WidthType,
-};
 use duban_domain::{Notice, RichText};
 
 use crate::RenderError;
@@ -40,13 +39,29 @@ const CHAR: f64 = CHAR_PITCH_PT * 20.0;
 /// grid plus condensed runs gives 22 × 28 in Word, WPS and LibreOffice alike.
 const BODY_CHAR_SPACING: i32 = -5;
 
+/// `write!` into a `String`, which cannot fail.
+macro_rules! put {
+    ($out:expr, $($arg:tt)*) => {{
+        let _ = write!($out, $($arg)*);
+    }};
+}
+
 /// Renders `notice` as DOCX bytes.
 pub fn render_docx(notice: &Notice) -> Result<Vec<u8>, RenderError> {
     let view = NoticeView::new(notice);
     let stamp = Stamp::of(notice);
-    let (docx, footers) = build(&view);
-    let docx = docx.created_at(&stamp.w3c()).updated_at(&stamp.w3c());
-    package(docx.build(), &footers, &stamp)
+    let footers = [
+        footer_xml(Some(page_number(Align::Right))),
+        footer_xml(Some(page_number(Align::Left))),
+        footer_xml(None),
+    ];
+    let parts = Parts {
+        document: document_xml(&view),
+        styles: styles_xml(),
+        footers,
+        core: core_xml(notice, &stamp),
+    };
+    package(&parts, &stamp)
 }
 
 /// The fixed time written into the package: the notice's 成文日期 at 00:00:00 UTC, or
@@ -82,180 +97,423 @@ impl Stamp {
 }
 
 // ---------------------------------------------------------------------------
-// Document
+// WordprocessingML pieces
 // ---------------------------------------------------------------------------
 
-/// The footer parts: `(rId, part)`; docx-rs registers their relationships and content
-/// types from the count, and [`package`] writes the parts. (docx-rs' own per-section
-/// footers lose the even-page footer of every section but the last.)
+const XML_DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#;
+const NS_W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+const NS_R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+/// Appends `text` as XML character data: the five special characters escaped, and the
+/// characters XML 1.0 forbids (C0 controls other than tab and line ends, U+FFFE, U+FFFF)
+/// left out, since Word refuses to open a file with one. Copies runs of ordinary text
+/// whole: this is most of the bytes of a notice.
+fn push_escaped(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    let mut plain_from = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        // Every character to replace or drop starts with an ASCII byte or 0xEF (the
+        // lead byte of U+FFFE and U+FFFF), so `at` is on a character boundary whenever
+        // one matches.
+        let (replacement, len) = match bytes[at] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&apos;", 1),
+            b'\t' | b'\n' | b'\r' => {
+                at += 1;
+                continue;
+            }
+            0..=0x1F => ("", 1),
+            0xEF if bytes[at..].starts_with("\u{FFFE}".as_bytes())
+                || bytes[at..].starts_with("\u{FFFF}".as_bytes()) =>
+            {
+                ("", 3)
+            }
+            _ => {
+                at += 1;
+                continue;
+            }
+        };
+        out.push_str(&text[plain_from..at]);
+        out.push_str(replacement);
+        at += len;
+        plain_from = at;
+    }
+    out.push_str(&text[plain_from..]);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Align {
+    Left,
+    Center,
+    Right,
+    /// Justified (两端对齐).
+    Both,
+}
+
+impl Align {
+    fn val(self) -> &'static str {
+        match self {
+            Align::Left => "left",
+            Align::Center => "center",
+            Align::Right => "right",
+            Align::Both => "both",
+        }
+    }
+}
+
+/// How a run looks: the font of its role at a size, and the few marks a notice uses.
+#[derive(Debug, Clone, Copy)]
+struct Look {
+    role: FontRole,
+    size_pt: f64,
+    bold: bool,
+    red: bool,
+    /// Horizontal scale in percent (the 发文机关标志 fitted to the 版心).
+    stretch: Option<u32>,
+}
+
+impl Look {
+    fn new(role: FontRole, size_pt: f64) -> Self {
+        Look {
+            role,
+            size_pt,
+            bold: false,
+            red: false,
+            stretch: None,
+        }
+    }
+
+    /// `w:rPr` in `CT_RPr` order. Every run names its East Asian font and a Latin one,
+    /// so Word and WPS set digits and letters in the same run properly; 3号 runs are
+    /// condensed to the 28-per-line pitch.
+    fn write(&self, out: &mut String) {
+        let latin = self.role.latin_fallback();
+        put!(
+            out,
+            r#"<w:rPr><w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:cs="{latin}" w:eastAsia="{}" />"#,
+            self.role.windows_name()
+        );
+        if self.bold {
+            out.push_str("<w:b /><w:bCs />");
+        }
+        if self.red {
+            put!(out, r#"<w:color w:val="{RED_RGB}" />"#);
+        }
+        if self.size_pt == SIZE_3 {
+            put!(out, r#"<w:spacing w:val="{BODY_CHAR_SPACING}" />"#);
+        }
+        if let Some(percent) = self.stretch {
+            put!(out, r#"<w:w w:val="{percent}" />"#);
+        }
+        let size = half_points(self.size_pt);
+        put!(
+            out,
+            r#"<w:sz w:val="{size}" /><w:szCs w:val="{size}" /></w:rPr>"#
+        );
+    }
+}
+
+/// What comes before a run's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lead {
+    Nothing,
+    /// A line break (the title's second and later lines).
+    LineBreak,
+    /// A tab (印发日期 after the right tab stop).
+    Tab,
+}
+
+/// Paragraph indents, twips.
+#[derive(Debug, Clone, Copy, Default)]
+struct Indent {
+    left: Option<i32>,
+    right: Option<i32>,
+    first_line: Option<i32>,
+    hanging: Option<i32>,
+}
+
+/// A paragraph: its properties, and its runs already written.
+#[derive(Debug, Default)]
+struct Para {
+    /// Paragraph style (its font, size and spacing come from `styles.xml`).
+    style: Option<&'static str>,
+    /// A rule under the paragraph: width in eighths of a point, space above it in
+    /// points, colour.
+    rule_below: Option<(u32, u32, &'static str)>,
+    right_tab: Option<u32>,
+    off_grid: bool,
+    /// Exact line height and space before and after, twips.
+    spacing: Option<(u32, u32, u32)>,
+    indent: Indent,
+    align: Option<Align>,
+    /// Size of the paragraph mark in half-points (a paragraph that only draws a rule
+    /// or ends a section).
+    mark_size: Option<u32>,
+    /// `w:sectPr` of the section this paragraph ends.
+    section: Option<Section>,
+    runs: String,
+}
+
+impl Para {
+    fn new() -> Self {
+        Para::default()
+    }
+
+    fn style(mut self, style_id: &'static str) -> Self {
+        self.style = Some(style_id);
+        self
+    }
+
+    fn align(mut self, align: Align) -> Self {
+        self.align = Some(align);
+        self
+    }
+
+    /// Not snapped to the document's line grid.
+    fn off_grid(mut self) -> Self {
+        self.off_grid = true;
+        self
+    }
+
+    /// Exactly `line` twips high, nothing before or after.
+    fn exact(mut self, line: u32) -> Self {
+        self.spacing = Some((line, 0, 0));
+        self
+    }
+
+    /// One body line high (28.95 pt).
+    fn body_line(self) -> Self {
+        self.exact(LINE)
+    }
+
+    fn before(mut self, twips: u32) -> Self {
+        let (line, _, after) = self.spacing.unwrap_or((LINE, 0, 0));
+        self.spacing = Some((line, twips, after));
+        self
+    }
+
+    fn after(mut self, twips: u32) -> Self {
+        let (line, before, _) = self.spacing.unwrap_or((LINE, 0, 0));
+        self.spacing = Some((line, before, twips));
+        self
+    }
+
+    fn indent(mut self, indent: Indent) -> Self {
+        self.indent = indent;
+        self
+    }
+
+    fn rule_below(mut self, eighths: u32, space_pt: u32, color: &'static str) -> Self {
+        self.rule_below = Some((eighths, space_pt, color));
+        self
+    }
+
+    fn right_tab(mut self, position: u32) -> Self {
+        self.right_tab = Some(position);
+        self
+    }
+
+    fn mark_size(mut self, half_points: u32) -> Self {
+        self.mark_size = Some(half_points);
+        self
+    }
+
+    /// Adds a run of `text` (nothing when it is empty and has no lead).
+    fn run(mut self, look: Look, lead: Lead, text: &str) -> Self {
+        if text.is_empty() && lead == Lead::Nothing {
+            return self;
+        }
+        let out = &mut self.runs;
+        out.push_str("<w:r>");
+        look.write(out);
+        match lead {
+            Lead::Nothing => {}
+            Lead::LineBreak => out.push_str(r#"<w:br w:type="textWrapping" />"#),
+            Lead::Tab => out.push_str("<w:tab />"),
+        }
+        push_text(out, text);
+        out.push_str("</w:r>");
+        self
+    }
+
+    /// Adds a run of `text` in the paragraph style's font, bold or not.
+    fn styled_text(mut self, bold: bool, text: &str) -> Self {
+        if text.is_empty() {
+            return self;
+        }
+        let out = &mut self.runs;
+        out.push_str("<w:r>");
+        if bold {
+            out.push_str("<w:rPr><w:b /><w:bCs /></w:rPr>");
+        }
+        push_text(out, text);
+        out.push_str("</w:r>");
+        self
+    }
+
+    fn text(self, look: Look, text: &str) -> Self {
+        self.run(look, Lead::Nothing, text)
+    }
+
+    /// `w:p`, its `w:pPr` children in `CT_PPr` order.
+    fn write(&self, out: &mut String) {
+        out.push_str("<w:p>");
+        let start = out.len();
+        out.push_str("<w:pPr>");
+        if let Some(style) = self.style {
+            put!(out, r#"<w:pStyle w:val="{style}" />"#);
+        }
+        if let Some((size, space, color)) = self.rule_below {
+            put!(
+                out,
+                r#"<w:pBdr><w:bottom w:val="single" w:space="{space}" w:sz="{size}" w:color="{color}" /></w:pBdr>"#
+            );
+        }
+        if let Some(position) = self.right_tab {
+            put!(
+                out,
+                r#"<w:tabs><w:tab w:val="right" w:pos="{position}" /></w:tabs>"#
+            );
+        }
+        if self.off_grid {
+            out.push_str(r#"<w:snapToGrid w:val="0" />"#);
+        }
+        if let Some((line, before, after)) = self.spacing {
+            put!(
+                out,
+                r#"<w:spacing w:before="{before}" w:after="{after}" w:line="{line}" w:lineRule="exact" />"#
+            );
+        }
+        let Indent {
+            left,
+            right,
+            first_line,
+            hanging,
+        } = self.indent;
+        if left.is_some() || right.is_some() || first_line.is_some() || hanging.is_some() {
+            out.push_str("<w:ind");
+            for (name, value) in [
+                ("left", left),
+                ("right", right),
+                ("hanging", hanging),
+                ("firstLine", first_line),
+            ] {
+                if let Some(v) = value {
+                    put!(out, r#" w:{name}="{v}""#);
+                }
+            }
+            out.push_str(" />");
+        }
+        if let Some(align) = self.align {
+            put!(out, r#"<w:jc w:val="{}" />"#, align.val());
+        }
+        if let Some(size) = self.mark_size {
+            put!(
+                out,
+                r#"<w:rPr><w:sz w:val="{size}" /><w:szCs w:val="{size}" /></w:rPr>"#
+            );
+        }
+        if let Some(section) = &self.section {
+            section.write(out);
+        }
+        if out.len() == start + "<w:pPr>".len() {
+            out.truncate(start);
+        } else {
+            out.push_str("</w:pPr>");
+        }
+        out.push_str(&self.runs);
+        out.push_str("</w:p>");
+    }
+}
+
+/// `w:t` holding `text`, spaces kept; nothing when `text` is empty.
+fn push_text(out: &mut String, text: &str) {
+    if !text.is_empty() {
+        out.push_str(r#"<w:t xml:space="preserve">"#);
+        push_escaped(out, text);
+        out.push_str("</w:t>");
+    }
+}
+
+/// The footer parts, by relationship id: page numbers on odd pages (right), on even
+/// pages (left), and a blank one for the 版记 page.
 const FOOTER_ODD: &str = "rIdFooter1";
 const FOOTER_EVEN: &str = "rIdFooter2";
 const FOOTER_BLANK: &str = "rIdFooter3";
 
-fn build(view: &NoticeView) -> (Docx, Vec<Vec<u8>>) {
-    let mut docx = Docx::new()
-        .default_size(half_points(SIZE_3))
-        .default_fonts(fonts(FontRole::FangSong));
-    let footers = vec![
-        Footer::new()
-            .add_paragraph(page_number(AlignmentType::Right))
-            .build(),
-        Footer::new()
-            .add_paragraph(page_number(AlignmentType::Left))
-            .build(),
-        Footer::new().add_paragraph(Paragraph::new()).build(),
-    ];
-    docx.document_rels.footer_count = footers.len();
-    for _ in &footers {
-        docx.content_type = docx.content_type.add_footer();
-    }
-    docx.settings = docx.settings.even_and_odd_headers();
+/// A section's page set-up.
+#[derive(Debug, Clone, Copy)]
+struct Section {
+    orientation: Orientation,
+    page_numbers: bool,
+    /// The 22-line grid of the notice's pages.
+    line_grid: bool,
+}
 
-    // Sections in order; the last one is the document's own sectPr, the others end
-    // with a paragraph carrying theirs.
-    let numbered = |mut s: SectionProperty| {
-        s.footer_reference = Some(FooterReference::new("default", FOOTER_ODD));
-        s.even_footer_reference = Some(FooterReference::new("even", FOOTER_EVEN));
-        s
-    };
-    let mut sections: Vec<(SectionProperty, Vec<Block>)> = Vec::new();
-    sections.push((numbered(notice_section()), notice_blocks(view)));
-    if !view.table.rows.is_empty() || view.table_title.is_some() {
-        sections.push((
-            numbered(attachment_section(view.table.orientation)),
-            attachment_blocks(view),
-        ));
-    }
-    if view.has_imprint() {
-        let mut s = notice_section();
-        s.footer_reference = Some(FooterReference::new("default", FOOTER_BLANK));
-        s.even_footer_reference = Some(FooterReference::new("even", FOOTER_BLANK));
-        sections.push((s, imprint_blocks(view)));
-    }
-
-    let last = sections.len() - 1;
-    for (i, (property, mut blocks)) in sections.into_iter().enumerate() {
-        if i < last {
-            match blocks.pop() {
-                Some(Block::P(p)) => blocks.push(Block::p(p.section_property(property))),
-                other => {
-                    blocks.extend(other);
-                    // After a table: a one-point paragraph that only ends the section.
-                    blocks.push(Block::p(
-                        Paragraph::new()
-                            .snap_to_grid(false)
-                            .size(2)
-                            .line_spacing(exact(20.0))
-                            .section_property(property),
-                    ));
-                }
-            }
+impl Section {
+    /// `w:sectPr`, children in `CT_SectPr` order.
+    fn write(&self, out: &mut String) {
+        let (odd, even) = if self.page_numbers {
+            (FOOTER_ODD, FOOTER_EVEN)
         } else {
-            docx.document = docx.document.default_section_property(property);
+            (FOOTER_BLANK, FOOTER_BLANK)
+        };
+        let portrait = (
+            mm_to_twips(layout::PAGE_WIDTH_MM),
+            mm_to_twips(layout::PAGE_HEIGHT_MM),
+        );
+        let (width, height, orient, [top, right, bottom, left]) = match self.orientation {
+            Orientation::Portrait => (
+                portrait.0,
+                portrait.1,
+                "portrait",
+                [
+                    layout::MARGIN_TOP_MM,
+                    layout::MARGIN_RIGHT_MM,
+                    layout::MARGIN_BOTTOM_MM,
+                    layout::MARGIN_LEFT_MM,
+                ],
+            ),
+            Orientation::Landscape => (
+                portrait.1,
+                portrait.0,
+                "landscape",
+                [
+                    layout::LANDSCAPE_MARGIN_TOP_MM,
+                    layout::LANDSCAPE_MARGIN_RIGHT_MM,
+                    layout::LANDSCAPE_MARGIN_BOTTOM_MM,
+                    layout::LANDSCAPE_MARGIN_LEFT_MM,
+                ],
+            ),
+        };
+        put!(
+            out,
+            concat!(
+                r#"<w:sectPr><w:footerReference w:type="default" r:id="{odd}" />"#,
+                r#"<w:footerReference w:type="even" r:id="{even}" />"#,
+                r#"<w:pgSz w:w="{width}" w:h="{height}" w:orient="{orient}" />"#,
+                r#"<w:pgMar w:top="{top}" w:right="{right}" w:bottom="{bottom}" w:left="{left}" "#,
+                r#"w:header="851" w:footer="{footer}" w:gutter="0" /><w:cols w:space="425" />"#
+            ),
+            odd = odd,
+            even = even,
+            width = width,
+            height = height,
+            orient = orient,
+            top = mm_to_twips(top),
+            right = mm_to_twips(right),
+            bottom = mm_to_twips(bottom),
+            left = mm_to_twips(left),
+            footer = footer_distance(bottom),
+        );
+        if self.line_grid {
+            put!(out, r#"<w:docGrid w:type="lines" w:linePitch="{LINE}" />"#);
         }
-        for block in blocks {
-            docx = match block {
-                Block::P(p) => docx.add_paragraph(*p),
-                Block::T(t) => docx.add_table(*t),
-            };
-        }
-    }
-    (docx, footers)
-}
-
-enum Block {
-    P(Box<Paragraph>),
-    T(Box<Table>),
-}
-
-impl Block {
-    fn p(paragraph: Paragraph) -> Block {
-        Block::P(Box::new(paragraph))
-    }
-}
-
-/// `— PAGE —` in 4号宋体, one 字 (of 4号) in from the outer edge.
-fn page_number(align: AlignmentType) -> Paragraph {
-    let one = (SIZE_4 * 20.0) as i32;
-    let (left, right) = match align {
-        AlignmentType::Left => (Some(one), None),
-        _ => (None, Some(one)),
-    };
-    let size = half_points(SIZE_4);
-    let f = fonts(FontRole::SongTi);
-    Paragraph::new()
-        .align(align)
-        .indent(left, None, right, None)
-        .line_spacing(exact(SIZE_4 * 20.0))
-        .snap_to_grid(false)
-        .add_run(Run::new().size(size).fonts(f.clone()).add_text("— "))
-        .add_run(
-            Run::new()
-                .size(size)
-                .fonts(f.clone())
-                .add_field_char(FieldCharType::Begin, false)
-                .add_instr_text(InstrText::PAGE(InstrPAGE::new()))
-                .add_field_char(FieldCharType::Separate, false)
-                .add_text("1")
-                .add_field_char(FieldCharType::End, false),
-        )
-        .add_run(Run::new().size(size).fonts(f).add_text(" —"))
-}
-
-/// Portrait A4 with the standard margins and the 22-line grid (28.95 pt pitch).
-fn notice_section() -> SectionProperty {
-    let margin = PageMargin {
-        top: mm_to_twips(layout::MARGIN_TOP_MM) as i32,
-        left: mm_to_twips(layout::MARGIN_LEFT_MM) as i32,
-        bottom: mm_to_twips(layout::MARGIN_BOTTOM_MM) as i32,
-        right: mm_to_twips(layout::MARGIN_RIGHT_MM) as i32,
-        header: 851,
-        footer: footer_distance(layout::MARGIN_BOTTOM_MM),
-        gutter: 0,
-    };
-    SectionProperty::new()
-        .page_size(
-            docx_rs::PageSize::new()
-                .size(
-                    mm_to_twips(layout::PAGE_WIDTH_MM),
-                    mm_to_twips(layout::PAGE_HEIGHT_MM),
-                )
-                .orient(PageOrientationType::Portrait),
-        )
-        .page_margin(margin)
-        .doc_grid(
-            DocGrid::new()
-                .grid_type(DocGridType::Lines)
-                .line_pitch(LINE as usize),
-        )
-}
-
-/// The attachment's page: landscape A4 with the 版心 turned (225 × 156 mm), or portrait.
-fn attachment_section(orientation: Orientation) -> SectionProperty {
-    match orientation {
-        Orientation::Portrait => {
-            let mut s = notice_section();
-            s.doc_grid = None;
-            s
-        }
-        Orientation::Landscape => SectionProperty::new()
-            .page_size(
-                docx_rs::PageSize::new()
-                    .size(
-                        mm_to_twips(layout::PAGE_HEIGHT_MM),
-                        mm_to_twips(layout::PAGE_WIDTH_MM),
-                    )
-                    .orient(PageOrientationType::Landscape),
-            )
-            .page_margin(PageMargin {
-                top: mm_to_twips(layout::LANDSCAPE_MARGIN_TOP_MM) as i32,
-                left: mm_to_twips(layout::LANDSCAPE_MARGIN_LEFT_MM) as i32,
-                bottom: mm_to_twips(layout::LANDSCAPE_MARGIN_BOTTOM_MM) as i32,
-                right: mm_to_twips(layout::LANDSCAPE_MARGIN_RIGHT_MM) as i32,
-                header: 851,
-                footer: footer_distance(layout::LANDSCAPE_MARGIN_BOTTOM_MM),
-                gutter: 0,
-            }),
+        out.push_str("</w:sectPr>");
     }
 }
 
@@ -268,29 +526,97 @@ fn footer_distance(bottom_margin_mm: f64) -> i32 {
 }
 
 // ---------------------------------------------------------------------------
+// The document part
+// ---------------------------------------------------------------------------
+
+enum Block {
+    P(Para),
+    /// A table, written.
+    Table(String),
+}
+
+fn document_xml(view: &NoticeView) -> String {
+    let mut sections: Vec<(Section, Vec<Block>)> = Vec::new();
+    let notice_section = Section {
+        orientation: Orientation::Portrait,
+        page_numbers: true,
+        line_grid: true,
+    };
+    sections.push((notice_section, notice_blocks(view)));
+    if !view.table.rows.is_empty() || view.table_title.is_some() {
+        let orientation = view.table.orientation;
+        let attachment = Section {
+            orientation,
+            page_numbers: true,
+            line_grid: false,
+        };
+        sections.push((attachment, attachment_blocks(view)));
+    }
+    if view.has_imprint() {
+        let imprint = Section {
+            page_numbers: false,
+            ..notice_section
+        };
+        sections.push((imprint, imprint_blocks(view)));
+    }
+
+    let mut out = String::with_capacity(128 * 1024);
+    out.push_str(XML_DECLARATION);
+    put!(
+        out,
+        r#"<w:document xmlns:w="{NS_W}" xmlns:r="{NS_R}"><w:body>"#
+    );
+    let last = sections.len() - 1;
+    for (i, (section, mut blocks)) in sections.into_iter().enumerate() {
+        if i < last {
+            // A section ends with a paragraph carrying its properties; after a table,
+            // a one-point paragraph that only ends the section.
+            match blocks.last_mut() {
+                Some(Block::P(p)) => p.section = Some(section),
+                _ => {
+                    let mut end = Para::new().off_grid().mark_size(2).exact(20);
+                    end.section = Some(section);
+                    blocks.push(Block::P(end));
+                }
+            }
+        }
+        for block in &blocks {
+            match block {
+                Block::P(p) => p.write(&mut out),
+                Block::Table(t) => out.push_str(t),
+            }
+        }
+        if i == last {
+            section.write(&mut out);
+        }
+    }
+    out.push_str("</w:body></w:document>");
+    out
+}
+
+// ---------------------------------------------------------------------------
 // The notice (版头, 主体)
 // ---------------------------------------------------------------------------
 
 fn notice_blocks(view: &NoticeView) -> Vec<Block> {
     let mut out = Vec::new();
     let mut gap_lines = 0u32;
+    let body = Look::new(FontRole::FangSong, SIZE_3);
 
     if let Some(mark) = &view.issuer_mark {
         // Red 发文机关标志: top edge 35 mm below the 版心's top, scaled to its width.
-        let stretch = (view.issuer_mark_scale * 100.0).floor() as i32;
-        out.push(Block::p(
-            Paragraph::new()
-                .align(AlignmentType::Center)
-                .snap_to_grid(false)
-                .line_spacing(
-                    exact(SIZE_CHUHAO * 20.0 * 1.2)
-                        .before(mm_to_twips(layout::ISSUER_MARK_DROP_MM) - 120),
-                )
-                .add_run(
-                    text_run(mark, FontRole::XiaoBiaoSong, SIZE_CHUHAO)
-                        .color(RED_RGB)
-                        .stretch(stretch),
-                ),
+        let look = Look {
+            red: true,
+            stretch: Some((view.issuer_mark_scale * 100.0).floor() as u32),
+            ..Look::new(FontRole::XiaoBiaoSong, SIZE_CHUHAO)
+        };
+        out.push(Block::P(
+            Para::new()
+                .align(Align::Center)
+                .off_grid()
+                .exact((SIZE_CHUHAO * 20.0 * 1.2).round() as u32)
+                .before(mm_to_twips(layout::ISSUER_MARK_DROP_MM) - 120)
+                .text(look, mark),
         ));
         gap_lines = 2; // 发文字号: 发文机关标志下空二行
     }
@@ -298,129 +624,129 @@ fn notice_blocks(view: &NoticeView) -> Vec<Block> {
     // 发文字号 centred, with the red rule 4 mm below it across the 版心.
     let number = view.doc_number.as_deref().unwrap_or_default();
     if view.issuer_mark.is_some() || !number.is_empty() {
-        let mut p = Paragraph::new()
-            .align(AlignmentType::Center)
-            .snap_to_grid(false)
-            .line_spacing(exact_body().before(LINE * gap_lines));
-        if !number.is_empty() {
-            p = p.add_run(text_run(number, FontRole::FangSong, SIZE_3));
-        }
+        let mut p = Para::new()
+            .align(Align::Center)
+            .off_grid()
+            .body_line()
+            .before(LINE * gap_lines)
+            .text(body, number);
         if view.issuer_mark.is_some() {
-            p.property = p.property.set_borders(
-                ParagraphBorders::with_empty().set(
-                    ParagraphBorder::new(ParagraphBorderPosition::Bottom)
-                        .val(BorderType::Single)
-                        .size((layout::RED_RULE_PT * 8.0) as usize)
-                        .space(red_rule_space())
-                        .color(RED_RGB),
-                ),
+            p = p.rule_below(
+                (layout::RED_RULE_PT * 8.0) as u32,
+                red_rule_space(),
+                RED_RGB,
             );
         }
-        out.push(Block::p(p));
+        out.push(Block::P(p));
         gap_lines = 2; // 标题: 红色分隔线下空二行
     }
 
     if !view.title_lines.is_empty() {
-        let mut p = Paragraph::new()
-            .align(AlignmentType::Center)
-            .snap_to_grid(false)
-            .line_spacing(exact_body().before(LINE * gap_lines));
+        let look = Look::new(FontRole::XiaoBiaoSong, SIZE_2);
+        let mut p = Para::new()
+            .align(Align::Center)
+            .off_grid()
+            .body_line()
+            .before(LINE * gap_lines);
         for (i, line) in view.title_lines.iter().enumerate() {
-            let mut run = text_run(line, FontRole::XiaoBiaoSong, SIZE_2);
-            if i > 0 {
-                run = Run::new()
-                    .size(half_points(SIZE_2))
-                    .fonts(fonts(FontRole::XiaoBiaoSong))
-                    .add_break(BreakType::TextWrapping)
-                    .add_text(line.as_str());
-            }
-            p = p.add_run(run);
+            let lead = if i > 0 {
+                Lead::LineBreak
+            } else {
+                Lead::Nothing
+            };
+            p = p.run(look, lead, line);
         }
-        out.push(Block::p(p));
+        out.push(Block::P(p));
         gap_lines = 1; // 主送: 标题下空一行
     }
 
     if let Some(recipients) = &view.recipients {
-        out.push(Block::p(
-            body_paragraph()
-                .line_spacing(exact_body().before(LINE * gap_lines))
-                .add_run(text_run(recipients, FontRole::FangSong, SIZE_3)),
+        out.push(Block::P(
+            Para::new()
+                .align(Align::Left)
+                .body_line()
+                .before(LINE * gap_lines)
+                .text(body, recipients),
         ));
         gap_lines = 0;
     }
 
     for para in &view.body {
-        let mut p = body_paragraph()
-            .align(AlignmentType::Both)
-            .indent(None, Some(first_line(2.0)), None, None)
-            .line_spacing(exact_body().before(LINE * gap_lines));
+        let mut p = Para::new()
+            .align(Align::Both)
+            .indent(Indent {
+                first_line: Some(em_twips(2.0)),
+                ..Indent::default()
+            })
+            .body_line()
+            .before(LINE * gap_lines);
         gap_lines = 0;
         if let Some(level) = para.level {
             // 一、 黑体, （一） 楷体, 1. and （1） 仿宋.
-            p = p.add_run(text_run(&para.heading, level.font(), SIZE_3));
+            p = p.text(Look::new(level.font(), SIZE_3), &para.heading);
         }
-        if !para.text.is_empty() {
-            p = p.add_run(text_run(&para.text, FontRole::FangSong, SIZE_3));
-        }
-        out.push(Block::p(p));
+        out.push(Block::P(p.text(body, &para.text)));
     }
     // 附件说明, 署名: 正文下空一行.
     gap_lines = 1;
 
     if let Some(note) = &view.attachment_note {
         // 左空二字; wrapped lines align with the name after “附件：”.
-        let left = (5.0 * CHAR).round() as i32;
-        let hang = (3.0 * CHAR).round() as i32;
-        out.push(Block::p(
-            body_paragraph()
-                .indent(
-                    Some(left),
-                    Some(SpecialIndentType::Hanging(hang)),
-                    None,
-                    None,
-                )
-                .line_spacing(exact_body().before(LINE * gap_lines))
-                .add_run(text_run(note, FontRole::FangSong, SIZE_3)),
+        out.push(Block::P(
+            Para::new()
+                .align(Align::Left)
+                .indent(Indent {
+                    left: Some(em_twips(5.0)),
+                    hanging: Some(em_twips(3.0)),
+                    ..Indent::default()
+                })
+                .body_line()
+                .before(LINE * gap_lines)
+                .text(body, note),
         ));
         gap_lines = 1;
     }
 
     if let Some(signatory) = &view.signatory {
-        out.push(Block::p(
-            body_paragraph()
-                .align(AlignmentType::Right)
-                .indent(
-                    None,
-                    None,
-                    Some(em_twips(view.signature.signatory_right_em)),
-                    None,
-                )
-                .line_spacing(exact_body().before(LINE * gap_lines))
-                .add_run(text_run(signatory, FontRole::FangSong, SIZE_3)),
+        out.push(Block::P(
+            Para::new()
+                .align(Align::Right)
+                .indent(Indent {
+                    right: Some(em_twips(view.signature.signatory_right_em)),
+                    ..Indent::default()
+                })
+                .body_line()
+                .before(LINE * gap_lines)
+                .text(body, signatory),
         ));
         gap_lines = 0;
     }
     if let Some(date) = &view.date {
-        out.push(Block::p(
-            body_paragraph()
-                .indent(
-                    Some(em_twips(view.signature.date_left_em)),
-                    None,
-                    None,
-                    None,
-                )
-                .line_spacing(exact_body().before(LINE * gap_lines))
-                .add_run(text_run(date, FontRole::FangSong, SIZE_3)),
+        out.push(Block::P(
+            Para::new()
+                .align(Align::Left)
+                .indent(Indent {
+                    left: Some(em_twips(view.signature.date_left_em)),
+                    ..Indent::default()
+                })
+                .body_line()
+                .before(LINE * gap_lines)
+                .text(body, date),
         ));
         gap_lines = 0;
     }
     if let Some(note) = &view.note {
         // 附注: 居左空二字, on the line after the date.
-        out.push(Block::p(
-            body_paragraph()
-                .indent(Some(em_twips(2.0)), None, None, None)
-                .line_spacing(exact_body().before(LINE * gap_lines))
-                .add_run(text_run(note, FontRole::FangSong, SIZE_3)),
+        out.push(Block::P(
+            Para::new()
+                .align(Align::Left)
+                .indent(Indent {
+                    left: Some(em_twips(2.0)),
+                    ..Indent::default()
+                })
+                .body_line()
+                .before(LINE * gap_lines)
+                .text(body, note),
         ));
     }
     out
@@ -428,10 +754,40 @@ fn notice_blocks(view: &NoticeView) -> Vec<Block> {
 
 /// Space between the 发文字号 line's bottom and the red rule, pt, so that the rule is
 /// 4 mm below the characters (the line box leaves ≈ 5 pt under them).
-fn red_rule_space() -> usize {
+fn red_rule_space() -> u32 {
     let gap_pt = layout::mm_to_pt(layout::RED_RULE_GAP_MM);
     let under_text = (LINE_PITCH_PT - SIZE_3) / 2.0 - 1.5;
-    (gap_pt - under_text).round().max(0.0) as usize
+    (gap_pt - under_text).round().max(0.0) as u32
+}
+
+/// `— PAGE —` in 4号宋体, one 字 (of 4号) in from the outer edge.
+fn page_number(align: Align) -> Para {
+    let one = (SIZE_4 * 20.0) as i32;
+    let indent = match align {
+        Align::Left => Indent {
+            left: Some(one),
+            ..Indent::default()
+        },
+        _ => Indent {
+            right: Some(one),
+            ..Indent::default()
+        },
+    };
+    let look = Look::new(FontRole::SongTi, SIZE_4);
+    let mut p = Para::new()
+        .align(align)
+        .indent(indent)
+        .exact((SIZE_4 * 20.0) as u32)
+        .off_grid()
+        .text(look, "— ");
+    p.runs.push_str("<w:r>");
+    look.write(&mut p.runs);
+    p.runs.push_str(concat!(
+        r#"<w:fldChar w:fldCharType="begin" /><w:instrText>PAGE</w:instrText>"#,
+        r#"<w:fldChar w:fldCharType="separate" /><w:t>1</w:t>"#,
+        r#"<w:fldChar w:fldCharType="end" /></w:r>"#
+    ));
+    p.text(look, " —")
 }
 
 // ---------------------------------------------------------------------------
@@ -441,136 +797,110 @@ fn red_rule_space() -> usize {
 fn attachment_blocks(view: &NoticeView) -> Vec<Block> {
     let mut out = Vec::new();
     // “附件” 3号黑体, 顶格, first line of the 版心.
-    out.push(Block::p(
-        Paragraph::new()
-            .snap_to_grid(false)
-            .line_spacing(exact_body())
-            .add_run(text_run(view.attachment_label, FontRole::HeiTi, SIZE_3)),
+    out.push(Block::P(
+        Para::new()
+            .off_grid()
+            .body_line()
+            .text(Look::new(FontRole::HeiTi, SIZE_3), view.attachment_label),
     ));
     if let Some(title) = &view.table_title {
         // Title centred on line 3 (a blank line between).
         let width_mm = view.table.width_mm();
         let per_line = (layout::mm_to_pt(width_mm) / SIZE_2).floor() as usize;
-        let mut p = Paragraph::new()
-            .align(AlignmentType::Center)
-            .snap_to_grid(false)
-            .line_spacing(exact_body().before(LINE).after(LINE / 2));
+        let look = Look::new(FontRole::XiaoBiaoSong, SIZE_2);
+        let mut p = Para::new()
+            .align(Align::Center)
+            .off_grid()
+            .body_line()
+            .before(LINE)
+            .after(LINE / 2);
         for (i, line) in layout::title_lines(title, per_line).iter().enumerate() {
-            let mut run = Run::new()
-                .size(half_points(SIZE_2))
-                .fonts(fonts(FontRole::XiaoBiaoSong));
-            if i > 0 {
-                run = run.add_break(BreakType::TextWrapping);
-            }
-            p = p.add_run(run.add_text(line.as_str()));
+            let lead = if i > 0 {
+                Lead::LineBreak
+            } else {
+                Lead::Nothing
+            };
+            p = p.run(look, lead, line);
         }
-        out.push(Block::p(p));
+        out.push(Block::P(p));
     }
     if !view.table.columns.is_empty() {
-        out.push(Block::T(Box::new(table(view))));
+        out.push(Block::Table(table_xml(view)));
     }
     out
 }
 
-fn table(view: &NoticeView) -> Table {
-    let widths: Vec<usize> = view
-        .table
-        .columns
-        .iter()
-        .map(|c| mm_to_twips(c.width_mm) as usize)
-        .collect();
-    let total: usize = widths.iter().sum();
+/// The attachment table: full grid, fixed column widths from the layout, the header
+/// row repeated on every page.
+fn table_xml(view: &NoticeView) -> String {
+    let columns = &view.table.columns;
+    let widths: Vec<u32> = columns.iter().map(|c| mm_to_twips(c.width_mm)).collect();
+    let total: u32 = widths.iter().sum();
+    let rule = (layout::TABLE_RULE_PT * 8.0) as u32;
 
-    let header = TableRow::new(
-        view.table
-            .columns
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| {
-                TableCell::new()
-                    .width(*w, WidthType::Dxa)
-                    .vertical_align(VAlignType::Center)
-                    .add_paragraph(table_paragraph(true).add_run(text_run(
-                        &c.header,
-                        FontRole::HeiTi,
-                        TABLE_FONT_PT,
-                    )))
-            })
-            .collect(),
+    let mut out = String::with_capacity(96 * 1024);
+    put!(
+        out,
+        r#"<w:tbl><w:tblPr><w:tblW w:w="{total}" w:type="dxa" /><w:jc w:val="left" /><w:tblBorders>"#
     );
-    let mut rows = vec![header];
-    for cells in &view.table.rows {
-        let row = view
-            .table
-            .columns
-            .iter()
-            .zip(&widths)
-            .zip(cells)
-            .map(|((column, w), cell)| {
-                let mut c = TableCell::new()
-                    .width(*w, WidthType::Dxa)
-                    .vertical_align(VAlignType::Center);
-                for p in rich_paragraphs(cell, column.centered) {
-                    c = c.add_paragraph(p);
-                }
-                c
-            })
-            .collect();
-        rows.push(TableRow::new(row));
-    }
-    let rule = (layout::TABLE_RULE_PT * 8.0) as usize;
-    let mut borders = TableBorders::with_empty();
-    for position in [
-        TableBorderPosition::Top,
-        TableBorderPosition::Left,
-        TableBorderPosition::Bottom,
-        TableBorderPosition::Right,
-        TableBorderPosition::InsideH,
-        TableBorderPosition::InsideV,
-    ] {
-        borders = borders.set(
-            TableBorder::new(position)
-                .border_type(BorderType::Single)
-                .size(rule)
-                .color("000000"),
+    for side in ["top", "left", "bottom", "right", "insideH", "insideV"] {
+        put!(
+            out,
+            r#"<w:{side} w:val="single" w:sz="{rule}" w:space="0" w:color="000000" />"#
         );
     }
-    Table::new(rows)
-        .set_grid(widths)
-        .layout(TableLayoutType::Fixed)
-        .width(total, WidthType::Dxa)
-        .set_borders(borders)
-}
+    out.push_str(r#"</w:tblBorders><w:tblLayout w:type="fixed" /></w:tblPr><w:tblGrid>"#);
+    for w in &widths {
+        put!(out, r#"<w:gridCol w:w="{w}" />"#);
+    }
+    out.push_str("</w:tblGrid>");
 
-/// A cell's paragraphs with their bold runs; an empty cell still gets one paragraph.
-fn rich_paragraphs(text: &RichText, centered: bool) -> Vec<Paragraph> {
-    let mut out = Vec::with_capacity(text.paragraphs.len().max(1));
-    for para in &text.paragraphs {
-        let mut p = table_paragraph(centered);
-        for run in &para.runs {
-            let mut r = text_run(&run.text, FontRole::FangSong, TABLE_FONT_PT);
-            if run.bold {
-                r = r.bold();
-            }
-            p = p.add_run(r);
+    let cell_start = |out: &mut String, width: u32| {
+        put!(
+            out,
+            r#"<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa" /><w:vAlign w:val="center" /></w:tcPr>"#
+        );
+    };
+    out.push_str("<w:tr><w:trPr><w:tblHeader /></w:trPr>");
+    for (column, width) in columns.iter().zip(&widths) {
+        cell_start(&mut out, *width);
+        Para::new()
+            .style(TABLE_HEADING_STYLE)
+            .styled_text(false, &column.header)
+            .write(&mut out);
+        out.push_str("</w:tc>");
+    }
+    out.push_str("</w:tr>");
+    for cells in &view.table.rows {
+        out.push_str("<w:tr>");
+        for ((column, width), cell) in columns.iter().zip(&widths).zip(cells) {
+            cell_start(&mut out, *width);
+            write_rich_paragraphs(&mut out, cell, column.centered);
+            out.push_str("</w:tc>");
         }
-        out.push(p);
+        out.push_str("</w:tr>");
     }
-    if out.is_empty() {
-        out.push(table_paragraph(centered));
-    }
+    out.push_str("</w:tbl>");
     out
 }
 
-fn table_paragraph(centered: bool) -> Paragraph {
-    Paragraph::new()
-        .align(if centered {
-            AlignmentType::Center
-        } else {
-            AlignmentType::Both
-        })
-        .snap_to_grid(false)
-        .line_spacing(exact(TABLE_LINE_PT * 20.0))
+/// A cell's paragraphs with their bold runs; an empty cell still gets one paragraph
+/// (Word requires it).
+fn write_rich_paragraphs(out: &mut String, text: &RichText, centered: bool) {
+    let paragraph = || {
+        let p = Para::new().style(TABLE_TEXT_STYLE);
+        if centered { p.align(Align::Center) } else { p }
+    };
+    for para in &text.paragraphs {
+        let mut p = paragraph();
+        for run in &para.runs {
+            p = p.styled_text(run.bold, &run.text);
+        }
+        p.write(out);
+    }
+    if text.paragraphs.is_empty() {
+        paragraph().write(out);
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -581,25 +911,20 @@ fn table_paragraph(centered: bool) -> Paragraph {
 /// between), pushed down so that the last rule sits on the bottom of the 版心.
 fn imprint_blocks(view: &NoticeView) -> Vec<Block> {
     const RULE_LINE: u32 = 40; // twips: the height of a paragraph that only draws a rule
-    let thick = (layout::IMPRINT_THICK_RULE_PT * 8.0).round() as usize;
-    let thin = (layout::IMPRINT_THIN_RULE_PT * 8.0).round() as usize;
-    let rule = |size: usize, before: u32| {
-        let mut p = Paragraph::new()
-            .snap_to_grid(false)
-            .size(2)
-            .line_spacing(exact(f64::from(RULE_LINE)).before(before));
-        p.property = p.property.set_borders(
-            ParagraphBorders::with_empty().set(
-                ParagraphBorder::new(ParagraphBorderPosition::Bottom)
-                    .val(BorderType::Single)
-                    .size(size)
-                    .space(0)
-                    .color("000000"),
-            ),
-        );
-        Block::p(p)
+    let thick = (layout::IMPRINT_THICK_RULE_PT * 8.0).round() as u32;
+    let thin = (layout::IMPRINT_THIN_RULE_PT * 8.0).round() as u32;
+    let rule = |size: u32, before: u32| {
+        Block::P(
+            Para::new()
+                .off_grid()
+                .mark_size(2)
+                .exact(RULE_LINE)
+                .before(before)
+                .rule_below(size, 0, "000000"),
+        )
     };
     let one = (SIZE_4 * 20.0) as i32;
+    let look = Look::new(FontRole::FangSong, SIZE_4);
     let lines = u32::from(view.copy_to.is_some()) + 1;
     let rules = lines + 1;
     let height = mm_to_twips(layout::TEXT_HEIGHT_MM);
@@ -610,143 +935,268 @@ fn imprint_blocks(view: &NoticeView) -> Vec<Block> {
     let mut out = vec![rule(thick, push_down)];
     if let Some(copy_to) = &view.copy_to {
         // 左右各空一字; wrapped lines align after “抄送：”.
-        out.push(Block::p(
-            Paragraph::new()
-                .snap_to_grid(false)
-                .indent(
-                    Some(one * 4),
-                    Some(SpecialIndentType::Hanging(one * 3)),
-                    Some(one),
-                    None,
-                )
-                .line_spacing(exact_body())
-                .add_run(text_run(copy_to, FontRole::FangSong, SIZE_4)),
+        out.push(Block::P(
+            Para::new()
+                .off_grid()
+                .indent(Indent {
+                    left: Some(one * 4),
+                    right: Some(one),
+                    hanging: Some(one * 3),
+                    first_line: None,
+                })
+                .body_line()
+                .text(look, copy_to),
         ));
         out.push(rule(thin, 0));
     }
     // 印发机关 左空一字, 印发日期 右空一字 (right tab).
     let by = view.printed_by.as_deref().unwrap_or_default();
     let on = view.printed_on.as_deref().unwrap_or_default();
-    let mut p = Paragraph::new()
-        .snap_to_grid(false)
-        .indent(Some(one), None, Some(one), None)
-        .line_spacing(exact_body())
-        .add_tab(
-            docx_rs::Tab::new()
-                .val(docx_rs::TabValueType::Right)
-                .pos((mm_to_twips(layout::TEXT_WIDTH_MM) as i32 - 2 * one).max(0) as usize),
-        )
-        .add_run(text_run(by, FontRole::FangSong, SIZE_4));
+    let tab = (mm_to_twips(layout::TEXT_WIDTH_MM) as i32 - 2 * one).max(0) as u32;
+    let mut p = Para::new()
+        .right_tab(tab)
+        .off_grid()
+        .indent(Indent {
+            left: Some(one),
+            right: Some(one),
+            ..Indent::default()
+        })
+        .body_line()
+        .text(look, by);
     if !on.is_empty() {
-        p = p.add_run(
-            Run::new()
-                .size(half_points(SIZE_4))
-                .fonts(fonts(FontRole::FangSong))
-                .add_tab()
-                .add_text(on),
-        );
+        p = p.run(look, Lead::Tab, on);
     }
-    out.push(Block::p(p));
+    out.push(Block::P(p));
     out.push(rule(thick, 0));
     out
 }
 
 // ---------------------------------------------------------------------------
-// Small builders
+// Small conversions
 // ---------------------------------------------------------------------------
 
-fn half_points(pt: f64) -> usize {
-    (pt * 2.0).round() as usize
+fn half_points(pt: f64) -> u32 {
+    (pt * 2.0).round() as u32
 }
 
 fn em_twips(em: f64) -> i32 {
     (em * CHAR).round() as i32
 }
 
-fn first_line(chars: f64) -> SpecialIndentType {
-    SpecialIndentType::FirstLine((chars * CHAR).round() as i32)
+// ---------------------------------------------------------------------------
+// The other parts and the package
+// ---------------------------------------------------------------------------
+
+struct Parts {
+    document: String,
+    styles: String,
+    footers: [String; 3],
+    core: String,
 }
 
-fn exact(twips: f64) -> LineSpacing {
-    LineSpacing::new()
-        .line_rule(LineSpacingType::Exact)
-        .line(twips.round() as i32)
-        .before(0)
-        .after(0)
+/// A footer part holding `paragraph`, or an empty paragraph.
+fn footer_xml(paragraph: Option<Para>) -> String {
+    let mut out = String::with_capacity(2048);
+    out.push_str(XML_DECLARATION);
+    put!(out, r#"<w:ftr xmlns:w="{NS_W}" xmlns:r="{NS_R}">"#);
+    paragraph.unwrap_or_default().write(&mut out);
+    out.push_str("</w:ftr>");
+    out
 }
 
-fn exact_body() -> LineSpacing {
-    exact(f64::from(LINE))
+/// The document's properties: title and author (the 发文机关) as Word shows them, and
+/// the fixed creation time.
+fn core_xml(notice: &Notice, stamp: &Stamp) -> String {
+    let mut out = String::with_capacity(1024);
+    out.push_str(XML_DECLARATION);
+    out.push_str(concat!(
+        r#"<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" "#,
+        r#"xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" "#,
+        r#"xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">"#
+    ));
+    let document = &notice.document;
+    if let Some(title) = document.title.as_deref().filter(|t| !t.is_empty()) {
+        out.push_str("<dc:title>");
+        push_escaped(&mut out, title);
+        out.push_str("</dc:title>");
+    }
+    if let Some(issuer) = document.issuer.as_deref().filter(|t| !t.is_empty()) {
+        out.push_str("<dc:creator>");
+        push_escaped(&mut out, issuer);
+        out.push_str("</dc:creator>");
+    }
+    let time = stamp.w3c();
+    put!(
+        out,
+        concat!(
+            r#"<dcterms:created xsi:type="dcterms:W3CDTF">{time}</dcterms:created>"#,
+            r#"<dcterms:modified xsi:type="dcterms:W3CDTF">{time}</dcterms:modified>"#,
+            "</cp:coreProperties>"
+        ),
+        time = time
+    );
+    out
 }
 
-fn body_paragraph() -> Paragraph {
-    Paragraph::new().align(AlignmentType::Left)
-}
+const CONTENT_TYPES: &str = concat!(
+    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
+    r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">"#,
+    r#"<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml" />"#,
+    r#"<Default Extension="xml" ContentType="application/xml" />"#,
+    r#"<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml" />"#,
+    r#"<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml" />"#,
+    r#"<Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml" />"#,
+    r#"<Override PartName="/word/fontTable.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml" />"#,
+    r#"<Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml" />"#,
+    r#"<Override PartName="/word/footer2.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml" />"#,
+    r#"<Override PartName="/word/footer3.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml" />"#,
+    r#"<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml" />"#,
+    r#"<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml" />"#,
+    "</Types>"
+);
 
-/// East Asian font of the role plus Latin fallbacks.
-fn fonts(role: FontRole) -> RunFonts {
-    let latin = role.latin_fallback();
-    RunFonts::new()
-        .east_asia(role.windows_name())
-        .ascii(latin)
-        .hi_ansi(latin)
-        .cs(latin)
-}
+const PACKAGE_RELS: &str = concat!(
+    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
+    r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
+    r#"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml" />"#,
+    r#"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml" />"#,
+    r#"<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml" />"#,
+    "</Relationships>"
+);
 
-/// A run of `text`; 3号 runs are condensed to the 28-per-line pitch.
-fn text_run(text: &str, role: FontRole, size_pt: f64) -> Run {
-    let run = Run::new().size(half_points(size_pt)).fonts(fonts(role));
-    let run = if size_pt == SIZE_3 {
-        run.character_spacing(BODY_CHAR_SPACING)
-    } else {
-        run
+const DOCUMENT_RELS: &str = concat!(
+    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
+    r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
+    r#"<Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml" />"#,
+    r#"<Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml" />"#,
+    r#"<Relationship Id="rIdFontTable" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable" Target="fontTable.xml" />"#,
+    r#"<Relationship Id="rIdFooter1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml" />"#,
+    r#"<Relationship Id="rIdFooter2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer2.xml" />"#,
+    r#"<Relationship Id="rIdFooter3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer3.xml" />"#,
+    "</Relationships>"
+);
+
+const APP_PROPERTIES: &str = concat!(
+    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
+    r#"<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">"#,
+    "<Application>duban</Application></Properties>"
+);
+
+/// The table's paragraph styles: 4号仿宋 justified on exact 20 pt lines, and the header
+/// row's 4号黑体 centred. An office adjusts the whole table by changing one style.
+const TABLE_TEXT_STYLE: &str = "TableText";
+const TABLE_HEADING_STYLE: &str = "TableHeading";
+
+/// Defaults: 3号仿宋_GB2312 with Times New Roman for Latin text, Chinese as the East
+/// Asian language. The Normal style repeats the size because LibreOffice sizes its
+/// layout grid from the Normal style only (not docDefaults) and otherwise spreads 16 pt
+/// text over two 12 pt cells; it also turns off the automatic space between Chinese and
+/// digits (2020年10月15日, not 2020 年 10 月 15 日), as 公文 count every character on
+/// the grid. Then the table's styles.
+fn styles_xml() -> String {
+    let mut out = String::with_capacity(4096);
+    out.push_str(XML_DECLARATION);
+    let body = half_points(SIZE_3);
+    put!(
+        out,
+        concat!(
+            r#"<w:styles xmlns:w="{ns}"><w:docDefaults><w:rPrDefault><w:rPr>"#,
+            r#"<w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman" w:eastAsia="仿宋_GB2312" />"#,
+            r#"<w:sz w:val="{body}" /><w:szCs w:val="{body}" /><w:lang w:val="en-US" w:eastAsia="zh-CN" />"#,
+            r#"</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr /></w:pPrDefault></w:docDefaults>"#,
+            r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal" /><w:qFormat />"#,
+            r#"<w:pPr><w:autoSpaceDE w:val="0" /><w:autoSpaceDN w:val="0" /></w:pPr>"#,
+            r#"<w:rPr><w:sz w:val="{body}" /><w:szCs w:val="{body}" /></w:rPr></w:style>"#
+        ),
+        ns = NS_W,
+        body = body,
+    );
+    let table_style = |out: &mut String, id: &str, name: &str, align: Align, role: FontRole| {
+        put!(
+            out,
+            concat!(
+                r#"<w:style w:type="paragraph" w:customStyle="1" w:styleId="{id}"><w:name w:val="{name}" />"#,
+                r#"<w:basedOn w:val="Normal" /><w:qFormat /><w:pPr><w:snapToGrid w:val="0" />"#,
+                r#"<w:spacing w:before="0" w:after="0" w:line="{line}" w:lineRule="exact" />"#,
+                r#"<w:jc w:val="{align}" /></w:pPr>"#
+            ),
+            id = id,
+            name = name,
+            line = (TABLE_LINE_PT * 20.0) as u32,
+            align = align.val(),
+        );
+        Look::new(role, TABLE_FONT_PT).write(out);
+        out.push_str("</w:style>");
     };
-    run.add_text(text)
+    table_style(
+        &mut out,
+        TABLE_TEXT_STYLE,
+        "表格文字",
+        Align::Both,
+        FontRole::FangSong,
+    );
+    table_style(
+        &mut out,
+        TABLE_HEADING_STYLE,
+        "表格标题行",
+        Align::Center,
+        FontRole::HeiTi,
+    );
+    out.push_str("</w:styles>");
+    out
 }
 
-// ---------------------------------------------------------------------------
-// Package: patch what docx-rs cannot write, zip deterministically
-// ---------------------------------------------------------------------------
+/// Zoom, the default tab stop, different footers on odd and even pages (page numbers
+/// right and left), and Word 2013+ layout (compatibilityMode 15).
+const SETTINGS: &str = concat!(
+    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
+    r#"<w:settings xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">"#,
+    r#"<w:zoom w:percent="100" /><w:defaultTabStop w:val="840" /><w:evenAndOddHeaders />"#,
+    r#"<w:compat><w:spaceForUL /><w:balanceSingleByteDoubleByteWidth /><w:doNotLeaveBackslashAlone />"#,
+    r#"<w:ulTrailSpace /><w:doNotExpandShiftReturn /><w:useFELayout />"#,
+    r#"<w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15" />"#,
+    r#"<w:compatSetting w:name="overrideTableStyleFontSizeAndJustification" w:uri="http://schemas.microsoft.com/office/word" w:val="1" />"#,
+    r#"<w:compatSetting w:name="enableOpenTypeFeatures" w:uri="http://schemas.microsoft.com/office/word" w:val="1" />"#,
+    r#"<w:compatSetting w:name="doNotFlipMirrorIndents" w:uri="http://schemas.microsoft.com/office/word" w:val="1" />"#,
+    r#"<w:compatSetting w:name="differentiateMultirowTableHeaders" w:uri="http://schemas.microsoft.com/office/word" w:val="1" />"#,
+    r#"<w:compatSetting w:name="useWord2013TrackBottomHyphenation" w:uri="http://schemas.microsoft.com/office/word" w:val="0" />"#,
+    r#"</w:compat></w:settings>"#
+);
+
+/// The fonts the notice names, each with the font Word and WPS substitute when it is
+/// not installed (`w:altName`): a Windows 10 office has 仿宋 and 楷体 but often not the
+/// GB2312 versions, and rarely 方正小标宋简体.
+const FONT_TABLE: &str = concat!(
+    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
+    r#"<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">"#,
+    r#"<w:font w:name="仿宋_GB2312"><w:altName w:val="仿宋" /><w:charset w:val="86" /><w:family w:val="modern" /><w:pitch w:val="fixed" /></w:font>"#,
+    r#"<w:font w:name="方正小标宋简体"><w:altName w:val="宋体" /><w:charset w:val="86" /><w:family w:val="script" /><w:pitch w:val="fixed" /></w:font>"#,
+    r#"<w:font w:name="黑体"><w:altName w:val="SimHei" /><w:charset w:val="86" /><w:family w:val="modern" /><w:pitch w:val="fixed" /></w:font>"#,
+    r#"<w:font w:name="楷体_GB2312"><w:altName w:val="楷体" /><w:charset w:val="86" /><w:family w:val="modern" /><w:pitch w:val="fixed" /></w:font>"#,
+    r#"<w:font w:name="宋体"><w:altName w:val="SimSun" /><w:charset w:val="86" /><w:family w:val="auto" /><w:pitch w:val="variable" /></w:font>"#,
+    r#"<w:font w:name="Times New Roman"><w:charset w:val="00" /><w:family w:val="roman" /><w:pitch w:val="variable" /></w:font>"#,
+    r#"<w:font w:name="Arial"><w:charset w:val="00" /><w:family w:val="swiss" /><w:pitch w:val="variable" /></w:font>"#,
+    "</w:fonts>"
+);
 
 /// Parts smaller than this are stored rather than deflated (see [`package`]).
 const SMALLEST_DEFLATED_PART: usize = 4096;
 
-fn package(
-    xml: docx_rs::XMLDocx,
-    footers: &[Vec<u8>],
-    stamp: &Stamp,
-) -> Result<Vec<u8>, RenderError> {
-    let document = String::from_utf8(xml.document)
-        .map_err(|e| RenderError::Docx(format!("正文 XML 不是有效的 UTF-8：{e}")))?;
-    let document = patch_document(&document);
-    let settings = patch_settings(&String::from_utf8_lossy(&xml.settings));
-    let styles = patch_styles(&String::from_utf8_lossy(&xml.styles));
-
-    let mut parts: Vec<(String, &[u8])> = vec![
-        ("[Content_Types].xml".into(), &xml.content_type),
-        ("_rels/.rels".into(), &xml.rels),
-        ("docProps/app.xml".into(), &xml.doc_props.app),
-        ("docProps/core.xml".into(), &xml.doc_props.core),
-        ("docProps/custom.xml".into(), &xml.doc_props.custom),
-        ("word/_rels/document.xml.rels".into(), &xml.document_rels),
-        ("word/document.xml".into(), document.as_bytes()),
-        ("word/styles.xml".into(), styles.as_bytes()),
-        ("word/settings.xml".into(), settings.as_bytes()),
-        ("word/fontTable.xml".into(), &xml.font_table),
-        ("word/comments.xml".into(), &xml.comments),
-        ("word/numbering.xml".into(), &xml.numberings),
-        ("word/commentsExtended.xml".into(), &xml.comments_extended),
-        ("word/footnotes.xml".into(), &xml.footnotes),
+fn package(parts: &Parts, stamp: &Stamp) -> Result<Vec<u8>, RenderError> {
+    let entries: [(&str, &[u8]); 12] = [
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ("_rels/.rels", PACKAGE_RELS.as_bytes()),
+        ("docProps/core.xml", parts.core.as_bytes()),
+        ("docProps/app.xml", APP_PROPERTIES.as_bytes()),
+        ("word/_rels/document.xml.rels", DOCUMENT_RELS.as_bytes()),
+        ("word/document.xml", parts.document.as_bytes()),
+        ("word/styles.xml", parts.styles.as_bytes()),
+        ("word/settings.xml", SETTINGS.as_bytes()),
+        ("word/fontTable.xml", FONT_TABLE.as_bytes()),
+        ("word/footer1.xml", parts.footers[0].as_bytes()),
+        ("word/footer2.xml", parts.footers[1].as_bytes()),
+        ("word/footer3.xml", parts.footers[2].as_bytes()),
     ];
-    for (i, h) in xml.headers.iter().enumerate() {
-        parts.push((format!("word/header{}.xml", i + 1), h));
-        if let Some(rels) = xml.header_rels.get(i) {
-            parts.push((format!("word/_rels/header{}.xml.rels", i + 1), rels));
-        }
-    }
-    for (i, f) in footers.iter().enumerate() {
-        parts.push((format!("word/footer{}.xml", i + 1), f));
-    }
 
     let time = zip::DateTime::from_date_and_time(stamp.year, stamp.month, stamp.day, 0, 0, 0)
         .unwrap_or_default();
@@ -757,13 +1207,12 @@ fn package(
     let deflated = stored
         .compression_method(zip::CompressionMethod::Deflated)
         .compression_level(Some(1));
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(64 * 1024)));
+    let capacity = parts.document.len() / 2 + 16 * 1024;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(capacity)));
     let zip_error = |e: zip::result::ZipError| RenderError::Docx(format!("打包失败：{e}"));
-    for (name, bytes) in parts {
+    for (name, bytes) in entries {
         // Each deflate stream starts by clearing ~300 KiB of window and hash tables:
-        // for the dozen parts of a few hundred bytes that cost more than the whole
-        // document.xml (measured with callgrind: a quarter of `duban render --format
-        // docx`), and saves almost nothing. Only the large parts are compressed.
+        // for parts of a few hundred bytes that costs more than it saves.
         let options = if bytes.len() < SMALLEST_DEFLATED_PART {
             stored
         } else {
@@ -777,201 +1226,59 @@ fn package(
     Ok(cursor.into_inner())
 }
 
-/// Marks the first row of every table as a header row repeated on each page, and puts
-/// the children of each `w:sectPr` in the order the schema requires (docx-rs writes the
-/// footer references after `w:pgSz`; Word wants them first).
-fn patch_document(xml: &str) -> String {
-    let mut out = String::with_capacity(xml.len() + 256);
-    let mut rest = xml;
-    // Header rows.
-    while let Some(at) = rest.find("<w:tbl>") {
-        let (head, tail) = rest.split_at(at);
-        out.push_str(head);
-        let Some(tr) = tail.find("<w:tr>") else {
-            out.push_str(tail);
-            rest = "";
-            break;
-        };
-        let row_start = tr + "<w:tr>".len();
-        out.push_str(&tail[..row_start]);
-        let after = &tail[row_start..];
-        if let Some(inner) = after.strip_prefix("<w:trPr>") {
-            out.push_str("<w:trPr><w:tblHeader />");
-            rest = inner;
-        } else if let Some(inner) = after.strip_prefix("<w:trPr />") {
-            out.push_str("<w:trPr><w:tblHeader /></w:trPr>");
-            rest = inner;
-        } else {
-            out.push_str("<w:trPr><w:tblHeader /></w:trPr>");
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    reorder_sect_prs(&out)
-}
-
-/// The Normal style, which docx-rs writes empty with no API to fill it: 16 pt, because
-/// LibreOffice sizes its layout grid from the Normal style only (not docDefaults) and
-/// otherwise spreads 16 pt text over two 12 pt cells; and no automatic space between
-/// Chinese and digits (2020年10月15日, not 2020 年 10 月 15 日), as 公文 count every
-/// character on the grid.
-fn patch_styles(xml: &str) -> String {
-    let normal = r#"<w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal" /><w:rPr /><w:pPr><w:rPr /></w:pPr>"#;
-    let size = half_points(SIZE_3);
-    xml.replacen(
-        normal,
-        &format!(
-            concat!(
-                r#"<w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal" />"#,
-                r#"<w:rPr><w:sz w:val="{size}" /><w:szCs w:val="{size}" /></w:rPr>"#,
-                r#"<w:pPr><w:autoSpaceDE w:val="0" /><w:autoSpaceDN w:val="0" /><w:rPr /></w:pPr>"#
-            ),
-            size = size
-        ),
-        1,
-    )
-}
-
-/// docx-rs writes `w:defaultTabStop` before `w:zoom` and `w:evenAndOddHeaders` after
-/// `w:compat`; `CT_Settings` wants zoom, defaultTabStop, evenAndOddHeaders, compat.
-fn patch_settings(xml: &str) -> String {
-    let take = |xml: &mut String, tag: &str| -> Option<String> {
-        let start = xml.find(tag)?;
-        let end = start + xml[start..].find("/>")? + 2;
-        let element = xml[start..end].to_string();
-        xml.replace_range(start..end, "");
-        Some(element)
-    };
-    let mut out = xml.to_string();
-    let zoom = take(&mut out, "<w:zoom ");
-    let even = take(&mut out, "<w:evenAndOddHeaders");
-    if let Some(zoom) = zoom
-        && let Some(at) = out.find("<w:defaultTabStop")
-    {
-        out.insert_str(at, &zoom);
-    }
-    if let Some(even) = even {
-        match out.find("<w:compat>") {
-            Some(at) => out.insert_str(at, &even),
-            None => {
-                if let Some(at) = out.find("</w:settings>") {
-                    out.insert_str(at, &even);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Schema order of `CT_SectPr` children (ECMA-376 §17.6.17).
-const SECT_PR_ORDER: &[&str] = &[
-    "w:headerReference",
-    "w:footerReference",
-    "w:footnotePr",
-    "w:endnotePr",
-    "w:type",
-    "w:pgSz",
-    "w:pgMar",
-    "w:paperSrc",
-    "w:pgBorders",
-    "w:lnNumType",
-    "w:pgNumType",
-    "w:cols",
-    "w:formProt",
-    "w:vAlign",
-    "w:noEndnote",
-    "w:titlePg",
-    "w:textDirection",
-    "w:bidi",
-    "w:rtlGutter",
-    "w:docGrid",
-];
-
-fn reorder_sect_prs(xml: &str) -> String {
-    let mut out = String::with_capacity(xml.len());
-    let mut rest = xml;
-    while let Some(at) = rest.find("<w:sectPr>") {
-        let body_start = at + "<w:sectPr>".len();
-        let Some(len) = rest[body_start..].find("</w:sectPr>") else {
-            break;
-        };
-        out.push_str(&rest[..body_start]);
-        let body = &rest[body_start..body_start + len];
-        match self_closing_children(body) {
-            Some(mut children) => {
-                children.sort_by_key(|c| {
-                    SECT_PR_ORDER
-                        .iter()
-                        .position(|name| element_name(c) == *name)
-                        .unwrap_or(SECT_PR_ORDER.len())
-                });
-                for c in children {
-                    out.push_str(c);
-                }
-            }
-            None => out.push_str(body),
-        }
-        rest = &rest[body_start + len..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The children of an element body when all are self-closing (`<w:x ... />`).
-fn self_closing_children(body: &str) -> Option<Vec<&str>> {
-    let mut children = Vec::new();
-    let mut rest = body;
-    while !rest.is_empty() {
-        if !rest.starts_with('<') {
-            return None;
-        }
-        let end = rest.find("/>")? + 2;
-        let child = &rest[..end];
-        if child[1..].contains('<') {
-            return None;
-        }
-        children.push(child);
-        rest = &rest[end..];
-    }
-    Some(children)
-}
-
-fn element_name(tag: &str) -> &str {
-    let tag = tag.trim_start_matches('<');
-    let end = tag
-        .find(|c: char| c.is_whitespace() || c == '/' || c == '>')
-        .unwrap_or(tag.len());
-    &tag[..end]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn sect_pr_children_in_schema_order() {
-        let xml = r#"<w:p><w:sectPr><w:pgSz w:w="1" /><w:docGrid w:type="lines" /><w:footerReference w:type="default" r:id="rId6" /></w:sectPr></w:p>"#;
-        assert_eq!(
-            reorder_sect_prs(xml),
-            r#"<w:p><w:sectPr><w:footerReference w:type="default" r:id="rId6" /><w:pgSz w:w="1" /><w:docGrid w:type="lines" /></w:sectPr></w:p>"#
-        );
+    fn text_is_escaped_and_forbidden_characters_dropped() {
+        let mut out = String::new();
+        push_escaped(&mut out, "a<b>&\"c'\u{0}\u{b}\t①\u{FFFF}");
+        assert_eq!(out, "a&lt;b&gt;&amp;&quot;c&apos;\t①");
     }
 
     #[test]
-    fn settings_in_schema_order() {
-        let xml = r#"<w:settings><w:defaultTabStop w:val="840" /><w:zoom w:percent="100" /><w:compat><w:x /></w:compat><w:evenAndOddHeaders /></w:settings>"#;
+    fn paragraph_properties_in_schema_order() {
+        let mut out = String::new();
+        Para::new()
+            .align(Align::Right)
+            .indent(Indent {
+                right: Some(632),
+                ..Indent::default()
+            })
+            .body_line()
+            .before(579)
+            .rule_below(12, 6, RED_RGB)
+            .off_grid()
+            .write(&mut out);
         assert_eq!(
-            patch_settings(xml),
-            r#"<w:settings><w:zoom w:percent="100" /><w:defaultTabStop w:val="840" /><w:evenAndOddHeaders /><w:compat><w:x /></w:compat></w:settings>"#
+            out,
+            concat!(
+                r#"<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:space="6" w:sz="12" w:color="FF0000" /></w:pBdr>"#,
+                r#"<w:snapToGrid w:val="0" /><w:spacing w:before="579" w:after="0" w:line="579" w:lineRule="exact" />"#,
+                r#"<w:ind w:right="632" /><w:jc w:val="right" /></w:pPr></w:p>"#
+            )
         );
+        let mut empty = String::new();
+        Para::new().write(&mut empty);
+        assert_eq!(empty, "<w:p></w:p>");
     }
 
     #[test]
-    fn header_row_marked() {
-        let xml = "<w:body><w:tbl><w:tblPr /><w:tr><w:trPr /><w:tc /></w:tr><w:tr><w:trPr /></w:tr></w:tbl></w:body>";
-        let patched = patch_document(xml);
-        assert_eq!(patched.matches("<w:tblHeader />").count(), 1);
-        assert!(patched.contains("<w:tr><w:trPr><w:tblHeader /></w:trPr><w:tc />"));
+    fn runs_name_both_fonts_and_condense_body_text() {
+        let mut out = String::new();
+        Look {
+            bold: true,
+            ..Look::new(FontRole::FangSong, SIZE_3)
+        }
+        .write(&mut out);
+        assert_eq!(
+            out,
+            concat!(
+                r#"<w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman" w:eastAsia="仿宋_GB2312" />"#,
+                r#"<w:b /><w:bCs /><w:spacing w:val="-5" /><w:sz w:val="32" /><w:szCs w:val="32" /></w:rPr>"#
+            )
+        );
     }
 
     #[test]

@@ -93,14 +93,48 @@ fn docx_runs_name_east_asian_fonts() {
         );
         assert!(tag.contains("w:ascii=\""), "run without ascii font: {tag}");
     }
-    for name in ["方正小标宋简体", "仿宋_GB2312", "黑体"] {
+    for name in ["方正小标宋简体", "仿宋_GB2312"] {
         assert!(
             xml.contains(&format!("w:eastAsia=\"{name}\"")),
             "{name} missing"
         );
     }
-    // Page numbers: 4号 (28 half-points) 宋体 in both footers.
+    // A paragraph whose runs name no font takes it from its style: the table's 4号仿宋
+    // and the header row's 4号黑体.
     let bytes = render_docx(&common::seed()).unwrap();
+    let styles = part(&bytes, "word/styles.xml");
+    for paragraph in xml.split("<w:p>").skip(1) {
+        let paragraph = &paragraph[..paragraph.find("</w:p>").unwrap()];
+        if paragraph.contains("<w:r>") && !paragraph.contains("<w:rFonts ") {
+            let style = paragraph
+                .split_once(r#"<w:pStyle w:val=""#)
+                .and_then(|(_, rest)| rest.split_once('"'))
+                .map(|(id, _)| id)
+                .unwrap_or_else(|| panic!("runs with no font and no style: {paragraph}"));
+            let definition = styles
+                .split_once(&format!(r#"w:styleId="{style}">"#))
+                .and_then(|(_, rest)| rest.split_once("</w:style>"))
+                .map(|(body, _)| body)
+                .unwrap_or_else(|| panic!("style {style} not defined"));
+            assert!(
+                definition.contains(r#"w:eastAsia=""#) && definition.contains(r#"w:ascii=""#),
+                "style {style} names no fonts: {definition}"
+            );
+        }
+    }
+    for (style, font) in [("TableText", "仿宋_GB2312"), ("TableHeading", "黑体")] {
+        let definition = &styles[styles.find(&format!(r#"w:styleId="{style}""#)).unwrap()..];
+        let definition = &definition[..definition.find("</w:style>").unwrap()];
+        assert!(
+            definition.contains(&format!(r#"w:eastAsia="{font}""#))
+                && definition.contains(r#"<w:sz w:val="28" />"#),
+            "{definition}"
+        );
+    }
+    // Word and WPS substitute 仿宋 and 楷体 where the GB2312 fonts are missing.
+    let font_table = part(&bytes, "word/fontTable.xml");
+    assert!(font_table.contains(r#"<w:font w:name="仿宋_GB2312"><w:altName w:val="仿宋" />"#));
+    // Page numbers: 4号 (28 half-points) 宋体 in both footers.
     for footer in ["word/footer1.xml", "word/footer2.xml"] {
         let f = part(&bytes, footer);
         assert!(f.contains("w:eastAsia=\"宋体\"") && f.contains("<w:sz w:val=\"28\" />"));
