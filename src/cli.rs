@@ -228,18 +228,27 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         _ => Store::connect_one(url).await,
     }
     .map_err(|e| anyhow!(e))?;
-    match cli.command {
+    let outcome = run_command(&store, cli.command).await;
+    // Closed before the process exits, SQLite folds the write-ahead log into the
+    // database file and removes it: the file alone then holds everything (a copy of
+    // it is a complete backup), and the next command need not read the log again.
+    store.close().await;
+    outcome
+}
+
+async fn run_command(store: &Store, command: Command) -> Result<ExitCode> {
+    match command {
         Command::Import {
             paths,
             format,
             replace,
-        } => import_files(&store, &paths, format, replace).await,
+        } => import_files(store, &paths, format, replace).await,
         Command::Export {
             doc,
             format,
             output,
         } => {
-            let id = find(&store, &doc).await?;
+            let id = find(store, &doc).await?;
             let notice = store.load_notice(id).await?;
             let text = match format {
                 ExportFormat::Json => serde_json::to_string_pretty(&to_json(&notice))? + "\n",
@@ -283,11 +292,11 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Tasks { doc, unit, format } => {
             let doc = match doc {
-                Some(key) => Some(find(&store, &key).await?),
+                Some(key) => Some(find(store, &key).await?),
                 None => None,
             };
             let unit = match unit {
-                Some(written) => Some(resolve_unit(&store, &written).await?),
+                Some(written) => Some(resolve_unit(store, &written).await?),
                 None => None,
             };
             let tasks = store.tasks(doc, unit.as_deref()).await?;
@@ -365,7 +374,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             output,
             fonts_dir,
         } => {
-            let id = find(&store, &doc).await?;
+            let id = find(store, &doc).await?;
             let notice = store.load_notice(id).await?;
             let path =
                 render_cmd::render_to_file(&notice, id, format, output, fonts_dir.as_deref())?;
@@ -373,7 +382,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Analyse { doc, format, as_of } => {
-            let id = find(&store, &doc).await?;
+            let id = find(store, &doc).await?;
             let notice = store.load_notice(id).await?;
             let as_of = as_of.as_deref().map(analyse::parse_as_of).transpose()?;
             let text = match format {
@@ -384,16 +393,16 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { options } => {
-            web_cmd::serve(store, &options, None).await?;
+            web_cmd::serve(store.clone(), &options, None).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { options } => {
-            let banner = web_cmd::prepare_demo(&store, SEED, SEED_NAME).await?;
-            web_cmd::serve(store, &options, Some(banner)).await?;
+            let banner = web_cmd::prepare_demo(store, SEED, SEED_NAME).await?;
+            web_cmd::serve(store.clone(), &options, Some(banner)).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::User { command } => {
-            print_out(&(web_cmd::user(&store, command).await? + "\n"))?;
+            print_out(&(web_cmd::user(store, command).await? + "\n"))?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -243,3 +243,21 @@ fn render_writes_every_format_deterministically() {
     let missing = sandbox.run(["render", "9", "--format", "pdf"]).failed();
     assert!(missing.stderr.contains("duban list"), "{}", missing.stderr);
 }
+
+#[test]
+fn after_a_command_the_database_file_alone_holds_everything() {
+    let sandbox = Sandbox::new();
+    sandbox.import(SEED.as_ref()).ok();
+    // The write-ahead log was folded in and removed when the command closed the store,
+    // so a copy of duban.db alone (a backup) has the import.
+    let log = sandbox.path("duban.db-wal");
+    assert!(
+        !log.exists() || std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0) == 0,
+        "the import left its writes in {}",
+        log.display()
+    );
+    let copy = Sandbox::new();
+    std::fs::copy(sandbox.path("duban.db"), copy.path("duban.db")).expect("copy the file");
+    let list = copy.run(["list", "--format", "json"]).ok().json();
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+}
