@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use duban_domain::{
-    DocNumber, Document, Notice, RichText, SubItem, Task, TaskNumber, Unit, UnitAssignment,
-    UnitDirectory, UnitFlag,
+    DocNumber, Document, Notice, SubItem, Task, TaskNumber, Unit, UnitAssignment, UnitDirectory,
+    UnitFlag,
 };
 
 use crate::StoreError;
@@ -61,6 +61,8 @@ struct TaskRow {
     deadline: Option<String>,
     notes_json: Option<String>,
     extra_json: String,
+    /// 落实情况 as the notice gave it (the imported round's report), if any.
+    progress_json: Option<String>,
 }
 
 /// The stored document `id` with its tasks and flags; `None` when there is no such document.
@@ -150,12 +152,18 @@ fn document(row: DocumentRow) -> Result<Document, StoreError> {
 
 /// The document's tasks in number order, with units, sub-items and the notice's progress.
 async fn tasks(tx: &mut Tx, document_id: i64) -> Result<Vec<Task>, StoreError> {
+    // The progress comes with its task (at most one report per task and round).
     let rows: Vec<TaskRow> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT id, number, content_json, lead_units_text, cooperating_units_text, leader, \
-                deadline, notes_json, extra_json \
-         FROM tasks WHERE document_id = $1 ORDER BY number",
+        "SELECT t.id, t.number, t.content_json, t.lead_units_text, t.cooperating_units_text, \
+                t.leader, t.deadline, t.notes_json, t.extra_json, p.text_json AS progress_json \
+         FROM tasks t \
+         LEFT JOIN progress_reports p ON p.task_id = t.id \
+              AND p.round_id = (SELECT MIN(r.id) FROM rounds r \
+                                WHERE r.document_id = $1 AND r.kind = $2) \
+         WHERE t.document_id = $1 ORDER BY t.number",
     )
     .bind(document_id)
+    .bind(IMPORTED)
     .fetch_all(c)
     .await)?;
     let mut tasks = Vec::with_capacity(rows.len());
@@ -177,7 +185,11 @@ async fn tasks(tx: &mut Tx, document_id: i64) -> Result<Vec<Task>, StoreError> {
                 .map(|n| from_json("备注", n))
                 .transpose()?,
             subitems: Vec::new(),
-            progress: None,
+            progress: row
+                .progress_json
+                .as_deref()
+                .map(|p| from_json("落实情况", p))
+                .transpose()?,
             extra: from_json("其他列", &row.extra_json)?,
         });
     }
@@ -250,20 +262,6 @@ async fn tasks(tx: &mut Tx, document_id: i64) -> Result<Vec<Task>, StoreError> {
             .find(|i| i.label == label)
             .ok_or_else(|| StoreError::Corrupt(format!("任务 {} 没有分项 {label}", task.number)))?;
         item.lead_units.push(unit);
-    }
-
-    let progress_rows: Vec<(i64, String)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT p.task_id, p.text_json FROM progress_reports p \
-         WHERE p.round_id = (SELECT MIN(r.id) FROM rounds r \
-                             WHERE r.document_id = $1 AND r.kind = $2)",
-    )
-    .bind(document_id)
-    .bind(IMPORTED)
-    .fetch_all(c)
-    .await)?;
-    for (task_id, text) in progress_rows {
-        let progress: RichText = from_json("落实情况", &text)?;
-        tasks[task_at(task_id)?].progress = Some(progress);
     }
 
     Ok(tasks)
