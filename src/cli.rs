@@ -228,12 +228,37 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         _ => Store::connect_one(url).await,
     }
     .map_err(|e| anyhow!(e))?;
+    let writes = cli.command.writes();
     let outcome = run_command(&store, cli.command).await;
-    // Closed before the process exits, SQLite folds the write-ahead log into the
-    // database file and removes it: the file alone then holds everything (a copy of
-    // it is a complete backup), and the next command need not read the log again.
-    store.close().await;
+    if writes {
+        // Closed before the process exits, SQLite folds the write-ahead log into the
+        // database file and removes it: the file alone then holds everything (a copy
+        // of it is a complete backup), and the next command need not read the log.
+        store.close().await;
+    } else {
+        // A command that only read has nothing to fold in: closing would only delete
+        // the empty log files the next command creates again (measured: 4 % of
+        // `duban render`). The operating system releases the connection at exit,
+        // which SQLite treats like any ended process.
+        std::mem::forget(store);
+    }
     outcome
+}
+
+impl Command {
+    /// Whether the command may write to the database. The commands listed here only
+    /// read; any other, including one added later, counts as writing.
+    fn writes(&self) -> bool {
+        !matches!(
+            self,
+            Command::Export { .. }
+                | Command::List { .. }
+                | Command::Tasks { .. }
+                | Command::Units { .. }
+                | Command::Render { .. }
+                | Command::Analyse { .. }
+        )
+    }
 }
 
 async fn run_command(store: &Store, command: Command) -> Result<ExitCode> {
