@@ -180,7 +180,11 @@ impl Store {
             SqliteConnectOptions::from_str(url).map_err(open)?,
             in_memory,
         );
-        let mut pool = SqlitePoolOptions::new();
+        // A connection to a local file does not go stale, and one left inside a
+        // transaction is caught when it is released (`db::reusable`): no ping to
+        // SQLite's worker thread before every use (sqlx's default), which was one
+        // more round trip per transaction.
+        let mut pool = SqlitePoolOptions::new().test_before_acquire(false);
         if in_memory {
             // An in-memory database lives as long as a connection to it: keep exactly one.
             pool = pool
