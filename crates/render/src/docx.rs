@@ -359,6 +359,20 @@ impl Para {
         self.run(look, Lead::Nothing, text)
     }
 
+    /// A title's lines in 2号小标宋, broken where the layout broke them.
+    fn title(mut self, lines: &[String]) -> Self {
+        let look = Look::new(FontRole::XiaoBiaoSong, SIZE_2);
+        for (i, line) in lines.iter().enumerate() {
+            let lead = if i > 0 {
+                Lead::LineBreak
+            } else {
+                Lead::Nothing
+            };
+            self = self.run(look, lead, line);
+        }
+        self
+    }
+
     /// `w:p`, its `w:pPr` children in `CT_PPr` order.
     fn write(&self, out: &mut String) {
         out.push_str("<w:p>");
@@ -642,31 +656,23 @@ fn notice_blocks(view: &NoticeView) -> Vec<Block> {
     }
 
     if !view.title_lines.is_empty() {
-        let look = Look::new(FontRole::XiaoBiaoSong, SIZE_2);
-        let mut p = Para::new()
-            .align(Align::Center)
-            .off_grid()
-            .body_line()
-            .before(LINE * gap_lines);
-        for (i, line) in view.title_lines.iter().enumerate() {
-            let lead = if i > 0 {
-                Lead::LineBreak
-            } else {
-                Lead::Nothing
-            };
-            p = p.run(look, lead, line);
-        }
-        out.push(Block::P(p));
+        out.push(Block::P(
+            Para::new()
+                .align(Align::Center)
+                .off_grid()
+                .body_line()
+                .before(LINE * gap_lines)
+                .title(&view.title_lines),
+        ));
         gap_lines = 1; // 主送: 标题下空一行
     }
 
     if let Some(recipients) = &view.recipients {
-        out.push(Block::P(
-            Para::new()
-                .align(Align::Left)
-                .body_line()
-                .before(LINE * gap_lines)
-                .text(body, recipients),
+        out.push(body_line(
+            Align::Left,
+            Indent::default(),
+            gap_lines,
+            recipients,
         ));
         gap_lines = 0;
     }
@@ -692,64 +698,52 @@ fn notice_blocks(view: &NoticeView) -> Vec<Block> {
 
     if let Some(note) = &view.attachment_note {
         // 左空二字; wrapped lines align with the name after “附件：”.
-        out.push(Block::P(
-            Para::new()
-                .align(Align::Left)
-                .indent(Indent {
-                    left: Some(em_twips(5.0)),
-                    hanging: Some(em_twips(3.0)),
-                    ..Indent::default()
-                })
-                .body_line()
-                .before(LINE * gap_lines)
-                .text(body, note),
-        ));
+        let indent = Indent {
+            left: Some(em_twips(5.0)),
+            hanging: Some(em_twips(3.0)),
+            ..Indent::default()
+        };
+        out.push(body_line(Align::Left, indent, gap_lines, note));
         gap_lines = 1;
     }
-
     if let Some(signatory) = &view.signatory {
-        out.push(Block::P(
-            Para::new()
-                .align(Align::Right)
-                .indent(Indent {
-                    right: Some(em_twips(view.signature.signatory_right_em)),
-                    ..Indent::default()
-                })
-                .body_line()
-                .before(LINE * gap_lines)
-                .text(body, signatory),
-        ));
+        let indent = Indent {
+            right: Some(em_twips(view.signature.signatory_right_em)),
+            ..Indent::default()
+        };
+        out.push(body_line(Align::Right, indent, gap_lines, signatory));
         gap_lines = 0;
     }
     if let Some(date) = &view.date {
-        out.push(Block::P(
-            Para::new()
-                .align(Align::Left)
-                .indent(Indent {
-                    left: Some(em_twips(view.signature.date_left_em)),
-                    ..Indent::default()
-                })
-                .body_line()
-                .before(LINE * gap_lines)
-                .text(body, date),
-        ));
+        let indent = Indent {
+            left: Some(em_twips(view.signature.date_left_em)),
+            ..Indent::default()
+        };
+        out.push(body_line(Align::Left, indent, gap_lines, date));
         gap_lines = 0;
     }
     if let Some(note) = &view.note {
         // 附注: 居左空二字, on the line after the date.
-        out.push(Block::P(
-            Para::new()
-                .align(Align::Left)
-                .indent(Indent {
-                    left: Some(em_twips(2.0)),
-                    ..Indent::default()
-                })
-                .body_line()
-                .before(LINE * gap_lines)
-                .text(body, note),
-        ));
+        let indent = Indent {
+            left: Some(em_twips(2.0)),
+            ..Indent::default()
+        };
+        out.push(body_line(Align::Left, indent, gap_lines, note));
     }
     out
+}
+
+/// A paragraph of `text` in 3号仿宋 on the line grid, `gap_lines` blank lines below the
+/// one before.
+fn body_line(align: Align, indent: Indent, gap_lines: u32, text: &str) -> Block {
+    Block::P(
+        Para::new()
+            .align(align)
+            .indent(indent)
+            .body_line()
+            .before(LINE * gap_lines)
+            .text(Look::new(FontRole::FangSong, SIZE_3), text),
+    )
 }
 
 /// Space between the 发文字号 line's bottom and the red rule, pt, so that the rule is
@@ -807,22 +801,15 @@ fn attachment_blocks(view: &NoticeView) -> Vec<Block> {
         // Title centred on line 3 (a blank line between).
         let width_mm = view.table.width_mm();
         let per_line = (layout::mm_to_pt(width_mm) / SIZE_2).floor() as usize;
-        let look = Look::new(FontRole::XiaoBiaoSong, SIZE_2);
-        let mut p = Para::new()
-            .align(Align::Center)
-            .off_grid()
-            .body_line()
-            .before(LINE)
-            .after(LINE / 2);
-        for (i, line) in layout::title_lines(title, per_line).iter().enumerate() {
-            let lead = if i > 0 {
-                Lead::LineBreak
-            } else {
-                Lead::Nothing
-            };
-            p = p.run(look, lead, line);
-        }
-        out.push(Block::P(p));
+        out.push(Block::P(
+            Para::new()
+                .align(Align::Center)
+                .off_grid()
+                .body_line()
+                .before(LINE)
+                .after(LINE / 2)
+                .title(&layout::title_lines(title, per_line)),
+        ));
     }
     if !view.table.columns.is_empty() {
         out.push(Block::Table(table_xml(view)));
