@@ -449,3 +449,28 @@ fn docx_with_imprint_converts_with_libreoffice() {
         to_png(&pdf, page_count(&pdf), &dir.join("docx-imprint-last"));
     }
 }
+
+/// The notice as duban writes it reads back into the same notice: an office can take a
+/// rendered DOCX (or one edited in Word) and import it.
+#[test]
+fn docx_reads_back_into_the_same_notice() {
+    let notice = common::seed();
+    let bytes = render_docx(&notice).unwrap();
+    let back = duban_formats::import(&bytes, None, &Default::default())
+        .unwrap_or_else(|e| panic!("our DOCX does not import: {e}"));
+    assert_eq!(back.document.doc_number, notice.document.doc_number);
+    assert_eq!(back.document.title, notice.document.title);
+    assert_eq!(back.document.date, notice.document.date);
+    assert_eq!(back.tasks.len(), 35);
+    for (a, b) in notice.tasks.iter().zip(&back.tasks) {
+        assert_eq!(a.number, b.number);
+        assert_eq!(a.content, b.content, "task {}", a.number);
+        // The cell lists the units one per line where the seed spaced them.
+        let units = |t: &duban_domain::Task| -> Vec<String> {
+            t.lead_units.iter().map(|u| u.unit.clone()).collect()
+        };
+        assert_eq!(units(a), units(b), "task {}", a.number);
+        assert_eq!(a.subitems, b.subitems, "task {}", a.number);
+        assert_eq!(a.progress, b.progress, "task {}", a.number);
+    }
+}
