@@ -310,8 +310,10 @@ fn soffice_to_pdf(docx: &Path, out_dir: &Path) -> Option<std::path::PathBuf> {
     let profile_url = format!("-env:UserInstallation=file://{}", profile.path().display());
     let pdf = out_dir.join(docx.with_extension("pdf").file_name().expect("file name"));
     let _ = std::fs::remove_file(&pdf);
+    // A first start on a new profile (and the first run after LibreOffice is installed)
+    // sometimes ends before converting, with or without an error: tried three times.
     let mut last = String::new();
-    for _attempt in 0..2 {
+    for _attempt in 0..3 {
         let output = Command::new("soffice")
             .arg(&profile_url)
             .args(["--headless", "--convert-to", "pdf", "--outdir"])
@@ -320,16 +322,16 @@ fn soffice_to_pdf(docx: &Path, out_dir: &Path) -> Option<std::path::PathBuf> {
             .output()
             .expect("soffice runs");
         last = format!(
-            "{}{}",
+            "exit {}: {}{}",
+            output.status,
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
-        assert!(output.status.success(), "soffice failed: {last}");
-        if pdf.is_file() {
+        if output.status.success() && pdf.is_file() {
             return Some(pdf);
         }
     }
-    panic!("soffice produced no PDF: {last}");
+    panic!("soffice produced no PDF in three attempts: {last}");
 }
 
 fn pdf_text(pdf: &Path, page: u32) -> String {
