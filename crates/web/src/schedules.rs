@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::auth::{CurrentUser, OFFICE, READERS, require};
 use crate::error::{ApiError, AppError};
-use crate::views::parse_number_list;
+use crate::views::task_selection;
 
 /// China Standard Time: the office's days.
 const CHINA: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
@@ -121,15 +121,7 @@ pub async fn create(
     schedule
         .check()
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let tasks = match form
-        .tasks
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        Some(text) => Some(parse_number_list(text)?),
-        None => None,
-    };
+    let tasks = task_selection(form.tasks.as_deref())?;
     Ok(state
         .store
         .create_schedule(

@@ -782,15 +782,7 @@ pub async fn open_round(
     if label.is_empty() {
         return Err(AppError::BadRequest("请填写填报期间，如“1-10月”".into()));
     }
-    let tasks = match form
-        .tasks
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        Some(text) => Some(parse_number_list(text)?),
-        None => None,
-    };
+    let tasks = task_selection(form.tasks.as_deref())?;
     let round = NewRound {
         document: DocumentId(form.document),
         label: label.to_string(),
@@ -800,8 +792,17 @@ pub async fn open_round(
     Ok(state.store.open_round(round, user.id, Utc::now()).await?)
 }
 
+/// The tasks a round or schedule covers, as the form gives them: blank for every task
+/// (`None`), otherwise a list like `1,2,5-8`.
+pub fn task_selection(text: Option<&str>) -> Result<Option<Vec<u32>>, AppError> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(parse_number_list)
+        .transpose()
+}
+
 /// `1,2,5-8` (also with `，` `、` and `至`) → [1, 2, 5, 6, 7, 8].
-pub fn parse_number_list(text: &str) -> Result<Vec<u32>, AppError> {
+fn parse_number_list(text: &str) -> Result<Vec<u32>, AppError> {
     let bad = |part: &str| {
         AppError::BadRequest(format!("任务序号“{part}”无法识别，请写成 1,2,5-8 的形式"))
     };
@@ -1132,6 +1133,11 @@ mod tests {
         );
         assert!(parse_number_list("1,a").is_err());
         assert!(parse_number_list("7-3").is_err());
+        // A blank field means every task; a bad list is refused, not ignored.
+        assert_eq!(task_selection(None).unwrap(), None);
+        assert_eq!(task_selection(Some("  ")).unwrap(), None);
+        assert_eq!(task_selection(Some(" 3-4 ")).unwrap(), Some(vec![3, 4]));
+        assert!(task_selection(Some("x")).is_err());
     }
 
     #[test]
