@@ -25,6 +25,7 @@ use crate::layout::{
     self, CHAR_PITCH_PT, FontRole, LINE_PITCH_PT, NoticeView, Orientation, RED_RGB, SIZE_2, SIZE_3,
     SIZE_4, SIZE_CHUHAO, TABLE_FONT_PT, TABLE_LINE_PT, mm_to_twips,
 };
+use crate::markup::escape_into;
 
 /// Body line pitch in twips (28.95 pt → 579).
 const LINE: u32 = (LINE_PITCH_PT * 20.0 + 0.5) as u32;
@@ -103,47 +104,6 @@ impl Stamp {
 const XML_DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#;
 const NS_W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 const NS_R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-
-/// Appends `text` as XML character data: the five special characters escaped, and the
-/// characters XML 1.0 forbids (C0 controls other than tab and line ends, U+FFFE, U+FFFF)
-/// left out, since Word refuses to open a file with one. Copies runs of ordinary text
-/// whole: this is most of the bytes of a notice.
-fn push_escaped(out: &mut String, text: &str) {
-    let bytes = text.as_bytes();
-    let mut plain_from = 0;
-    let mut at = 0;
-    while at < bytes.len() {
-        // Every character to replace or drop starts with an ASCII byte or 0xEF (the
-        // lead byte of U+FFFE and U+FFFF), so `at` is on a character boundary whenever
-        // one matches.
-        let (replacement, len) = match bytes[at] {
-            b'&' => ("&amp;", 1),
-            b'<' => ("&lt;", 1),
-            b'>' => ("&gt;", 1),
-            b'"' => ("&quot;", 1),
-            b'\'' => ("&apos;", 1),
-            b'\t' | b'\n' | b'\r' => {
-                at += 1;
-                continue;
-            }
-            0..=0x1F => ("", 1),
-            0xEF if bytes[at..].starts_with("\u{FFFE}".as_bytes())
-                || bytes[at..].starts_with("\u{FFFF}".as_bytes()) =>
-            {
-                ("", 3)
-            }
-            _ => {
-                at += 1;
-                continue;
-            }
-        };
-        out.push_str(&text[plain_from..at]);
-        out.push_str(replacement);
-        at += len;
-        plain_from = at;
-    }
-    out.push_str(&text[plain_from..]);
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Align {
@@ -448,7 +408,7 @@ impl Para {
 fn push_text(out: &mut String, text: &str) {
     if !text.is_empty() {
         out.push_str(r#"<w:t xml:space="preserve">"#);
-        push_escaped(out, text);
+        escape_into(out, text);
         out.push_str("</w:t>");
     }
 }
@@ -1004,12 +964,12 @@ fn core_xml(notice: &Notice, stamp: &Stamp) -> String {
     let document = &notice.document;
     if let Some(title) = document.title.as_deref().filter(|t| !t.is_empty()) {
         out.push_str("<dc:title>");
-        push_escaped(&mut out, title);
+        escape_into(&mut out, title);
         out.push_str("</dc:title>");
     }
     if let Some(issuer) = document.issuer.as_deref().filter(|t| !t.is_empty()) {
         out.push_str("<dc:creator>");
-        push_escaped(&mut out, issuer);
+        escape_into(&mut out, issuer);
         out.push_str("</dc:creator>");
     }
     let time = stamp.w3c();
@@ -1216,13 +1176,6 @@ fn package(parts: &Parts, stamp: &Stamp) -> Result<Vec<u8>, RenderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn text_is_escaped_and_forbidden_characters_dropped() {
-        let mut out = String::new();
-        push_escaped(&mut out, "a<b>&\"c'\u{0}\u{b}\t①\u{FFFF}");
-        assert_eq!(out, "a&lt;b&gt;&amp;&quot;c&apos;\t①");
-    }
 
     #[test]
     fn paragraph_properties_in_schema_order() {

@@ -14,6 +14,7 @@ use duban_domain::{Notice, RichText};
 
 use crate::RenderError;
 use crate::layout::{self, HeadingLevel, NoticeView};
+use crate::markup::escape_into;
 
 /// Renders `notice` as UTF-8 HTML bytes.
 pub fn render_html(notice: &Notice) -> Result<Vec<u8>, RenderError> {
@@ -235,20 +236,6 @@ fn line(h: &mut String, open: &str, text: &str, close: &str) {
     h.push('\n');
 }
 
-/// Escapes text for element content and quoted attribute values.
-pub fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-}
-
 /// The inline stylesheet: screen layout close to the paper, and print on A4.
 fn stylesheet(view: &NoticeView) -> String {
     let fang = "\"仿宋_GB2312\", \"仿宋\", FangSong, STFangsong, \"FandolFang R\", \"Noto Serif CJK SC\", \"Source Han Serif SC\", serif";
@@ -350,16 +337,4 @@ td p + p {{ margin-top: .25em; }}
         tline = layout::TABLE_LINE_PT,
     );
     css
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup() {
-        let mut s = String::new();
-        escape_into(&mut s, r#"<b>甲&乙</b> "x" 'y'"#);
-        assert_eq!(s, "&lt;b&gt;甲&amp;乙&lt;/b&gt; &quot;x&quot; &#39;y&#39;");
-    }
 }

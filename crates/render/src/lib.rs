@@ -10,6 +10,7 @@
 pub mod docx;
 pub mod html;
 pub mod layout;
+mod markup;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod xlsx;
