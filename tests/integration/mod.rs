@@ -2,6 +2,7 @@ mod bad_input;
 mod cli;
 mod decompose;
 mod schedules;
+mod security;
 mod seed;
 mod shapes;
 mod support;

@@ -273,6 +273,14 @@ impl App {
         }
     }
 
+    /// An app over a server already started on `sandbox` (seeded by the caller).
+    pub fn from_server(sandbox: Sandbox, server: Server) -> App {
+        App {
+            _sandbox: sandbox,
+            server,
+        }
+    }
+
     pub fn login(&self, username: &str) -> reqwest::blocking::Client {
         self.server.login(username, PASSWORD)
     }

@@ -41,6 +41,14 @@ impl Disclosure {
     }
 }
 
+/// Whether a stored notice may be served to the public (page, download, API): only
+/// once it is out, that is issued by the office or imported as the issued document it
+/// is, and only when 主动公开. A draft is never public, whatever its 公开属性 says; a
+/// 依申请公开 or 不予公开 notice is answered only on request, outside this system.
+pub fn is_public(disclosure: Option<Disclosure>, draft: bool) -> bool {
+    !draft && disclosure == Some(Disclosure::Active)
+}
+
 /// A document another one cites, e.g. the 44号 decomposition notice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocReference {
@@ -112,5 +120,14 @@ mod tests {
             Some(Disclosure::NotDisclosed)
         );
         assert_eq!(Disclosure::from_note("（此件请公开）"), None);
+    }
+
+    #[test]
+    fn only_issued_notices_disclosed_on_the_office_s_initiative_are_public() {
+        assert!(is_public(Some(Disclosure::Active), false));
+        assert!(!is_public(Some(Disclosure::Active), true), "a draft");
+        assert!(!is_public(Some(Disclosure::OnRequest), false));
+        assert!(!is_public(Some(Disclosure::NotDisclosed), false));
+        assert!(!is_public(None, false));
     }
 }

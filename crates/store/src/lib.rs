@@ -259,18 +259,23 @@ impl Store {
     /// first appearance, each with its kind and all its aliases from the directory.
     pub async fn load_notice(&self, id: DocumentId) -> Result<Notice, StoreError> {
         let mut tx = self.db.read().await?;
-        let content = load::content(&mut tx, id.0)
-            .await?
-            .ok_or(StoreError::NotFound(id))?;
-        let directory = load::directory(&mut tx).await?;
+        let notice = load::notice(&mut tx, id).await?;
         tx.commit().await?;
-        let units = load::notice_units(&content.tasks, directory);
-        Ok(Notice {
-            document: content.document,
-            tasks: content.tasks,
-            units,
-            unit_flags: content.unit_flags,
-        })
+        notice.ok_or(StoreError::NotFound(id))
+    }
+
+    /// The notice, if it may be served to the public ([`duban_domain::is_public`]: not a
+    /// draft, 主动公开); `None` for every other id, existing or not, so the public cannot
+    /// tell a draft from a gap.
+    pub async fn published_notice(&self, id: DocumentId) -> Result<Option<Notice>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let notice = if load::is_public(&mut tx, id).await? {
+            load::notice(&mut tx, id).await?
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok(notice)
     }
 
     /// Every document, by id.

@@ -7,12 +7,12 @@ use duban_domain::{
     UnitFlag,
 };
 
-use crate::StoreError;
 use crate::codec::{
     COOPERATING, IMPORTED, LEAD, disclosure_from_label, from_json, kind_from_label, label_from,
     parse_date, references_from_json, u32_from,
 };
 use crate::db::{Tx, with_conn};
+use crate::{DocumentId, StoreError};
 
 /// What identifies a notice's content: everything but the office-wide unit directory.
 pub(crate) struct Content {
@@ -66,6 +66,39 @@ struct TaskRow {
 }
 
 /// The stored document `id` with its tasks and flags; `None` when there is no such document.
+/// The notice with this id, its units from the directory, or `None`.
+pub(crate) async fn notice(tx: &mut Tx, id: DocumentId) -> Result<Option<Notice>, StoreError> {
+    let Some(content) = content(tx, id.0).await? else {
+        return Ok(None);
+    };
+    let directory = directory(tx).await?;
+    let units = notice_units(&content.tasks, directory);
+    Ok(Some(Notice {
+        document: content.document,
+        tasks: content.tasks,
+        units,
+        unit_flags: content.unit_flags,
+    }))
+}
+
+/// Whether the document exists and may be served to the public.
+pub(crate) async fn is_public(tx: &mut Tx, id: DocumentId) -> Result<bool, StoreError> {
+    let row: Option<(String, Option<String>)> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT status, disclosure FROM documents WHERE id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(c)
+    .await)?;
+    let Some((status, disclosure)) = row else {
+        return Ok(false);
+    };
+    let disclosure = disclosure
+        .as_deref()
+        .map(disclosure_from_label)
+        .transpose()?;
+    Ok(duban_domain::is_public(disclosure, status == "draft"))
+}
+
 pub(crate) async fn content(tx: &mut Tx, id: i64) -> Result<Option<Content>, StoreError> {
     let row: Option<DocumentRow> = with_conn!(tx, c => sqlx::query_as(
         "SELECT doc_agency, doc_year, doc_serial, doc_number_original, issuer, title, \

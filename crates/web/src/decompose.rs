@@ -11,13 +11,13 @@ use axum::Form;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use duban_domain::{
     Disclosure, Milestone, PlanError, ProgressKind, RichText, Role, Source, SourceKind,
 };
-use duban_render::{OutputFormat, RenderOptions};
+use duban_render::OutputFormat;
 use duban_store::{
     DecomposeError, DecomposeErrorKind, Decomposition, DocumentId, DraftFields, IssueInput,
     SourceDetail, SourceId, SourceSummary, StoreError, SubItemInput, TaskInput, User,
@@ -1134,32 +1134,7 @@ async fn rendered(
         Err(StoreError::NotFound(_)) => return Err(document_not_found()),
         other => other?,
     };
-    let name = notice
-        .document
-        .doc_number
-        .as_ref()
-        .map_or_else(|| format!("任务分解（草稿）{id}"), ToString::to_string);
-    let bytes = tokio::task::spawn_blocking(move || {
-        duban_render::render(&notice, format, &RenderOptions::default())
-    })
-    .await
-    .map_err(|e| AppError::BadRequest(format!("生成文件失败：{e}")))?
-    .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let filename = format!("{name}.{}", format.name());
-    Ok((
-        [
-            (header::CONTENT_TYPE, format.mime_type().to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                crate::evidence::content_disposition(
-                    &filename,
-                    duban_store::AttachmentId(document),
-                ),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::public::notice_file(notice, format).await?)
 }
 
 pub async fn file_page(

@@ -10,6 +10,7 @@ pub mod decompose;
 mod error;
 pub mod evidence;
 mod pages;
+pub mod public;
 pub mod schedules;
 mod templates;
 pub mod views;
@@ -118,6 +119,8 @@ pub fn router(state: AppState) -> Router {
         .route("/login", post(api::login))
         .route("/logout", post(api::logout))
         .route("/me", get(api::me))
+        .route("/public", get(public::api_list))
+        .route("/public/{id}", get(public::api_notice))
         .route("/documents", get(api::documents))
         .route("/tasks", get(api::tasks))
         .route("/documents/{document}/tasks/{number}", get(api::task))
@@ -311,8 +314,9 @@ pub fn router(state: AppState) -> Router {
             "/decompositions/{document}/file/{format}",
             get(decompose::file_page),
         )
-        .route("/public", get(pages::public_list))
-        .route("/public/{id}", get(pages::public_notice))
+        .route("/public", get(public::list_page))
+        .route("/public/{id}", get(public::notice_page))
+        .route("/public/{id}/file/{format}", get(public::file))
         .nest("/api", api)
         .layer(CsrfLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -6,9 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::Cookie;
-use duban_domain::{Disclosure, ReportState, Role};
-use duban_formats::interchange::to_json;
-use duban_store::DocumentId;
+use duban_domain::{ReportState, Role};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -16,16 +14,8 @@ use crate::AppState;
 use crate::auth::{self, CurrentUser, MaybeUser, READERS, SESSION_COOKIE, require};
 use crate::error::AppError;
 use crate::evidence;
+use crate::templates::{render, v};
 use crate::views::{self, ReportForm, TaskFilter};
-
-/// Any serialisable value, for a template context.
-fn v<T: serde::Serialize>(value: T) -> minijinja::Value {
-    minijinja::Value::from(minijinja::value::Serde(value))
-}
-
-fn render(state: &AppState, name: &str, ctx: minijinja::Value) -> Result<Html<String>, AppError> {
-    Ok(Html(state.templates.get_template(name)?.render(ctx)?))
-}
 
 fn states() -> Vec<minijinja::Value> {
     ReportState::ALL
@@ -349,51 +339,6 @@ pub async fn report_submit(
         }
         Err(e) => Err(e),
     }
-}
-
-/// 主动公开 notices, for everyone.
-pub async fn public_list(
-    State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
-) -> Result<Html<String>, AppError> {
-    let documents = public_documents(&state).await?;
-    render(
-        &state,
-        "public_list.html",
-        context! { user => v(user), documents => v(documents) },
-    )
-}
-
-pub async fn public_documents(
-    state: &AppState,
-) -> Result<Vec<duban_store::DocumentSummary>, AppError> {
-    let mut documents = state.store.list_documents().await?;
-    documents.retain(|d| d.disclosure == Some(Disclosure::Active));
-    Ok(documents)
-}
-
-pub async fn public_notice(
-    State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    Path(id): Path<i64>,
-) -> Result<Html<String>, AppError> {
-    let notice = match state.store.load_notice(DocumentId(id)).await {
-        Ok(n) if n.document.disclosure == Some(Disclosure::Active) => n,
-        Ok(_) | Err(duban_store::StoreError::NotFound(_)) => {
-            return Err(AppError::NotFound("该公开通报"));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let date_text = notice.document.date.map(|d| {
-        use chrono::Datelike;
-        format!("{}年{}月{}日", d.year(), d.month(), d.day())
-    });
-    let json = to_json(&notice);
-    render(
-        &state,
-        "public_notice.html",
-        context! { user => v(user), d => v(json.document), tasks => v(json.tasks), date_text => v(date_text) },
-    )
 }
 
 pub async fn dashboard(

@@ -137,3 +137,19 @@ mod tests {
         );
     }
 }
+
+/// Any serialisable value, for a template context.
+pub(crate) fn v<T: serde::Serialize>(value: T) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(value))
+}
+
+/// A page from its template.
+pub(crate) fn render(
+    state: &crate::AppState,
+    name: &str,
+    ctx: minijinja::Value,
+) -> Result<axum::response::Html<String>, crate::error::AppError> {
+    Ok(axum::response::Html(
+        state.templates.get_template(name)?.render(ctx)?,
+    ))
+}
