@@ -18,6 +18,10 @@ pub struct ServeOptions {
     /// 经 HTTPS 提供服务时加上，Cookie 将带 Secure 标记
     #[arg(long, env = "DUBAN_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// 部署在反向代理之后时，代理传递客户端地址所用的请求头（如 X-Forwarded-For、X-Real-IP）。
+    /// 设置后才信任该请求头和 X-Forwarded-Proto（为 https 时 Cookie 自动带 Secure 标记）
+    #[arg(long, env = "DUBAN_CLIENT_ADDRESS_HEADER", value_parser = parse_header_name)]
+    pub client_address_header: Option<duban_web::HeaderName>,
     /// 每隔多少秒检查一次定期计划、开启到期的填报轮次（启动时先检查一次）
     #[arg(
         long,
@@ -26,6 +30,11 @@ pub struct ServeOptions {
         value_parser = clap::value_parser!(u64).range(1..=86_400)
     )]
     pub schedule_interval: u64,
+}
+
+fn parse_header_name(text: &str) -> Result<duban_web::HeaderName, String> {
+    duban_web::HeaderName::from_bytes(text.trim().as_bytes())
+        .map_err(|_| format!("“{text}”不是有效的 HTTP 请求头名称，例如 X-Forwarded-For"))
 }
 
 /// The schedule tick: opens the reporting rounds due now at start and then every
@@ -67,6 +76,7 @@ pub async fn serve(store: Store, options: &ServeOptions, banner: Option<String>)
         store,
         Settings {
             secure_cookies: options.secure_cookies,
+            client_address_header: options.client_address_header.clone(),
         },
     )
     .context("页面模板加载失败")?;
@@ -227,6 +237,14 @@ pub enum UserCommand {
     },
     /// 列出账户
     List,
+    /// 解除账户因登录失败过多而被锁定的状态（并列出近 24 小时的锁定记录）
+    Unlock { username: String },
+    /// 列出近期的登录锁定记录（何时、哪个账号、哪个地址）
+    Lockouts {
+        /// 查看最近多少小时
+        #[arg(long, default_value_t = 24)]
+        hours: i64,
+    },
 }
 
 fn read_password(from_stdin: bool) -> Result<String> {
@@ -323,6 +341,44 @@ pub async fn user(store: &Store, command: UserCommand) -> Result<String> {
                     u.display_name,
                     u.role.label(),
                     u.unit.unwrap_or_else(|| "—".into())
+                ));
+            }
+            Ok(out.trim_end().to_string())
+        }
+        UserCommand::Unlock { username } => {
+            let cleared = store.unlock_account(&username).await?;
+            Ok(if cleared == 0 {
+                format!("账户“{}”当前没有被锁定", username.trim())
+            } else {
+                format!("已解除账户“{}”的登录锁定", username.trim())
+            })
+        }
+        UserCommand::Lockouts { hours } => {
+            let since = Utc::now() - Duration::hours(hours.max(0));
+            let lockouts = store.lockouts_since(since).await?;
+            if lockouts.is_empty() {
+                return Ok(format!("近 {hours} 小时没有登录锁定"));
+            }
+            let mut out = String::from("开始时间（UTC）\t范围\t账号\t地址\n");
+            for l in lockouts {
+                let scope = match l.scope {
+                    duban_domain::login::ThrottleScope::AccountFromAddress => "账号+地址",
+                    duban_domain::login::ThrottleScope::Address => "地址",
+                    duban_domain::login::ThrottleScope::Account => "账号",
+                };
+                out.push_str(&format!(
+                    "{}\t{scope}\t{}\t{}\n",
+                    l.at.format("%Y-%m-%d %H:%M:%S"),
+                    if l.account.is_empty() {
+                        "—"
+                    } else {
+                        &l.account
+                    },
+                    if l.address.is_empty() {
+                        "—"
+                    } else {
+                        &l.address
+                    },
                 ));
             }
             Ok(out.trim_end().to_string())

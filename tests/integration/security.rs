@@ -124,3 +124,168 @@ fn only_issued_notices_disclosed_on_the_office_s_initiative_are_public() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(notice["tasks"].as_array().map(Vec::len), Some(35));
 }
+
+/// A login attempt: the status, from `address` when the server trusts X-Forwarded-For.
+fn attempt(app: &App, username: &str, password: &str, address: &str) -> (StatusCode, String) {
+    let response = Server::client()
+        .post(app.server.url("/api/login"))
+        .header("X-Forwarded-For", address)
+        .json(&json!({ "username": username, "password": password }))
+        .send()
+        .expect("login");
+    let status = response.status();
+    (status, response.text().unwrap_or_default())
+}
+
+/// The seed and its accounts behind a (pretend) reverse proxy that passes the client's
+/// address in X-Forwarded-For.
+fn behind_proxy() -> App {
+    let sandbox = Sandbox::seeded(ACCOUNTS);
+    let server = Server::start(
+        &sandbox,
+        &["serve", "--client-address-header", "X-Forwarded-For"],
+    );
+    App::from_server(sandbox, server)
+}
+
+#[test]
+fn the_login_limit_holds_under_parallel_attempts() {
+    let app = App::start(ACCOUNTS);
+    let attempts = 60;
+    let statuses: Vec<StatusCode> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..attempts)
+            .map(|_| scope.spawn(|| attempt(&app, "ldr", "wrong-password-1", "").0))
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().expect("thread"))
+            .collect()
+    });
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(
+        (checked, refused),
+        (5, attempts - 5),
+        "{attempts} parallel attempts: {statuses:?}"
+    );
+    let (status, body) = attempt(&app, "ldr", super::support::PASSWORD, "");
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+}
+
+#[test]
+fn guessing_from_one_address_does_not_lock_the_real_user_out() {
+    let app = behind_proxy();
+    let password = super::support::PASSWORD;
+    let attacker = "203.0.113.9";
+    for _ in 0..5 {
+        assert_eq!(
+            attempt(&app, "ldr", "wrong-password-1", attacker).0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let (status, body) = attempt(&app, "ldr", password, attacker);
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(body.contains("该账号在本机"), "{body}");
+    // The real user, from their own address, is not locked out.
+    assert_eq!(attempt(&app, "ldr", password, "10.1.2.3").0, StatusCode::OK);
+
+    // Spraying over other names from the same address meets the address's own limit
+    // (20, five of which were spent on ldr).
+    for i in 0..15 {
+        let (status, body) = attempt(&app, &format!("guess{i}"), "wrong-password-1", attacker);
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}: {body}");
+    }
+    let (status, body) = attempt(&app, "sup", password, attacker);
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(body.contains("本机登录失败次数过多"), "{body}");
+    assert_eq!(attempt(&app, "sup", password, "10.1.2.4").0, StatusCode::OK);
+}
+
+#[test]
+fn many_addresses_lock_the_account_until_the_administrator_unlocks_it() {
+    let sandbox = Sandbox::seeded(ACCOUNTS);
+    let server = Server::start(
+        &sandbox,
+        &["serve", "--client-address-header", "X-Forwarded-For"],
+    );
+    let app = App::from_server(Sandbox::new(), server);
+    let password = super::support::PASSWORD;
+    // Fifty guesses from ten addresses, five each: each pair stays within its limit.
+    for address in 0..10 {
+        for _ in 0..5 {
+            let (status, body) = attempt(
+                &app,
+                "ldr",
+                "wrong-password-1",
+                &format!("198.51.100.{address}"),
+            );
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        }
+    }
+    // Now the account is locked from everywhere …
+    let (status, body) = attempt(&app, "ldr", password, "10.1.2.3");
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(body.contains("安全管理员"), "{body}");
+    // … every lockout that began is on record …
+    let lockouts = sandbox.run(["user", "lockouts"]).ok().stdout;
+    assert!(
+        lockouts.contains("198.51.100.0") && lockouts.contains("198.51.100.9"),
+        "{lockouts}"
+    );
+    assert!(
+        lockouts.lines().any(|l| l.contains("\t账号\tldr\t")),
+        "{lockouts}"
+    );
+    // … and the security administrator's unlock lets the real user in at once.
+    let unlocked = sandbox.run(["user", "unlock", "ldr"]).ok().stdout;
+    assert!(unlocked.contains("已解除"), "{unlocked}");
+    assert_eq!(attempt(&app, "ldr", password, "10.1.2.3").0, StatusCode::OK);
+}
+
+#[test]
+fn the_client_address_comes_from_a_proxy_header_only_when_configured() {
+    // Without --client-address-header, X-Forwarded-For is the client's own claim and
+    // changing it does not buy more guesses.
+    let app = App::start(ACCOUNTS);
+    for i in 0..5 {
+        assert_eq!(
+            attempt(&app, "ldr", "wrong-password-1", &format!("192.0.2.{i}")).0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        attempt(&app, "ldr", "wrong-password-1", "192.0.2.200").0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Nor does it make cookies Secure.
+    let response = Server::client()
+        .post(app.server.url("/api/login"))
+        .header("X-Forwarded-Proto", "https")
+        .json(&json!({ "username": "sup", "password": super::support::PASSWORD }))
+        .send()
+        .expect("login");
+    let cookie = response.headers()["set-cookie"].to_str().expect("cookie");
+    assert!(!cookie.contains("Secure"), "{cookie}");
+
+    // Behind a configured proxy that says the request came over HTTPS, it does.
+    let app = behind_proxy();
+    let response = Server::client()
+        .post(app.server.url("/api/login"))
+        .header("X-Forwarded-For", "10.1.2.3")
+        .header("X-Forwarded-Proto", "https")
+        .json(&json!({ "username": "sup", "password": super::support::PASSWORD }))
+        .send()
+        .expect("login");
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response.headers()["set-cookie"].to_str().expect("cookie");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+}

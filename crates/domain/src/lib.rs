@@ -9,6 +9,7 @@ mod date;
 mod doc_number;
 mod document;
 mod evidence;
+pub mod login;
 pub mod plan;
 mod rich_text;
 pub mod schedule;

@@ -4,9 +4,11 @@
 //! argon2id hash and the SHA-256 (hex) of the token.
 
 use chrono::{DateTime, Utc};
+use duban_domain::login::{ThrottleKey, ThrottleScope, throttle_account, window_start};
 use duban_domain::{AccountError, Username};
+use serde::Serialize;
 
-use crate::codec::{role_from_code, timestamp_text};
+use crate::codec::{parse_timestamp, role_from_code, timestamp_text};
 use crate::db::{Tx, with_conn};
 use crate::query::unit_named;
 use crate::{Credentials, NewUser, Store, StoreError, User, UserId, finish};
@@ -37,10 +39,87 @@ impl UserRow {
     }
 }
 
-/// The key login throttling counts under: what was typed, trimmed and lower-cased, so
-/// `Admin ` and `admin` share one count.
-fn throttle_key(username: &str) -> String {
-    username.trim().to_lowercase()
+/// A lockout as recorded: when it began, which count, for which account and address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lockout {
+    pub at: DateTime<Utc>,
+    #[serde(serialize_with = "scope_code")]
+    pub scope: ThrottleScope,
+    pub account: String,
+    pub address: String,
+}
+
+fn scope_code<S: serde::Serializer>(scope: &ThrottleScope, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(scope.code())
+}
+
+/// What became of a login attempt's reservation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reservation {
+    /// The attempt may be checked; each key's count with it, in the order given.
+    Granted(Vec<i64>),
+    /// This count is full: the attempt is refused unchecked, and counted nowhere.
+    Refused(ThrottleScope),
+}
+
+async fn reserve(
+    tx: &mut Tx,
+    keys: &[ThrottleKey],
+    now: DateTime<Utc>,
+) -> Result<Reservation, StoreError> {
+    let mut counts = Vec::with_capacity(keys.len());
+    let now_text = timestamp_text(now);
+    let since = timestamp_text(window_start(now));
+    for key in keys {
+        // A window that began before `since` is over: the count starts again at 1.
+        // Otherwise it goes up, but only while below the limit; at the limit the
+        // conflict's UPDATE does nothing and no row comes back.
+        let counted: Option<i64> = with_conn!(tx, c => sqlx::query_scalar(
+            "INSERT INTO login_throttle (scope, account, address, window_start, failures) \
+             VALUES ($1, $2, $3, $4, 1) \
+             ON CONFLICT (scope, account, address) DO UPDATE SET \
+                 failures = CASE WHEN login_throttle.window_start < $5 THEN 1 \
+                                 ELSE login_throttle.failures + 1 END, \
+                 window_start = CASE WHEN login_throttle.window_start < $5 THEN $4 \
+                                     ELSE login_throttle.window_start END \
+             WHERE login_throttle.window_start < $5 OR login_throttle.failures < $6 \
+             RETURNING failures",
+        )
+        .bind(key.scope.code())
+        .bind(&key.account)
+        .bind(&key.address)
+        .bind(&now_text)
+        .bind(&since)
+        .bind(key.scope.limit())
+        .fetch_optional(c)
+        .await)?;
+        match counted {
+            Some(n) => counts.push(n),
+            None => return Ok(Reservation::Refused(key.scope)),
+        }
+    }
+    Ok(Reservation::Granted(counts))
+}
+
+async fn release(tx: &mut Tx, keys: &[ThrottleKey]) -> Result<(), StoreError> {
+    for key in keys {
+        let sql = match key.scope {
+            ThrottleScope::AccountFromAddress => {
+                "DELETE FROM login_throttle WHERE scope = $1 AND account = $2 AND address = $3"
+            }
+            ThrottleScope::Address | ThrottleScope::Account => {
+                "UPDATE login_throttle SET failures = failures - 1 \
+                 WHERE scope = $1 AND account = $2 AND address = $3 AND failures > 0"
+            }
+        };
+        with_conn!(tx, c => sqlx::query(sql)
+            .bind(key.scope.code())
+            .bind(&key.account)
+            .bind(&key.address)
+            .execute(c)
+            .await)?;
+    }
+    Ok(())
 }
 
 pub(crate) async fn user(tx: &mut Tx, id: UserId) -> Result<Option<User>, StoreError> {
@@ -274,19 +353,51 @@ impl Store {
         finish(tx, result).await
     }
 
-    /// Notes a failed login for `username` (as typed; trimmed and lower-cased, and it
-    /// need not be an account).
-    pub async fn record_login_failure(
+    /// Reserves one login attempt against every count in `keys`, before the password is
+    /// checked: each count goes up by one unless it has reached its limit in the window
+    /// (`domain::login`). Atomic per count (a conditional upsert, which holds the row
+    /// while it decides), and all or nothing: if one count is full, none moves and its
+    /// scope is returned. So however many attempts run in parallel, no more than the
+    /// limit are ever checked. A successful login gives the reservation back
+    /// ([`Store::release_login_attempt`]); a failed one leaves it counted.
+    pub async fn reserve_login_attempt(
         &self,
-        username: &str,
+        keys: &[ThrottleKey],
+        now: DateTime<Utc>,
+    ) -> Result<Reservation, StoreError> {
+        let mut tx = self.db.write().await?;
+        match reserve(&mut tx, keys, now).await {
+            // Nothing of a refused attempt is kept.
+            Ok(refused @ Reservation::Refused(_)) => {
+                tx.rollback().await?;
+                Ok(refused)
+            }
+            result => finish(tx, result).await,
+        }
+    }
+
+    /// Gives back a reservation after the password was right: the account-from-address
+    /// count starts again, the wider counts go down by the one attempt.
+    pub async fn release_login_attempt(&self, keys: &[ThrottleKey]) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        let result = release(&mut tx, keys).await;
+        finish(tx, result).await
+    }
+
+    /// Records that a lockout began: a failed attempt brought `key`'s count to its limit.
+    pub async fn record_lockout(
+        &self,
+        key: &ThrottleKey,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
         let result = with_conn!(&mut tx, c => sqlx::query(
-            "INSERT INTO login_failures (username, at) VALUES ($1, $2)",
+            "INSERT INTO login_lockouts (at, scope, account, address) VALUES ($1, $2, $3, $4)",
         )
-        .bind(throttle_key(username))
         .bind(timestamp_text(at))
+        .bind(key.scope.code())
+        .bind(&key.account)
+        .bind(&key.address)
         .execute(c)
         .await)
         .map(|_| ())
@@ -294,46 +405,57 @@ impl Store {
         finish(tx, result).await
     }
 
-    /// Failed logins for `username` at or after `since`.
-    pub async fn login_failures_since(
-        &self,
-        username: &str,
-        since: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
+    /// Lockouts that began at or after `since`, newest first.
+    pub async fn lockouts_since(&self, since: DateTime<Utc>) -> Result<Vec<Lockout>, StoreError> {
         let mut tx = self.db.read().await?;
-        let count = with_conn!(&mut tx, c => sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2",
+        let rows: Vec<(String, String, String, String)> = with_conn!(&mut tx, c => sqlx::query_as(
+            "SELECT at, scope, account, address FROM login_lockouts \
+             WHERE at >= $1 ORDER BY id DESC",
         )
-        .bind(throttle_key(username))
         .bind(timestamp_text(since))
-        .fetch_one(c)
+        .fetch_all(c)
         .await)?;
         tx.commit().await?;
-        Ok(count)
+        rows.into_iter()
+            .map(|(at, scope, account, address)| {
+                Ok(Lockout {
+                    at: parse_timestamp("锁定时间", &at)?,
+                    scope: ThrottleScope::ALL
+                        .into_iter()
+                        .find(|s| s.code() == scope)
+                        .ok_or_else(|| StoreError::Corrupt(format!("未知的锁定范围“{scope}”")))?,
+                    account,
+                    address,
+                })
+            })
+            .collect()
     }
 
-    /// Forgets the failed logins for `username` (after a successful login).
-    pub async fn clear_login_failures(&self, username: &str) -> Result<(), StoreError> {
+    /// Lifts every lock on the account `username` (the security administrator's
+    /// unlock): its own count and its counts from each address. Returns how many
+    /// counts were cleared.
+    pub async fn unlock_account(&self, username: &str) -> Result<u64, StoreError> {
         let mut tx = self.db.write().await?;
         let result = with_conn!(&mut tx, c => sqlx::query(
-            "DELETE FROM login_failures WHERE username = $1",
+            "DELETE FROM login_throttle \
+             WHERE account = $1 AND scope IN ('account', 'account_address')",
         )
-        .bind(throttle_key(username))
+        .bind(throttle_account(username))
         .execute(c)
         .await)
-        .map(|_| ())
+        .map(|done| done.rows_affected())
         .map_err(StoreError::from);
         finish(tx, result).await
     }
 
-    /// Forgets failed logins older than `before`, for every name (housekeeping: the
-    /// table otherwise keeps every mistyped name). Returns how many.
-    pub async fn purge_login_failures(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+    /// Forgets counts whose window ended before `before` (housekeeping: the table
+    /// otherwise keeps every mistyped name). Returns how many.
+    pub async fn purge_login_throttle(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let mut tx = self.db.write().await?;
         let result = with_conn!(&mut tx, c => sqlx::query(
-            "DELETE FROM login_failures WHERE at < $1",
+            "DELETE FROM login_throttle WHERE window_start < $1",
         )
-        .bind(timestamp_text(before))
+        .bind(timestamp_text(window_start(before)))
         .execute(c)
         .await)
         .map(|done| done.rows_affected())

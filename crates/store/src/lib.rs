@@ -11,6 +11,7 @@
 //! types are in `review`.
 
 mod accounts;
+pub use accounts::{Lockout, Reservation};
 mod attachments;
 mod codec;
 mod db;

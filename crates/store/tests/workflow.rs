@@ -386,70 +386,76 @@ async fn sessions_expire_end_and_are_purged() {
 }
 
 #[tokio::test]
-async fn login_failures_are_counted_per_name() {
+async fn login_attempts_are_reserved_per_account_address_and_both() {
+    use duban_domain::login::{ThrottleScope, throttle_keys};
+    use duban_store::Reservation;
     let f = fixture().await;
     let store = &f.store;
-    for minute in [0, 5, 10] {
-        store
-            .record_login_failure("cgj.lly", at(9, minute))
+    let from_a = throttle_keys("cgj.lly", "10.0.0.1");
+    // The account from one address: five attempts, then refused, and a refused one
+    // moves no count.
+    for n in 1..=5 {
+        match store
+            .reserve_login_attempt(&from_a, at(9, n))
             .await
-            .unwrap();
+            .unwrap()
+        {
+            Reservation::Granted(counts) => assert_eq!(counts, [n as i64, n as i64, n as i64]),
+            other => panic!("attempt {n}: {other:?}"),
+        }
     }
-    // Same name as typed differently.
+    assert_eq!(
+        store
+            .reserve_login_attempt(&from_a, at(9, 6))
+            .await
+            .unwrap(),
+        Reservation::Refused(ThrottleScope::AccountFromAddress)
+    );
+    // Typed differently, the same account; from another address, not locked.
+    let from_b = throttle_keys(" CGJ.lly ", "10.0.0.2");
+    assert_eq!(
+        store
+            .reserve_login_attempt(&from_b, at(9, 7))
+            .await
+            .unwrap(),
+        Reservation::Granted(vec![1, 1, 6]),
+        "the account's own count saw the five from A, not the refused sixth"
+    );
+    // A right password gives the attempt back.
+    store.release_login_attempt(&from_b).await.unwrap();
+    assert_eq!(
+        store
+            .reserve_login_attempt(&from_b, at(9, 8))
+            .await
+            .unwrap(),
+        Reservation::Granted(vec![1, 1, 6])
+    );
+    // The window ends 15 minutes after the first failure in it.
+    assert!(matches!(
+        store
+            .reserve_login_attempt(&from_a, at(9, 17))
+            .await
+            .unwrap(),
+        Reservation::Granted(_)
+    ));
+    // The security administrator's unlock clears the account's counts, not others'.
+    let other = throttle_keys("guess", "10.0.0.1");
     store
-        .record_login_failure(" CGJ.lly ", at(9, 15))
+        .reserve_login_attempt(&other, at(9, 18))
         .await
         .unwrap();
-    // A name that is no account counts too.
-    store
-        .record_login_failure("guess", at(9, 15))
-        .await
-        .unwrap();
-
-    assert_eq!(
-        store
-            .login_failures_since("cgj.lly", at(8, 0))
-            .await
-            .unwrap(),
-        4
-    );
-    assert_eq!(
-        store
-            .login_failures_since("cgj.lly", at(9, 5))
-            .await
-            .unwrap(),
-        3
-    );
-    assert_eq!(
-        store
-            .login_failures_since("cgj.lly", at(9, 16))
-            .await
-            .unwrap(),
-        0
-    );
-    assert_eq!(
-        store.login_failures_since("guess", at(8, 0)).await.unwrap(),
-        1
-    );
-
-    store.clear_login_failures("cgj.lly").await.unwrap();
-    assert_eq!(
-        store
-            .login_failures_since("cgj.lly", at(0, 0))
-            .await
-            .unwrap(),
-        0
-    );
-    assert_eq!(
-        store.login_failures_since("guess", at(0, 0)).await.unwrap(),
-        1
-    );
-
-    assert_eq!(store.purge_login_failures(at(9, 16)).await.unwrap(), 1);
-    assert_eq!(
-        store.login_failures_since("guess", at(0, 0)).await.unwrap(),
-        0
-    );
+    assert_eq!(store.unlock_account("CGJ.LLY").await.unwrap(), 3);
+    assert_eq!(store.unlock_account("cgj.lly").await.unwrap(), 0);
+    // Housekeeping forgets windows that are over.
+    assert_eq!(store.purge_login_throttle(at(9, 0)).await.unwrap(), 0);
+    assert!(store.purge_login_throttle(at(12, 0)).await.unwrap() >= 2);
+    // Lockouts are recorded for the administrator.
+    store.record_lockout(&from_a[0], at(9, 5)).await.unwrap();
+    let lockouts = store.lockouts_since(at(9, 0)).await.unwrap();
+    assert_eq!(lockouts.len(), 1);
+    assert_eq!(lockouts[0].scope, ThrottleScope::AccountFromAddress);
+    assert_eq!(lockouts[0].account, "cgj.lly");
+    assert_eq!(lockouts[0].address, "10.0.0.1");
 }
 
 #[tokio::test]

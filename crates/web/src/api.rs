@@ -30,10 +30,14 @@ pub async fn openapi() -> impl IntoResponse {
 pub async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
+    client: auth::Client,
     Json(form): Json<LoginForm>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (user, token) = auth::login(&state, &form.username, &form.password).await?;
-    let jar = jar.add(auth::session_cookie(token, state.settings.secure_cookies));
+    let (user, token) = auth::login(&state, &form.username, &form.password, &client).await?;
+    let jar = jar.add(auth::session_cookie(
+        token,
+        client.secure_cookies(&state.settings),
+    ));
     Ok((jar, Json(user)))
 }
 

@@ -7,7 +7,8 @@ use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::{Duration, Utc};
 use duban_domain::Role;
-use duban_store::User;
+use duban_domain::login::throttle_keys;
+use duban_store::{Reservation, User};
 use rand::RngExt;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -20,9 +21,6 @@ use crate::error::AppError;
 pub const SESSION_COOKIE: &str = "duban_session";
 /// How long a login lasts.
 pub const SESSION_HOURS: i64 = 12;
-/// Failed logins per user name allowed in `THROTTLE_MINUTES` before logins pause.
-pub const MAX_FAILURES: i64 = 5;
-pub const THROTTLE_MINUTES: i64 = 15;
 
 #[derive(Debug, thiserror::Error)]
 #[error("密码处理失败：{0}")]
@@ -69,18 +67,87 @@ pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
         .build()
 }
 
+/// Who is on the other end of a request: the client's address, and whether the
+/// request reached us over HTTPS. Behind a reverse proxy both come from the headers the
+/// proxy sets, and only when the operator named them ([`crate::Settings`]); otherwise
+/// from the connection itself, so a client cannot choose its own address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    pub address: String,
+    pub https: bool,
+}
+
+impl Client {
+    /// Whether cookies set in answer to this request get the `Secure` flag.
+    pub fn secure_cookies(&self, settings: &crate::Settings) -> bool {
+        settings.secure_cookies || self.https
+    }
+}
+
+impl FromRequestParts<AppState> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(client_of(parts, &state.settings))
+    }
+}
+
+fn client_of(parts: &Parts, settings: &crate::Settings) -> Client {
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    let Some(header) = &settings.client_address_header else {
+        return Client {
+            address: peer.map_or_else(|| "unknown".to_string(), |ip| ip.to_string()),
+            https: false,
+        };
+    };
+    // The proxy appends the address it saw to what the client sent: the last entry is
+    // the one to trust.
+    let forwarded = parts
+        .headers
+        .get_all(header)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+        .last();
+    let https = parts
+        .headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+    Client {
+        address: forwarded
+            .or(peer)
+            .map_or_else(|| "unknown".to_string(), |ip| ip.to_string()),
+        https,
+    }
+}
+
 /// Checks the password and opens a session; the token to set as cookie, or why not.
+///
+/// The attempt is reserved against the limits of `duban_domain::login` before the
+/// password is checked, so parallel attempts cannot get more checks than the limit; a
+/// right password gives the reservation back. A failure that brings a count to its
+/// limit begins a lockout, which is logged and recorded.
 pub async fn login(
     state: &AppState,
     username: &str,
     password: &str,
+    client: &Client,
 ) -> Result<(User, String), AppError> {
     let username = username.trim();
     let now = Utc::now();
-    let since = now - Duration::minutes(THROTTLE_MINUTES);
-    if state.store.login_failures_since(username, since).await? >= MAX_FAILURES {
-        return Err(AppError::TooManyAttempts);
-    }
+    let keys = throttle_keys(username, &client.address);
+    let counts = match state.store.reserve_login_attempt(&keys, now).await? {
+        Reservation::Granted(counts) => counts,
+        Reservation::Refused(scope) => return Err(AppError::TooManyAttempts(scope.refusal())),
+    };
     let credentials = state.store.user_credentials(username).await?;
     let verified = match &credentials {
         Some(c) => verify_password(password, &c.password_hash),
@@ -91,10 +158,20 @@ pub async fn login(
         }
     };
     let Some(credentials) = credentials.filter(|_| verified) else {
-        state.store.record_login_failure(username, now).await?;
+        for (key, count) in keys.iter().zip(counts) {
+            if count == key.scope.limit() {
+                tracing::warn!(
+                    scope = key.scope.code(),
+                    account = %key.account,
+                    address = %key.address,
+                    "登录失败次数达到上限，开始锁定"
+                );
+                state.store.record_lockout(key, now).await?;
+            }
+        }
         return Err(AppError::BadLogin);
     };
-    state.store.clear_login_failures(username).await?;
+    state.store.release_login_attempt(&keys).await?;
     let (token, hash) = new_token();
     state
         .store

@@ -12,8 +12,9 @@ pub enum AppError {
     NotSignedIn { api: bool },
     #[error("用户名或密码不正确")]
     BadLogin,
-    #[error("登录失败次数过多，请 15 分钟后再试")]
-    TooManyAttempts,
+    /// Refused by the login throttle; the message says which limit.
+    #[error("{0}")]
+    TooManyAttempts(&'static str),
     #[error("无权访问此页面")]
     Forbidden,
     #[error("找不到{0}")]
@@ -35,7 +36,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotSignedIn { .. } | AppError::BadLogin => StatusCode::UNAUTHORIZED,
-            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -27,12 +27,18 @@ use duban_store::Store;
 use tower_http::csrf::CsrfLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+pub use axum::http::HeaderName;
 pub use error::AppError;
 
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
-    /// Mark cookies `Secure` (when served over TLS, directly or behind a proxy).
+    /// Mark cookies `Secure` always (when served over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Behind a reverse proxy: the header in which it passes the client's address
+    /// (`X-Forwarded-For`, `X-Real-IP`). Only when set are that header and
+    /// `X-Forwarded-Proto` believed (for login throttling and `Secure` cookies); a
+    /// client reaching the app directly could otherwise claim any address.
+    pub client_address_header: Option<axum::http::HeaderName>,
 }
 
 #[derive(Clone)]

@@ -57,14 +57,18 @@ pub struct LoginForm {
 pub async fn login_submit(
     State(state): State<AppState>,
     jar: CookieJar,
+    client: auth::Client,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    match auth::login(&state, &form.username, &form.password).await {
+    match auth::login(&state, &form.username, &form.password, &client).await {
         Ok((_, token)) => {
-            let jar = jar.add(auth::session_cookie(token, state.settings.secure_cookies));
+            let jar = jar.add(auth::session_cookie(
+                token,
+                client.secure_cookies(&state.settings),
+            ));
             Ok((jar, Redirect::to("/")).into_response())
         }
-        Err(e @ (AppError::BadLogin | AppError::TooManyAttempts)) => {
+        Err(e @ (AppError::BadLogin | AppError::TooManyAttempts(_))) => {
             let status = e.status();
             let page = render(
                 &state,

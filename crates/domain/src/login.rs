@@ -1,0 +1,119 @@
+//! How many failed logins are allowed, counted under which keys.
+//!
+//! One count per account name alone would let anyone lock any known account out (five
+//! wrong passwords from anywhere); one per address alone would let a botnet guess one
+//! account's password without end. So each attempt is counted three ways, and the first
+//! limit reached refuses it:
+//! - the account from one address: tight, this is what stops guessing;
+//! - one address, over every account name: looser, it stops one machine from spraying
+//!   guesses across many accounts;
+//! - the account from everywhere: the loosest, so an attacker with many addresses still
+//!   guesses slowly, while the real user is locked out only by a sustained attack (and
+//!   the security administrator can unlock the account at once: `duban user unlock`).
+
+use chrono::{DateTime, Duration, Utc};
+
+/// The window over which failures are counted, from the first failure in it.
+pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
+
+/// What a count is kept for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ThrottleScope {
+    /// One account name from one client address.
+    AccountFromAddress,
+    /// One client address, whatever the account name.
+    Address,
+    /// One account name, from every address.
+    Account,
+}
+
+impl ThrottleScope {
+    pub const ALL: [ThrottleScope; 3] = [
+        ThrottleScope::AccountFromAddress,
+        ThrottleScope::Address,
+        ThrottleScope::Account,
+    ];
+
+    /// Failed logins allowed in one [`THROTTLE_WINDOW`].
+    pub fn limit(self) -> i64 {
+        match self {
+            ThrottleScope::AccountFromAddress => 5,
+            ThrottleScope::Address => 20,
+            ThrottleScope::Account => 50,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ThrottleScope::AccountFromAddress => "account_address",
+            ThrottleScope::Address => "address",
+            ThrottleScope::Account => "account",
+        }
+    }
+
+    /// What the refused user is told.
+    pub fn refusal(self) -> &'static str {
+        match self {
+            ThrottleScope::AccountFromAddress => "该账号在本机登录失败次数过多，请 15 分钟后再试",
+            ThrottleScope::Address => "本机登录失败次数过多，请 15 分钟后再试",
+            ThrottleScope::Account => {
+                "该账号登录失败次数过多，已暂时锁定，请 15 分钟后再试或联系安全管理员解锁"
+            }
+        }
+    }
+}
+
+/// One count an attempt adds to: the scope, and the account name and address it is for
+/// (empty where the scope does not use it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ThrottleKey {
+    pub scope: ThrottleScope,
+    pub account: String,
+    pub address: String,
+}
+
+/// The account name as counted: what was typed, trimmed and lower-cased, so `Admin `
+/// and `admin` share one count (it need not be an account).
+pub fn throttle_account(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
+/// The three counts a login attempt by `username` from `address` adds to.
+pub fn throttle_keys(username: &str, address: &str) -> [ThrottleKey; 3] {
+    let account = throttle_account(username);
+    ThrottleScope::ALL.map(|scope| ThrottleKey {
+        scope,
+        account: match scope {
+            ThrottleScope::Address => String::new(),
+            _ => account.clone(),
+        },
+        address: match scope {
+            ThrottleScope::Account => String::new(),
+            _ => address.to_string(),
+        },
+    })
+}
+
+/// The start of the window a failure at `now` still counts in.
+pub fn window_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - THROTTLE_WINDOW
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_attempt_counts_for_the_pair_the_address_and_the_account() {
+        let keys = throttle_keys(" Admin ", "10.0.0.7");
+        assert_eq!(keys[0].account, "admin");
+        assert_eq!(keys[0].address, "10.0.0.7");
+        assert_eq!(keys[1].account, "", "the address counts over every account");
+        assert_eq!(keys[2].address, "", "the account counts from everywhere");
+        // Tight where guessing happens, loosest where a lockout hurts the real user.
+        assert!(
+            ThrottleScope::AccountFromAddress.limit() < ThrottleScope::Address.limit()
+                && ThrottleScope::Address.limit() < ThrottleScope::Account.limit()
+        );
+    }
+}
