@@ -289,3 +289,124 @@ fn the_client_address_comes_from_a_proxy_header_only_when_configured() {
         "{cookie}"
     );
 }
+
+#[test]
+fn one_request_cannot_exhaust_memory_and_every_text_has_a_limit() {
+    let app = App::start(ACCOUNTS);
+    let sup = app.login("sup");
+    // The probe's selection: `1-10001,` 20,000 times (156 KB), to rounds, schedules
+    // and the page form; refused before anything is expanded.
+    let flood = "1-10001,".repeat(20_000);
+    let (status, body) = app.post(
+        &sup,
+        "/api/rounds",
+        json!({"document": 1, "label": "1-10月", "due": "2020-11-10", "tasks": flood}),
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("最多 2000 字"),
+        "{body}"
+    );
+    let (status, body) = app.post(
+        &sup,
+        "/api/schedules",
+        json!({"document": 1, "cadence": "monthly", "lead_days": 5, "due_days": 5, "tasks": flood}),
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, page) = app.form(
+        &sup,
+        "/rounds",
+        &[
+            ("document", "1"),
+            ("label", "1-10月"),
+            ("due", "2020-11-10"),
+            ("tasks", &flood),
+        ],
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    // Within the length limit, a range beyond the notice's 35 tasks.
+    for tasks in ["1-36", "1-4294967295", &"1-100000,".repeat(200)] {
+        let (status, body) = app.post(
+            &sup,
+            "/api/rounds",
+            json!({"document": 1, "label": "1-10月", "due": "2020-11-10", "tasks": tasks}),
+        );
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{tasks}: {body}");
+        assert!(
+            body["error"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("共 35 项"),
+            "{body}"
+        );
+    }
+    let rss = app.server.rss_kib();
+    assert!(rss < 200 * 1024, "the server grew to {rss} KiB");
+
+    // Free text: a round label of 100,000 characters, a report of ~1.9 MB.
+    let (status, body) = app.post(
+        &sup,
+        "/api/rounds",
+        json!({"document": 1, "label": "月".repeat(100_000), "due": "2020-11-10", "tasks": "1-3"}),
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("填报期间过长")
+            && body["error"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("最多 40 字"),
+        "{body}"
+    );
+    let (status, round) = app.post(
+        &sup,
+        "/api/rounds",
+        json!({"document": 1, "label": "1-10月", "due": "2020-11-10", "tasks": "1-3"}),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{round}");
+    let fgj = app.login("fgj.lly");
+    let (_, reports) = app.get(&fgj, "/api/reports");
+    let report = reports[0]["id"].as_i64().expect("report id");
+    let (status, body) = app.post(
+        &fgj,
+        &format!("/api/reports/{report}/actions"),
+        json!({"action": "save_draft", "text": "已推进。".repeat(160_000)}),
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("落实情况过长")
+            && body["error"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("最多 10000 字"),
+        "{body}"
+    );
+    let (_, stored) = app.get(&fgj, &format!("/api/reports/{report}"));
+    assert_eq!(
+        stored["summary"]["state"], "not_started",
+        "nothing was written: {stored}"
+    );
+    // A comment, and a source's original text.
+    let (status, body) = app.post(
+        &fgj,
+        &format!("/api/reports/{report}/actions"),
+        json!({"action": "save_draft", "text": "已推进。", "comment": "理".repeat(1_001)}),
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = app.post(
+        &sup,
+        "/api/sources",
+        json!({"kind": "other", "title": "某讲话", "original": "讲".repeat(100_001)}),
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["field"], "original", "{body}");
+}

@@ -203,6 +203,17 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// The server's resident memory now, in KiB (Linux `/proc`).
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("server status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS")
+    }
+
     /// A client with its own cookie jar, signed in as `username`.
     pub fn login(&self, username: &str, password: &str) -> reqwest::blocking::Client {
         let client = Self::client();

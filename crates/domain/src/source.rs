@@ -166,6 +166,11 @@ pub enum SourceError {
         field: &'static str,
         field_label: &'static str,
     },
+    #[error("{error}")]
+    TooLong {
+        field: &'static str,
+        error: crate::limits::TooLong,
+    },
 }
 
 impl SourceError {
@@ -176,7 +181,7 @@ impl SourceError {
             SourceError::UnknownKind(_) => "kind",
             SourceError::LeaderMissing(_) => "leader",
             SourceError::MeetingMissing(_) => "meeting",
-            SourceError::NameTooLong { field, .. } => field,
+            SourceError::NameTooLong { field, .. } | SourceError::TooLong { field, .. } => field,
         }
     }
 }
@@ -219,6 +224,15 @@ impl Source {
             if filled(value).is_some_and(|v| v.chars().count() > MAX_NAME_CHARS) {
                 return Err(SourceError::NameTooLong { field, field_label });
             }
+        }
+        let too_long = |field| move |error| SourceError::TooLong { field, error };
+        crate::limits::SOURCE_ORIGINAL
+            .check(&self.original.plain_text())
+            .map_err(too_long("original"))?;
+        if let Some(notes) = &self.notes {
+            crate::limits::SOURCE_NOTES
+                .check(notes)
+                .map_err(too_long("notes"))?;
         }
         Ok(())
     }

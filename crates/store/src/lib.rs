@@ -279,6 +279,15 @@ impl Store {
         Ok(notice)
     }
 
+    /// The highest task number of a document (its task count, as numbers run from 1
+    /// without gaps), 0 without tasks; `None` if there is no such document.
+    pub async fn task_count(&self, document: DocumentId) -> Result<Option<u32>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let count = query::task_count(&mut tx, document).await?;
+        tx.commit().await?;
+        Ok(count)
+    }
+
     /// Every document, by id.
     pub async fn list_documents(&self) -> Result<Vec<DocumentSummary>, StoreError> {
         let mut tx = self.db.read().await?;

@@ -52,6 +52,21 @@ pub(crate) async fn issued_document(tx: &mut Tx, document: DocumentId) -> Result
     }
 }
 
+pub(crate) async fn task_count(
+    tx: &mut Tx,
+    document: DocumentId,
+) -> Result<Option<u32>, StoreError> {
+    let row: Option<(Option<i64>,)> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT (SELECT MAX(number) FROM tasks WHERE document_id = d.id) \
+         FROM documents d WHERE d.id = $1",
+    )
+    .bind(document.0)
+    .fetch_optional(c)
+    .await)?;
+    row.map(|(max,)| u32_from("任务序号", max.unwrap_or(0)))
+        .transpose()
+}
+
 /// Every document but drafts (those are listed with their source), in id order.
 pub(crate) async fn list_documents(tx: &mut Tx) -> Result<Vec<DocumentSummary>, StoreError> {
     #[derive(sqlx::FromRow)]

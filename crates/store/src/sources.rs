@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use duban_domain::limits;
 use duban_domain::{
     Disclosure, DocNumber, DocNumberError, Document, Milestone, Notice, PlanError, ProgressKind,
     RichText, Source, SourceError, SourceKind, Target, Task, TaskDraft, UnitDirectory,
@@ -678,6 +679,11 @@ pub(crate) async fn update_draft(
         )
     })?;
     let recipients = clean_list(&fields.recipients);
+    for recipient in &recipients {
+        limits::RECIPIENT
+            .check(recipient)
+            .map_err(|e| invalid("recipients", e.to_string()))?;
+    }
     if recipients.is_empty() {
         return Err(invalid(
             "recipients",
@@ -685,6 +691,11 @@ pub(crate) async fn update_draft(
         ));
     }
     let body = clean_list(&fields.body);
+    for paragraph in &body {
+        limits::BODY_PARAGRAPH
+            .check(paragraph)
+            .map_err(|e| invalid("body", e.to_string()))?;
+    }
     with_conn!(tx, c => sqlx::query(
         "UPDATE documents SET issuer = $1, title = $2, recipients_json = $3, body_json = $4, \
              disclosure = $5, signatory = $1 WHERE id = $6",

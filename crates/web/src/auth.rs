@@ -142,6 +142,8 @@ pub async fn login(
     client: &Client,
 ) -> Result<(User, String), AppError> {
     let username = username.trim();
+    duban_domain::limits::LOGIN_FIELD.check(username)?;
+    duban_domain::limits::LOGIN_FIELD.check(password)?;
     let now = Utc::now();
     let keys = throttle_keys(username, &client.address);
     let counts = match state.store.reserve_login_attempt(&keys, now).await? {

@@ -21,6 +21,9 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("{0}")]
     BadRequest(String),
+    /// A free-text field over its length limit.
+    #[error(transparent)]
+    TooLong(#[from] duban_domain::limits::TooLong),
     /// An uploaded file the office does not accept (kind, size).
     #[error(transparent)]
     Evidence(#[from] EvidenceError),
@@ -39,7 +42,7 @@ impl AppError {
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) | AppError::TooLong(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Evidence(e) => evidence_status(e),
             AppError::Store(e) => store_status(e),
             AppError::Template(_) | AppError::Json(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -68,7 +68,7 @@ pub async fn login_submit(
             ));
             Ok((jar, Redirect::to("/")).into_response())
         }
-        Err(e @ (AppError::BadLogin | AppError::TooManyAttempts(_))) => {
+        Err(e @ (AppError::BadLogin | AppError::TooManyAttempts(_) | AppError::TooLong(_))) => {
             let status = e.status();
             let page = render(
                 &state,
@@ -136,6 +136,7 @@ pub(crate) fn is_refusal(e: &AppError) -> bool {
     matches!(
         e,
         AppError::BadRequest(_)
+            | AppError::TooLong(_)
             | AppError::Evidence(_)
             | AppError::Store(
                 E::Workflow(_)

@@ -121,7 +121,7 @@ pub async fn create(
     schedule
         .check()
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let tasks = task_selection(form.tasks.as_deref())?;
+    let tasks = task_selection(state, form.document, form.tasks.as_deref()).await?;
     Ok(state
         .store
         .create_schedule(

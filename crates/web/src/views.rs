@@ -7,6 +7,8 @@ use duban_domain::analysis::{
     TaskAnalysis, analyse_notice, analyse_task,
 };
 use duban_domain::analysis::{ReportComparison, compare_reports};
+use duban_domain::limits;
+use duban_domain::selection::TaskSelection;
 use duban_domain::{
     ReportAction, ReportState, RichText, Role, Run, SourceKind, TaskAction, TaskState,
 };
@@ -610,6 +612,7 @@ pub async fn decide_status(
     require(user, OFFICE)?;
     let status = Status::from_code(form.status.trim())
         .ok_or_else(|| AppError::BadRequest(format!("未知的状态“{}”", form.status)))?;
+    limits::COMMENT.check(&form.reason)?;
     Ok(state
         .store
         .set_status_override(
@@ -679,6 +682,9 @@ pub async fn act_on_task(
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty());
+    if let Some(comment) = comment {
+        limits::COMMENT.check(comment)?;
+    }
     Ok(state
         .store
         .act_on_task(
@@ -782,7 +788,8 @@ pub async fn open_round(
     if label.is_empty() {
         return Err(AppError::BadRequest("请填写填报期间，如“1-10月”".into()));
     }
-    let tasks = task_selection(form.tasks.as_deref())?;
+    limits::ROUND_LABEL.check(label)?;
+    let tasks = task_selection(state, form.document, form.tasks.as_deref()).await?;
     let round = NewRound {
         document: DocumentId(form.document),
         label: label.to_string(),
@@ -792,43 +799,24 @@ pub async fn open_round(
     Ok(state.store.open_round(round, user.id, Utc::now()).await?)
 }
 
-/// The tasks a round or schedule covers, as the form gives them: blank for every task
-/// (`None`), otherwise a list like `1,2,5-8`.
-pub fn task_selection(text: Option<&str>) -> Result<Option<Vec<u32>>, AppError> {
-    text.map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(parse_number_list)
-        .transpose()
-}
-
-/// `1,2,5-8` (also with `，` `、` and `至`) → [1, 2, 5, 6, 7, 8].
-fn parse_number_list(text: &str) -> Result<Vec<u32>, AppError> {
-    let bad = |part: &str| {
-        AppError::BadRequest(format!("任务序号“{part}”无法识别，请写成 1,2,5-8 的形式"))
+/// The tasks a round or schedule of `document` covers, as the form gives them: blank
+/// for every task (`None`), otherwise a list like `1,2,5-8`, read as ranges and checked
+/// against the document's task count before it is expanded.
+pub async fn task_selection(
+    state: &AppState,
+    document: i64,
+    text: Option<&str>,
+) -> Result<Option<Vec<u32>>, AppError> {
+    let bad = |e: duban_domain::selection::SelectionError| AppError::BadRequest(e.to_string());
+    let Some(selection) = TaskSelection::parse(text.unwrap_or_default()).map_err(bad)? else {
+        return Ok(None);
     };
-    let mut out = Vec::new();
-    for part in text
-        .split([',', '，', '、', ' '])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        match part.split_once(['-', '至', '~']) {
-            Some((a, b)) => {
-                let (a, b): (u32, u32) = (
-                    a.trim().parse().map_err(|_| bad(part))?,
-                    b.trim().parse().map_err(|_| bad(part))?,
-                );
-                if a > b || b - a > 10_000 {
-                    return Err(bad(part));
-                }
-                out.extend(a..=b);
-            }
-            None => out.push(part.parse().map_err(|_| bad(part))?),
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
-    Ok(out)
+    let count = state
+        .store
+        .task_count(DocumentId(document))
+        .await?
+        .ok_or(AppError::NotFound("该文件"))?;
+    selection.numbers_within(count).map(Some).map_err(bad)
 }
 
 pub async fn close_round(state: &AppState, user: &User, id: i64) -> Result<(), AppError> {
@@ -1016,6 +1004,12 @@ pub async fn act_on_report(
         ),
         None => None,
     };
+    if let Some(text) = &form.text {
+        limits::REPORT_TEXT.check(text)?;
+    }
+    if let Some(comment) = &form.comment {
+        limits::COMMENT.check(comment)?;
+    }
     let text = form.text.as_deref().map(|t| parse_inline(t, MARKDOWN));
     let change = ReportChange {
         action,
@@ -1124,21 +1118,6 @@ pub fn diff_html(before: &RichText, after: &RichText) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn number_lists() {
-        assert_eq!(
-            parse_number_list("1,2，5-7、9").unwrap(),
-            [1, 2, 5, 6, 7, 9]
-        );
-        assert!(parse_number_list("1,a").is_err());
-        assert!(parse_number_list("7-3").is_err());
-        // A blank field means every task; a bad list is refused, not ignored.
-        assert_eq!(task_selection(None).unwrap(), None);
-        assert_eq!(task_selection(Some("  ")).unwrap(), None);
-        assert_eq!(task_selection(Some(" 3-4 ")).unwrap(), Some(vec![3, 4]));
-        assert!(task_selection(Some("x")).is_err());
-    }
 
     #[test]
     fn editable_text_round_trips() {
