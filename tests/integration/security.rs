@@ -410,3 +410,52 @@ fn one_request_cannot_exhaust_memory_and_every_text_has_a_limit() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["field"], "original", "{body}");
 }
+
+#[test]
+fn a_unit_name_is_checked_the_same_way_on_every_path() {
+    let sandbox = Sandbox::seeded(ACCOUNTS);
+    // The CLI took a unit name with a space from JSON; the editor then failed on it
+    // with a 500 ("数据库中的数据已损坏"). Now the import refuses it, saying where.
+    let json = sandbox.run(["export", "1", "--format", "json"]).ok().stdout;
+    let spaced = json
+        .replace("泉鲤政办〔2020〕48号", "泉鲤政办〔2020〕52号")
+        .replace("\"区发改局\"", "\"区发改 局\"");
+    let run = sandbox.import(&sandbox.write("52.json", spaced)).failed();
+    assert!(
+        run.stderr.contains("区发改 局") && run.stderr.contains("不能有空格"),
+        "{}",
+        run.stderr
+    );
+    let list = sandbox.run(["list", "--format", "json"]).ok().json();
+    assert_eq!(
+        list.as_array().map(Vec::len),
+        Some(1),
+        "nothing stored: {list}"
+    );
+
+    // The editor refuses such a name with a 422 and the reason, never a 500.
+    let server = Server::start(&sandbox, &["serve"]);
+    let app = App::from_server(Sandbox::new(), server);
+    let sup = app.login("sup");
+    let (_, source) = app.post(
+        &sup,
+        "/api/sources",
+        json!({"kind": "other", "title": "某讲话"}),
+    );
+    let source = source["summary"]["id"].as_i64().expect("source");
+    let (_, draft) = app.post(
+        &sup,
+        &format!("/api/sources/{source}/decompositions"),
+        json!({"issuer": "泉州市鲤城区人民政府办公室"}),
+    );
+    let id = draft["id"].as_i64().expect("draft");
+    for name in ["区发改 局", "区发改局 区财政局", "区发改局、区财政局"] {
+        let (status, body) = app.post(
+            &sup,
+            &format!("/api/decompositions/{id}/tasks"),
+            json!({"tasks": [{"content": "甲", "lead_units": [name]}]}),
+        );
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {body}");
+        assert_eq!(body["field"], "lead_units", "{body}");
+    }
+}

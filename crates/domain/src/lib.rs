@@ -38,7 +38,10 @@ pub use rich_text::{Paragraph, RichText, Run};
 pub use source::{Source, SourceError, SourceKind};
 pub use subitem::{SubItemLabel, SubItemSplit, split_subitems};
 pub use task::{ExtraField, SubItem, Task, TaskNumber, UnitAssignment};
-pub use unit::{Resolution, Unit, UnitDirectory, UnitFlag, UnitId, UnitKind};
+pub use unit::{
+    MAX_UNIT_NAME_CHARS, Resolution, Unit, UnitDirectory, UnitFlag, UnitId, UnitKind,
+    UnitNameError, check_unit_name,
+};
 pub use unit_cell::{UnitCell, WrittenUnit, parse_unit_cell};
 pub use workflow::{
     AccountError, ReportAction, ReportState, Role, TaskAction, TaskState, Username, WorkflowError,

@@ -114,6 +114,54 @@ pub fn has_unit_suffix(name: &str) -> bool {
     UNIT_SUFFIXES.iter().any(|s| name.ends_with(s))
 }
 
+/// The longest unit name accepted (the longest real ones, such as
+/// `泉州市鲤城区人民政府江南街道办事处`, are about 20 characters).
+pub const MAX_UNIT_NAME_CHARS: usize = 50;
+
+/// Why a text cannot be a unit's name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnitNameError {
+    #[error("单位名称不能为空")]
+    Empty,
+    #[error("单位名称“{0}”过长（最多 50 字）")]
+    TooLong(String),
+    #[error(
+        "单位名称“{name}”中有“{found}”：一个单位的名称里不能有空格、顿号、逗号、分号、斜杠或括号（这些符号用来分隔多个单位或注明分工），请分开填写各单位"
+    )]
+    Separator { name: String, found: char },
+}
+
+/// What separates units in a cell or notes a role (`unit_cell`): a name holding one
+/// would be read back as two units, or as a unit and a role.
+const NAME_BREAKERS: &[char] = &[
+    '、', '/', '／', '，', ',', '；', ';', '。', '(', ')', '（', '）',
+];
+
+/// Checks that `name` can be a unit's name: what a unit cell would read back as one
+/// unit. Every path that records a unit name asks this (imports of every format, the
+/// decomposition editor), so a name accepted on one path is never refused, or
+/// misread, on another.
+pub fn check_unit_name(name: &str) -> Result<(), UnitNameError> {
+    if name.trim().is_empty() {
+        return Err(UnitNameError::Empty);
+    }
+    if name.chars().count() > MAX_UNIT_NAME_CHARS {
+        return Err(UnitNameError::TooLong(
+            name.chars().take(20).collect::<String>() + "…",
+        ));
+    }
+    if let Some(found) = name
+        .chars()
+        .find(|c| c.is_whitespace() || NAME_BREAKERS.contains(c))
+    {
+        return Err(UnitNameError::Separator {
+            name: name.to_string(),
+            found: if found.is_whitespace() { ' ' } else { found },
+        });
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unit {
     /// Canonical name, e.g. `区委文明办`.

@@ -200,6 +200,40 @@ pub enum InterchangeError {
     NewerVersion(u32),
     #[error("{0}")]
     DocNumber(#[from] duban_domain::DocNumberError),
+    #[error("{place}：{error}")]
+    UnitName {
+        /// Where: `任务 20 的牵头单位`, `单位名录`.
+        place: String,
+        error: duban_domain::UnitNameError,
+    },
+}
+
+/// Every unit name the JSON gives explicitly must be one a unit cell reads back as one
+/// unit (text imports split cells into such names; JSON names are taken as given).
+fn check_unit_names(json: &NoticeJson) -> Result<(), InterchangeError> {
+    let check = |place: &dyn Fn() -> String, name: &str| {
+        duban_domain::check_unit_name(name).map_err(|error| InterchangeError::UnitName {
+            place: place(),
+            error,
+        })
+    };
+    for u in &json.units {
+        check(&|| "单位名录".to_string(), &u.name)?;
+    }
+    for t in &json.tasks {
+        for a in &t.lead_units_detail {
+            check(&|| format!("任务 {} 的牵头单位", t.number), &a.unit)?;
+        }
+        for a in &t.cooperating_units_detail {
+            check(&|| format!("任务 {} 的配合单位", t.number), &a.unit)?;
+        }
+        for s in &t.subitems {
+            for name in &s.lead_units {
+                check(&|| format!("任务 {} 分项的牵头单位", t.number), name)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Reads the interchange JSON back into a notice (the inverse of `to_json`).
@@ -211,6 +245,7 @@ pub fn from_json(text: &str) -> Result<Notice, InterchangeError> {
     if json.version > FORMAT_VERSION {
         return Err(InterchangeError::NewerVersion(json.version));
     }
+    check_unit_names(&json)?;
     let d = json.document;
     let rich_or_plain = |rich: Option<RichText>, plain: Option<String>| {
         rich.or_else(|| plain.map(|p| RichText::plain(&p)))

@@ -53,6 +53,9 @@ pub enum StoreError {
          或先导入列有该单位的通报"
     )]
     UnknownUnit(String),
+    /// A unit name a unit cell would not read back as one unit (a space, a separator).
+    #[error("{0}")]
+    UnitName(#[from] duban_domain::UnitNameError),
     /// The account's data breaks an account rule (e.g. a reporter without a unit).
     #[error("{0}")]
     Account(AccountError),

@@ -316,6 +316,7 @@ async fn ensure_units(tx: &mut Tx, notice: &Notice) -> Result<HashMap<String, i6
         if ids.contains_key(name) {
             continue;
         }
+        duban_domain::check_unit_name(name)?;
         with_conn!(tx, c => sqlx::query(
             "INSERT INTO units (name, kind) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
         )

@@ -745,7 +745,13 @@ fn resolve_unit(
     written: &str,
 ) -> Result<String, DecomposeError> {
     match directory.resolve(written).index() {
-        Some(i) => Ok(directory.units[i].name.clone()),
+        // A name stored before names were checked on every path may still break the
+        // rule: refuse it here rather than store a task that reads back as other units.
+        Some(i) => {
+            let name = &directory.units[i].name;
+            duban_domain::check_unit_name(name).map_err(|e| invalid(field, e.to_string()))?;
+            Ok(name.clone())
+        }
         None => Err(DecomposeError::UnknownUnit {
             field,
             name: written.to_string(),

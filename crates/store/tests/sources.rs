@@ -12,7 +12,7 @@ use duban_domain::{
 };
 use duban_store::{
     DecomposeError, DecomposeErrorKind, DocumentId, DocumentStatus, DraftFields, IssueInput,
-    SaveOutcome, SourceId, Store, SubItemInput, TaskInput, TaskPageQuery, User,
+    SaveOutcome, SourceId, Store, StoreError, SubItemInput, TaskInput, TaskPageQuery, User,
 };
 
 mod common;
@@ -731,4 +731,40 @@ async fn a_draft_gets_no_rounds_or_assignments_until_issued() {
         [f.imported, doc]
     );
     f.store.open_round(round, f.office.id, now).await.unwrap();
+}
+
+/// A unit name stored before names were checked on every path (here: with a space)
+/// is refused by the editor with the reason, not stored as a task that reads back as
+/// other units (which answered 500 "数据已损坏").
+#[tokio::test]
+async fn a_directory_name_that_breaks_the_unit_rule_is_refused_not_stored() {
+    let f = fixture().await;
+    let (_, doc) = draft(&f).await;
+    {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&f._db.url).await.unwrap();
+        sqlx::query("UPDATE units SET name = '区发改 局' WHERE name = '区发改局'")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    }
+    let err = f
+        .store
+        .add_decomposition_tasks(doc, &[task("任务", &["区发改 局"])])
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), DecomposeErrorKind::Invalid, "{err:?}");
+    assert!(err.to_string().contains("不能有空格"), "{err}");
+    assert!(contents(&f, doc).await.is_empty());
+    // Saving a notice that names such a unit is refused the same way.
+    let mut notice = imported_notice();
+    notice.document.doc_number = Some(DocNumber::parse("泉鲤政办〔2020〕49号").unwrap());
+    notice.tasks[0].lead_units[0].unit = "区发改 局".into();
+    let err = f
+        .store
+        .save_notice(&notice, "坏.json", false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::UnitName(_)), "{err:?}");
 }

@@ -70,6 +70,7 @@ fn store_status(e: &StoreError) -> StatusCode {
         | E::TasksAssigned { .. } => StatusCode::CONFLICT,
         E::Workflow(_)
         | E::UnknownUnit(_)
+        | E::UnitName(_)
         | E::Account(_)
         | E::UnitNotAllowed { .. }
         | E::UnknownTasks { .. }
