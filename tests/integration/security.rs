@@ -459,3 +459,143 @@ fn a_unit_name_is_checked_the_same_way_on_every_path() {
         assert_eq!(body["field"], "lead_units", "{body}");
     }
 }
+
+/// A small PDF, as far as the upload checks are concerned.
+const PDF: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+
+#[test]
+fn a_unit_s_draft_stays_inside_the_unit_until_its_head_signs_it_off() {
+    let app = App::start(ACCOUNTS);
+    let (sup, ldr, fgj, head) = (
+        app.login("sup"),
+        app.login("ldr"),
+        app.login("fgj.lly"),
+        app.login("fgj.fzr"),
+    );
+    let (status, round) = app.post(
+        &sup,
+        "/api/rounds",
+        json!({"document": 1, "label": "1-10月", "due": "2020-11-10", "tasks": "1"}),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{round}");
+    let (_, mine) = app.get(&fgj, "/api/reports");
+    let report = mine[0]["id"].as_i64().expect("report");
+    let secret = "草稿：指标分解方案尚在内部讨论";
+    let (status, body) = app.post(
+        &fgj,
+        &format!("/api/reports/{report}/actions"),
+        json!({"action": "save_draft", "text": secret, "percent": "40"}),
+    );
+    assert!(status.is_success(), "{body}");
+    let boundary = "----dubanTestBoundary5f3a9c";
+    let mut upload = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
+         filename=\"方案.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+    )
+    .into_bytes();
+    upload.extend_from_slice(PDF);
+    upload.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let file: serde_json::Value = fgj
+        .post(
+            app.server
+                .url(&format!("/api/reports/{report}/attachments")),
+        )
+        .header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(upload)
+        .send()
+        .expect("upload")
+        .json()
+        .expect("json");
+    let file = file["id"].as_i64().expect("attachment id");
+
+    let withheld = |stage: &str| {
+        for (who, client) in [("sup", &sup), ("ldr", &ldr)] {
+            let (status, r) = app.get(client, &format!("/api/reports/{report}"));
+            assert_eq!(status, StatusCode::OK, "{stage}, {who}");
+            assert_eq!(r["withheld"], true, "{stage}, {who}: {r}");
+            assert!(
+                !r.to_string().contains("指标分解方案"),
+                "{stage}, {who}: {r}"
+            );
+            assert_eq!(
+                r["summary"]["percent"],
+                serde_json::Value::Null,
+                "{stage}, {who}"
+            );
+            let (_, list) = app.get(client, "/api/reports");
+            assert!(
+                !list.to_string().contains("\"percent\":40"),
+                "{stage}, {who}"
+            );
+            let (_, files) = app.get(client, &format!("/api/reports/{report}/attachments"));
+            assert_eq!(files, json!([]), "{stage}, {who}");
+            let (status, _) = app.get(client, &format!("/api/attachments/{file}"));
+            assert_eq!(status, StatusCode::NOT_FOUND, "{stage}, {who}");
+            let (_, page) = app.page(client, &format!("/reports/{report}"));
+            assert!(
+                !page.contains("指标分解方案") && !page.contains("方案.pdf"),
+                "{stage}, {who}"
+            );
+            assert!(
+                page.contains("单位负责人审核通过并报送后"),
+                "{stage}, {who}"
+            );
+        }
+        // Inside the unit, all of it.
+        for client in [&fgj, &head] {
+            let (_, r) = app.get(client, &format!("/api/reports/{report}"));
+            assert_eq!(r["withheld"], false);
+            assert!(r.to_string().contains("指标分解方案"), "{stage}: {r}");
+        }
+    };
+    withheld("a draft");
+    let (status, body) = app.post(
+        &fgj,
+        &format!("/api/reports/{report}/actions"),
+        json!({"action": "submit", "text": secret, "percent": "40"}),
+    );
+    assert!(status.is_success(), "{body}");
+    withheld("waiting for the unit head");
+
+    let (status, body) = app.post(
+        &head,
+        &format!("/api/reports/{report}/actions"),
+        json!({"action": "approve"}),
+    );
+    assert!(status.is_success(), "{body}");
+    for client in [&sup, &ldr] {
+        let (_, r) = app.get(client, &format!("/api/reports/{report}"));
+        assert_eq!(r["withheld"], false, "{r}");
+        assert_eq!(r["summary"]["percent"], 40);
+        assert!(r.to_string().contains("指标分解方案"));
+        let (status, _) = app.get(client, &format!("/api/attachments/{file}"));
+        assert_eq!(status, StatusCode::OK);
+    }
+}
+
+#[test]
+fn responses_keep_addresses_and_pages_to_themselves() {
+    let app = App::start(ACCOUNTS);
+    let sup = app.login("sup");
+    let anonymous = Server::client();
+    for (client, path, no_store) in [
+        (&sup, "/tasks", true),
+        (&sup, "/api/tasks", true),
+        (&sup, "/api/me", true),
+        (&sup, "/documents/1/tasks/1", true),
+        (&sup, "/api/dashboard", true),
+        (&anonymous, "/login", true),
+        (&anonymous, "/public", true),
+        (&anonymous, "/api/public/1", true),
+        (&anonymous, "/static/style.css", false),
+    ] {
+        let response = client.get(app.server.url(path)).send().expect("get");
+        let headers = response.headers();
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+        let cache = headers["cache-control"].to_str().expect("ascii");
+        assert_eq!(cache == "no-store", no_store, "{path}: {cache}");
+    }
+}

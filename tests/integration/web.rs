@@ -526,11 +526,13 @@ fn every_route_as_every_role() {
             Value::Null,
             &["fgj.lly"],
         ),
+        // The report is a draft: its files stay inside the unit (404 to the office
+        // and leaders until the unit head signs it off).
         (
             "GET",
             format!("/api/attachments/{}", evidence[0]),
             Value::Null,
-            &["adm", "sup", "ldr", "fgj.lly", "fgj.fzr"],
+            &["fgj.lly", "fgj.fzr"],
         ),
         // Once the reporter has deleted it, the unit head meets a file not found.
         (
@@ -1047,36 +1049,26 @@ fn evidence_files_follow_the_report() {
     assert_eq!(listed, json!([file.clone()]));
     assert_eq!(listed[0]["uploaded_by"], "fgj.lly");
 
-    // The office downloads the same bytes, as an attachment with its Chinese name.
-    for path in [
-        format!("/api/attachments/{file_id}"),
-        format!("/attachments/{file_id}"),
-    ] {
-        let response = sup.get(app.server.url(&path)).send().expect("download");
-        assert_eq!(response.status(), StatusCode::OK, "{path}");
-        let headers = response.headers().clone();
-        assert_eq!(headers["content-type"], "application/pdf");
-        assert_eq!(headers["x-content-type-options"], "nosniff");
-        let disposition = headers["content-disposition"].to_str().expect("ascii");
-        assert!(
-            disposition.starts_with("attachment;")
-                && disposition.contains(
-                    "filename*=UTF-8''%E6%95%B4%E6%94%B9%E6%8A%A5%E5%91%8A\
-                     %EF%BC%88%E7%BB%88%E7%A8%BF%EF%BC%89.pdf"
-                ),
-            "{disposition}"
-        );
-        assert_eq!(response.bytes().expect("bytes").as_ref(), PDF);
-    }
-    // A leader and the unit head read it too.
-    for user in ["ldr", "fgj.fzr"] {
+    // While the unit works on it, its files stay inside the unit: the office and
+    // leaders find nothing (they see them once the unit head has signed off, below).
+    for user in ["sup", "ldr"] {
         let client = app.login(user);
-        let response = client
-            .get(app.server.url(&format!("/api/attachments/{file_id}")))
-            .send()
-            .expect("download");
-        assert_eq!(response.status(), StatusCode::OK, "{user}");
+        for path in [
+            format!("/api/attachments/{file_id}"),
+            format!("/attachments/{file_id}"),
+        ] {
+            let response = client.get(app.server.url(&path)).send().expect("download");
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{user} {path}");
+        }
+        let (_, listed) = app.get(&client, &format!("/api/reports/{id}/attachments"));
+        assert_eq!(listed, json!([]), "{user}");
     }
+    let head = app.login("fgj.fzr");
+    let response = head
+        .get(app.server.url(&format!("/api/attachments/{file_id}")))
+        .send()
+        .expect("download");
+    assert_eq!(response.status(), StatusCode::OK);
 
     // Another unit's reporter: not found, whatever the route.
     let (status, body) = app.get(&czj, &format!("/api/attachments/{file_id}"));
@@ -1189,14 +1181,14 @@ fn evidence_files_follow_the_report() {
         html.contains("不支持的文件类型：setup.exe") && html.contains("佐证材料"),
         "{html}"
     );
-    // The office's view of the page: files to download, nothing to change.
+    // The office's view of the page while the unit works: no files, nothing to change.
     let html = sup
         .get(app.server.url(&format!("/reports/{id}")))
         .send()
         .expect("page")
         .text()
         .expect("html");
-    assert!(html.contains("现场照片.png") && !html.contains("multipart/form-data"));
+    assert!(!html.contains("现场照片.png") && !html.contains("multipart/form-data"));
     assert!(!html.contains("/delete\""), "{html}");
 
     // Deleting through the page, then the API.
@@ -1250,6 +1242,52 @@ fn evidence_files_follow_the_report() {
         html.contains("整改报告（终稿）.pdf") && !html.contains("multipart/form-data"),
         "{html}"
     );
+
+    // Signed off by the unit head, the files reach the office and leaders.
+    let (status, body) = app.post(
+        &head,
+        &format!("/api/reports/{id}/actions"),
+        json!({"action": "approve"}),
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The office downloads the same bytes, as an attachment with its Chinese name.
+    for path in [
+        format!("/api/attachments/{file_id}"),
+        format!("/attachments/{file_id}"),
+    ] {
+        let response = sup.get(app.server.url(&path)).send().expect("download");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let headers = response.headers().clone();
+        assert_eq!(headers["content-type"], "application/pdf");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        let disposition = headers["content-disposition"].to_str().expect("ascii");
+        assert!(
+            disposition.starts_with("attachment;")
+                && disposition.contains(
+                    "filename*=UTF-8''%E6%95%B4%E6%94%B9%E6%8A%A5%E5%91%8A\
+                     %EF%BC%88%E7%BB%88%E7%A8%BF%EF%BC%89.pdf"
+                ),
+            "{disposition}"
+        );
+        assert_eq!(response.bytes().expect("bytes").as_ref(), PDF);
+    }
+    // A leader and the unit head read it too.
+    for user in ["ldr", "fgj.fzr"] {
+        let client = app.login(user);
+        let response = client
+            .get(app.server.url(&format!("/api/attachments/{file_id}")))
+            .send()
+            .expect("download");
+        assert_eq!(response.status(), StatusCode::OK, "{user}");
+    }
+
+    let html = sup
+        .get(app.server.url(&format!("/reports/{id}")))
+        .send()
+        .expect("page")
+        .text()
+        .expect("html");
+    assert!(html.contains("整改报告（终稿）.pdf") && !html.contains("multipart/form-data"));
 }
 
 #[test]

@@ -117,6 +117,14 @@ impl ReportState {
         ReportState::ALL.into_iter().find(|s| s.code() == code)
     }
 
+    /// Whether people outside the unit (the office, leaders) may read the report's
+    /// text, percent and evidence in this state: once the unit head has signed it off.
+    /// Drafts, reports waiting for the unit head and reports sent back for rework stay
+    /// inside the unit; the state itself and the steps taken are visible to all.
+    pub fn readable_outside_unit(self) -> bool {
+        matches!(self, ReportState::UnitApproved | ReportState::Accepted)
+    }
+
     /// Reported, as the office counts it: submitted at least once and not sent back.
     pub fn is_reported(self) -> bool {
         matches!(

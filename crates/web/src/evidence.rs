@@ -60,8 +60,13 @@ pub async fn report_evidence(
     user: &User,
     report: &ReportDetail,
 ) -> Result<ReportEvidence, AppError> {
+    let withheld = views::content_withheld(user, &report.summary.unit, report.summary.state);
     Ok(ReportEvidence {
-        files: state.store.attachments(report.summary.id).await?,
+        files: if withheld {
+            Vec::new()
+        } else {
+            state.store.attachments(report.summary.id).await?
+        },
         can_change: views::can_edit(user, report),
         max_files: MAX_ATTACHMENTS_PER_REPORT,
         max_size: megabytes(MAX_ATTACHMENT_BYTES).replace(".0", ""),
@@ -72,6 +77,9 @@ pub async fn report_evidence(
 /// The files of report `id`, if the user may see the report.
 pub async fn list(state: &AppState, user: &User, id: i64) -> Result<Vec<AttachmentInfo>, AppError> {
     let report = views::report_detail(state, user, id).await?;
+    if views::content_withheld(user, &report.summary.unit, report.summary.state) {
+        return Ok(Vec::new());
+    }
     Ok(state.store.attachments(report.summary.id).await?)
 }
 
@@ -85,6 +93,9 @@ async fn visible(state: &AppState, user: &User, id: i64) -> Result<AttachmentInf
         .await?
         .ok_or(NOT_FOUND)?;
     match views::report_detail(state, user, info.report.0).await {
+        Ok(report) if views::content_withheld(user, &report.summary.unit, report.summary.state) => {
+            Err(NOT_FOUND)
+        }
         Ok(_) => Ok(info),
         Err(AppError::NotFound(_)) => Err(NOT_FOUND),
         Err(e) => Err(e),

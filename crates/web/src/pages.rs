@@ -307,6 +307,7 @@ pub(crate) async fn report_page(
     let view = views::report_view(state, &user, id).await?;
     let comparison = view.comparison;
     let plan = view.plan;
+    let withheld = view.withheld;
     let r = view.detail;
     let actions: Vec<_> = views::review_actions(&user, &r)
         .into_iter()
@@ -321,7 +322,7 @@ pub(crate) async fn report_page(
     render(
         state,
         "report.html",
-        context! { can_edit => v(views::can_edit(&user, &r)), user => v(user), r => v(r), actions => v(actions), editable => v(editable), diff => diff.unwrap_or_default(), comparison => v(comparison), plan => plan, flash => v(flash), evidence => v(evidence) },
+        context! { can_edit => v(views::can_edit(&user, &r)), user => v(user), r => v(r), actions => v(actions), editable => v(editable), diff => diff.unwrap_or_default(), comparison => v(comparison), plan => plan, flash => v(flash), evidence => v(evidence), withheld => withheld },
     )
 }
 

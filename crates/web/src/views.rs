@@ -443,7 +443,7 @@ pub async fn task_detail(
     } else {
         None
     };
-    let reports = state
+    let mut reports = state
         .store
         .reports(&ReportFilter {
             document: Some(id),
@@ -452,6 +452,7 @@ pub async fn task_detail(
             ..ReportFilter::default()
         })
         .await?;
+    redact_summaries(user, &mut reports);
     let status = state.store.task_status(id, number).await?;
     let assignments: Vec<Assignment> = state
         .store
@@ -744,13 +745,14 @@ pub async fn round_detail(state: &AppState, user: &User, id: i64) -> Result<Roun
         .round(RoundId(id))
         .await?
         .ok_or(AppError::NotFound("该填报轮次"))?;
-    let reports = state
+    let mut reports = state
         .store
         .reports(&ReportFilter {
             round: Some(round.id),
             ..ReportFilter::default()
         })
         .await?;
+    redact_summaries(user, &mut reports);
     let mut not_reported: Vec<UnreportedUnit> = Vec::new();
     for r in reports.iter().filter(|r| !r.state.is_reported()) {
         match not_reported.iter_mut().find(|u| u.unit == r.unit) {
@@ -871,7 +873,9 @@ pub async fn list_reports(
     if user.role.needs_unit() {
         filter.unit = Some(user.unit.clone().ok_or(AppError::Forbidden)?);
     }
-    Ok(state.store.reports(&filter).await?)
+    let mut reports = state.store.reports(&filter).await?;
+    redact_summaries(user, &mut reports);
+    Ok(reports)
 }
 
 /// A report, if the user may see it. Another unit's report is "not found", never shown.
@@ -888,12 +892,33 @@ pub async fn report_detail(
     if !may_see_report(user, &detail.summary.unit) {
         return Err(AppError::NotFound("该填报"));
     }
+    let mut detail = detail;
+    if content_withheld(user, &detail.summary.unit, detail.summary.state) {
+        detail.text = RichText::default();
+        detail.summary.percent = None;
+    }
     Ok(detail)
 }
 
 /// Whether the user may see a report of this unit: a unit's accounts only their own.
 fn may_see_report(user: &User, unit: &str) -> bool {
     !user.role.needs_unit() || user.unit.as_deref() == Some(unit)
+}
+
+/// Whether the report's content (text, percent, evidence) is withheld from this user:
+/// from everyone outside the unit until its head has signed it off
+/// ([`ReportState::readable_outside_unit`]).
+pub fn content_withheld(user: &User, unit: &str, state: ReportState) -> bool {
+    user.unit.as_deref() != Some(unit) && !state.readable_outside_unit()
+}
+
+/// Blanks what a listing shows of a report's content when it is withheld.
+fn redact_summaries(user: &User, reports: &mut [ReportSummary]) {
+    for r in reports {
+        if content_withheld(user, &r.unit, r.state) {
+            r.percent = None;
+        }
+    }
 }
 
 /// A report with the round-over-round check: whether the unit copied last round's text.
@@ -905,10 +930,14 @@ pub struct ReportView {
     pub comparison: Option<ReportComparison>,
     /// The task's progress kind as one line (年度目标：2.5% …), when the office set one.
     pub plan: Option<String>,
+    /// The text, percent and evidence are not shown: the unit head has not signed the
+    /// report off yet ([`content_withheld`]).
+    pub withheld: bool,
 }
 
 pub async fn report_view(state: &AppState, user: &User, id: i64) -> Result<ReportView, AppError> {
     let detail = report_detail(state, user, id).await?;
+    let withheld = content_withheld(user, &detail.summary.unit, detail.summary.state);
     let comparison = match &detail.previous {
         Some((_, before)) if !detail.text.is_empty() => Some(compare_reports(
             &before.plain_text(),
@@ -926,6 +955,7 @@ pub async fn report_view(state: &AppState, user: &User, id: i64) -> Result<Repor
         detail,
         comparison,
         plan,
+        withheld,
     })
 }
 
