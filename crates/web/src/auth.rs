@@ -106,16 +106,16 @@ fn client_of(parts: &Parts, settings: &crate::Settings) -> Client {
             https: false,
         };
     };
-    // The proxy appends the address it saw to what the client sent: the last entry is
-    // the one to trust.
+    // The proxy appends the address it saw to what the client sent: only the last
+    // entry is the proxy's own; if that is not an address, the connection's is used.
     let forwarded = parts
         .headers
         .get_all(header)
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
-        .last();
+        .next_back()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok());
     let https = parts
         .headers
         .get("x-forwarded-proto")

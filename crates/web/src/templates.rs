@@ -112,6 +112,22 @@ pub fn rich_html(rich: &RichText) -> String {
     out
 }
 
+/// Any serialisable value, for a template context.
+pub(crate) fn v<T: serde::Serialize>(value: T) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(value))
+}
+
+/// A page from its template.
+pub(crate) fn render(
+    state: &crate::AppState,
+    name: &str,
+    ctx: minijinja::Value,
+) -> Result<axum::response::Html<String>, crate::error::AppError> {
+    Ok(axum::response::Html(
+        state.templates.get_template(name)?.render(ctx)?,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,20 +152,4 @@ mod tests {
             "<p><strong>&lt;script&gt;</strong> &amp; 甲</p>"
         );
     }
-}
-
-/// Any serialisable value, for a template context.
-pub(crate) fn v<T: serde::Serialize>(value: T) -> minijinja::Value {
-    minijinja::Value::from(minijinja::value::Serde(value))
-}
-
-/// A page from its template.
-pub(crate) fn render(
-    state: &crate::AppState,
-    name: &str,
-    ctx: minijinja::Value,
-) -> Result<axum::response::Html<String>, crate::error::AppError> {
-    Ok(axum::response::Html(
-        state.templates.get_template(name)?.render(ctx)?,
-    ))
 }
