@@ -13,6 +13,7 @@ pub mod limits;
 pub mod login;
 pub mod plan;
 mod rich_text;
+pub mod round_notice;
 pub mod schedule;
 pub mod selection;
 pub mod source;
