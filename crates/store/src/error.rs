@@ -53,6 +53,17 @@ pub enum StoreError {
          或先导入列有该单位的通报"
     )]
     UnknownUnit(String),
+    /// The round's notice was issued; it no longer changes.
+    #[error("本轮通报已印发（文件编号 {document}），不能再修改或重复印发")]
+    NoticeIssued {
+        round: RoundId,
+        document: DocumentId,
+    },
+    /// Issuing needs the office's 文号 series.
+    #[error(
+        "尚未设置发文机关和发文字号：请管理员或督查室先在“通报设置”中填写（如 泉鲤政办、2020 年、下一个序号 49）"
+    )]
+    NoticeSetupMissing,
     /// A unit name a unit cell would not read back as one unit (a space, a separator).
     #[error("{0}")]
     UnitName(#[from] duban_domain::UnitNameError),

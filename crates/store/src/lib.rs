@@ -17,6 +17,8 @@ mod codec;
 mod db;
 mod error;
 mod load;
+mod notices;
+pub use notices::{IssueRoundNotice, IssuedNotice, NoticeSetup, RoundNoticeSource};
 mod overrides;
 mod query;
 mod reports;
@@ -266,15 +268,12 @@ impl Store {
     }
 
     /// The notice, if it may be served to the public ([`duban_domain::is_public`]: not a
-    /// draft, 主动公开); `None` for every other id, existing or not, so the public cannot
-    /// tell a draft from a gap.
+    /// draft, 主动公开), as its public variant (paragraphs the office marked internal
+    /// left out); `None` for every other id, existing or not, so the public cannot tell
+    /// a draft from a gap.
     pub async fn published_notice(&self, id: DocumentId) -> Result<Option<Notice>, StoreError> {
         let mut tx = self.db.read().await?;
-        let notice = if load::is_public(&mut tx, id).await? {
-            load::notice(&mut tx, id).await?
-        } else {
-            None
-        };
+        let notice = load::public_notice(&mut tx, id).await?;
         tx.commit().await?;
         Ok(notice)
     }

@@ -81,22 +81,35 @@ pub(crate) async fn notice(tx: &mut Tx, id: DocumentId) -> Result<Option<Notice>
     }))
 }
 
-/// Whether the document exists and may be served to the public.
-pub(crate) async fn is_public(tx: &mut Tx, id: DocumentId) -> Result<bool, StoreError> {
-    let row: Option<(String, Option<String>)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT status, disclosure FROM documents WHERE id = $1",
+/// The document as the public may read it: `None` unless it exists and may be served
+/// publicly; its body is the public variant's when the office left paragraphs out.
+pub(crate) async fn public_notice(
+    tx: &mut Tx,
+    id: DocumentId,
+) -> Result<Option<Notice>, StoreError> {
+    let row: Option<(String, Option<String>, Option<String>)> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT status, disclosure, public_body_json FROM documents WHERE id = $1",
     )
     .bind(id.0)
     .fetch_optional(c)
     .await)?;
-    let Some((status, disclosure)) = row else {
-        return Ok(false);
+    let Some((status, disclosure, public_body)) = row else {
+        return Ok(None);
     };
     let disclosure = disclosure
         .as_deref()
         .map(disclosure_from_label)
         .transpose()?;
-    Ok(duban_domain::is_public(disclosure, status == "draft"))
+    if !duban_domain::is_public(disclosure, status == "draft") {
+        return Ok(None);
+    }
+    let Some(mut notice) = notice(tx, id).await? else {
+        return Ok(None);
+    };
+    if let Some(body) = public_body {
+        notice.document.body = from_json("公开版正文", &body)?;
+    }
+    Ok(Some(notice))
 }
 
 pub(crate) async fn content(tx: &mut Tx, id: i64) -> Result<Option<Content>, StoreError> {

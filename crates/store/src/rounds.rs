@@ -13,6 +13,17 @@ use crate::codec::{
 use crate::db::{Tx, with_conn};
 use crate::{DocumentId, NewRound, RoundId, RoundSummary, Store, StoreError, UserId, finish};
 
+/// Refuses an unknown round (of any kind).
+pub(crate) async fn require_round(tx: &mut Tx, round: RoundId) -> Result<(), StoreError> {
+    let found = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM rounds WHERE id = $1",
+    )
+    .bind(round.0)
+    .fetch_optional(c)
+    .await)?;
+    found.map(|_| ()).ok_or(StoreError::RoundNotFound(round))
+}
+
 /// What a round of `document` opened by `by` covers: every task's id by its number,
 /// and the numbers asked for (all when `chosen` is `None`). Checks the document is
 /// issued, the user exists and every chosen number is a task; shared by rounds opened

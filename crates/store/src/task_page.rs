@@ -151,9 +151,11 @@ impl Where {
         for<'t> &'static str: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     {
         // A decomposition still being drafted is not a task list yet: its tasks are
-        // shown in the editor only.
+        // shown in the editor only. A round's issued notice records that round; its
+        // rows are the round's tasks, listed under the document they belong to.
         q.push(
-            " WHERE t.document_id NOT IN (SELECT d.id FROM documents d WHERE d.status = 'draft')",
+            " WHERE t.document_id NOT IN (SELECT d.id FROM documents d \
+               WHERE d.status = 'draft' OR d.reports_round_id IS NOT NULL)",
         );
         if let Some(document) = self.document {
             q.push(" AND t.document_id = ").push_bind(document);

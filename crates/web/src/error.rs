@@ -67,10 +67,12 @@ fn store_status(e: &StoreError) -> StatusCode {
         | E::Stale
         | E::AlreadyAcknowledged { .. }
         | E::TaskStale { .. }
-        | E::TasksAssigned { .. } => StatusCode::CONFLICT,
+        | E::TasksAssigned { .. }
+        | E::NoticeIssued { .. } => StatusCode::CONFLICT,
         E::Workflow(_)
         | E::UnknownUnit(_)
         | E::UnitName(_)
+        | E::NoticeSetupMissing
         | E::Account(_)
         | E::UnitNotAllowed { .. }
         | E::UnknownTasks { .. }

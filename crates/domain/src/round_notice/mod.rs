@@ -46,6 +46,45 @@ pub struct NoticeSettings {
     pub disclosure: Disclosure,
 }
 
+/// The office's 文号 series: its 机关代字 (`泉鲤政办`), the year it is at and the next
+/// serial.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocSeries {
+    pub agency: String,
+    pub year: i32,
+    pub next_serial: u32,
+}
+
+impl DocSeries {
+    /// The 文号 a notice dated `date` gets, and the series after it: serials run per
+    /// year, so the first notice of a new year is 1号.
+    pub fn issue(&self, date: NaiveDate) -> (crate::DocNumber, DocSeries) {
+        let year = chrono::Datelike::year(&date);
+        let serial = if year > self.year {
+            1
+        } else {
+            self.next_serial
+        };
+        let year = year.max(self.year);
+        let number = crate::DocNumber {
+            agency: self.agency.clone(),
+            year: u16::try_from(year).unwrap_or(u16::MAX),
+            serial,
+            original: String::new(),
+        };
+        let number = crate::DocNumber {
+            original: number.to_string(),
+            ..number
+        };
+        let next = DocSeries {
+            agency: self.agency.clone(),
+            year,
+            next_serial: serial.saturating_add(1),
+        };
+        (number, next)
+    }
+}
+
 /// The round as the notice needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoundFacts {
@@ -482,6 +521,23 @@ mod tests {
             prop_assert_eq!(mismatches[0].text, first.value + 1);
             prop_assert_eq!(mismatches[0].table, first.value);
         }
+    }
+
+    #[test]
+    fn a_series_numbers_notices_per_year() {
+        let series = DocSeries {
+            agency: "泉鲤政办".into(),
+            year: 2020,
+            next_serial: 49,
+        };
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
+        let (number, next) = series.issue(day(2020, 11, 20));
+        assert_eq!(number.to_string(), "泉鲤政办〔2020〕49号");
+        assert_eq!(number.original, "泉鲤政办〔2020〕49号");
+        assert_eq!(next.next_serial, 50);
+        let (number, next) = next.issue(day(2021, 1, 8));
+        assert_eq!(number.to_string(), "泉鲤政办〔2021〕1号");
+        assert_eq!((next.year, next.next_serial), (2021, 2));
     }
 
     #[test]
