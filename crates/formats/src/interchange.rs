@@ -7,6 +7,8 @@ use duban_domain::{
     Disclosure, DocNumber, DocReference, Document, ExtraField, Notice, RichText, SubItem,
     SubItemLabel, Task, TaskNumber, Unit, UnitAssignment, UnitDirectory, UnitFlag, UnitKind,
 };
+use duban_domain::analysis::{Status, StatusCounts};
+use duban_domain::round_notice::{BodyParagraph, ReportingCounts, RoundNotice};
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT_NAME: &str = "duban.notice";
@@ -20,6 +22,58 @@ pub struct NoticeJson {
     pub tasks: Vec<TaskJson>,
     pub units: Vec<UnitJson>,
     pub unit_flags: Vec<UnitFlag>,
+    /// A round's notice only: the round it reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<RoundJson>,
+    /// A round's notice only: the counts of `tasks[].status`, which the body states.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<SummaryJson>,
+    /// A round's notice only: how the reports came in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporting: Option<ReportingCounts>,
+    /// A round's notice only: the body paragraphs with whether each is internal (left
+    /// out of the public variant). `document.body` is the variant written out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Vec<BodyParagraph>>,
+}
+
+/// The round a round's notice reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundJson {
+    pub id: i64,
+    /// The document whose tasks the round covers.
+    pub document: i64,
+    pub label: String,
+    pub due: NaiveDate,
+    /// Taken from an imported notice.
+    pub imported: bool,
+    pub closed: bool,
+}
+
+/// The status counts a round's notice states.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryJson {
+    pub total: usize,
+    pub done: usize,
+    pub in_progress: usize,
+    pub lagging: usize,
+    pub blocked: usize,
+    pub not_started: usize,
+    pub unknown: usize,
+}
+
+impl From<&StatusCounts> for SummaryJson {
+    fn from(c: &StatusCounts) -> Self {
+        SummaryJson {
+            total: c.total,
+            done: c.done,
+            in_progress: c.in_progress,
+            lagging: c.lagging,
+            blocked: c.blocked,
+            not_started: c.not_started,
+            unknown: c.unknown,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,6 +144,14 @@ pub struct TaskJson {
     pub progress_rich: Option<RichText>,
     pub subitems: Vec<SubItemJson>,
     pub extra: Vec<ExtraJson>,
+    /// A round's notice only: the status the notice counts for this task (`done`,
+    /// `in_progress`, `lagging`, `blocked`, `not_started`, `unknown`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// A round's notice only: whether the office decided the status (审定) rather
+    /// than the reading of the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_decided: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,7 +210,41 @@ pub fn to_json(notice: &Notice) -> NoticeJson {
             })
             .collect(),
         unit_flags: notice.unit_flags.clone(),
+        round: None,
+        summary: None,
+        reporting: None,
+        body: None,
     }
+}
+
+/// A round's notice in the interchange format: the notice as written out (`public`:
+/// its public variant, the paragraphs marked internal left out), each task with the
+/// status the notice counts, the summary and reporting figures, the body paragraphs
+/// and the round.
+pub fn round_notice_json(
+    notice: &RoundNotice,
+    body: &[BodyParagraph],
+    round: RoundJson,
+    public: bool,
+) -> NoticeJson {
+    let written = duban_domain::round_notice::with_body(notice.notice.clone(), body, public);
+    let mut json = to_json(&written);
+    for task in &mut json.tasks {
+        if let Some(line) = notice.lines.iter().find(|l| l.number == task.number) {
+            task.status = Some(line.status);
+            task.status_decided = Some(line.decided);
+        }
+    }
+    json.round = Some(round);
+    json.summary = Some(SummaryJson::from(&notice.summary));
+    json.reporting = Some(notice.reporting.counts.clone());
+    json.body = Some(
+        body.iter()
+            .filter(|p| !(public && p.internal))
+            .cloned()
+            .collect(),
+    );
+    json
 }
 
 fn task_json(t: &Task) -> TaskJson {
@@ -187,6 +283,8 @@ fn task_json(t: &Task) -> TaskJson {
                 text_rich: e.text.clone(),
             })
             .collect(),
+        status: None,
+        status_decided: None,
     }
 }
 
