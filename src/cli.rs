@@ -115,6 +115,24 @@ enum Command {
         #[arg(long, env = "DUBAN_FONTS_DIR")]
         fonts_dir: Option<PathBuf>,
     },
+    /// 列出填报轮次（编号、文件、期间、状态）
+    Rounds {
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+    /// 生成一轮填报的通报：附件表由本轮已采纳的填报组成，正文中的数字均由附件表统计
+    Notice {
+        /// 填报轮次编号（见 duban rounds）
+        round: i64,
+        /// 输出公开版（不含标为内部内容的段落）
+        #[arg(long)]
+        public: bool,
+        #[arg(long, value_enum)]
+        format: crate::notice_cmd::NoticeFormat,
+        /// 输出文件；JSON 和 Markdown 缺省写到标准输出
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// 分析落实情况：每项任务（及分项）的状态与依据、序时进度、时间节点、关键数字、各单位部分
     Analyse {
         /// 文号（如 泉鲤政办〔2020〕48号）或 duban list 显示的编号
@@ -257,6 +275,8 @@ impl Command {
                 | Command::Units { .. }
                 | Command::Render { .. }
                 | Command::Analyse { .. }
+                | Command::Rounds { .. }
+                | Command::Notice { .. }
         )
     }
 }
@@ -406,6 +426,21 @@ async fn run_command(store: &Store, command: Command) -> Result<ExitCode> {
             eprintln!("已生成 {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Rounds { format } => {
+            print_out(
+                &crate::notice_cmd::rounds(store, matches!(format, ListFormat::Json)).await?,
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Notice {
+            round,
+            public,
+            format,
+            output,
+        } => {
+            crate::notice_cmd::notice(store, round, public, format, output).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Analyse { doc, format, as_of } => {
             let id = find(store, &doc).await?;
             let notice = store.load_notice(id).await?;
@@ -434,7 +469,7 @@ async fn run_command(store: &Store, command: Command) -> Result<ExitCode> {
 }
 
 /// Prints to stdout; a closed pipe (`duban list | head`) is not an error.
-fn print_out(text: &str) -> Result<()> {
+pub(crate) fn print_out(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())

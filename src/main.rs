@@ -2,6 +2,7 @@
 
 mod analyse;
 mod cli;
+mod notice_cmd;
 mod render_cmd;
 mod web_cmd;
 

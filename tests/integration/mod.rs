@@ -1,6 +1,7 @@
 mod bad_input;
 mod cli;
 mod decompose;
+mod notices;
 mod schedules;
 mod security;
 mod seed;

@@ -3,12 +3,12 @@
 //! same text with its paragraphs and bold runs. Version 1; fields are only ever added.
 
 use chrono::NaiveDate;
+use duban_domain::analysis::{Status, StatusCounts};
+use duban_domain::round_notice::{BodyParagraph, ReportingCounts, RoundNotice};
 use duban_domain::{
     Disclosure, DocNumber, DocReference, Document, ExtraField, Notice, RichText, SubItem,
     SubItemLabel, Task, TaskNumber, Unit, UnitAssignment, UnitDirectory, UnitFlag, UnitKind,
 };
-use duban_domain::analysis::{Status, StatusCounts};
-use duban_domain::round_notice::{BodyParagraph, ReportingCounts, RoundNotice};
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT_NAME: &str = "duban.notice";

@@ -299,9 +299,17 @@ fn position_of(position: usize) -> Result<i64, StoreError> {
 /// has that name or alias yet.
 async fn ensure_units(tx: &mut Tx, notice: &Notice) -> Result<HashMap<String, i64>, StoreError> {
     let mut ids: HashMap<String, i64> = HashMap::new();
-    let directory = notice.units.units.iter().map(|u| (u.name.as_str(), u.kind));
-    let named = notice.tasks.iter().flat_map(|t| {
-        t.lead_units
+    // Collected before the loop: an iterator of closures held across the awaits below
+    // would keep the future from being `Send` (rustc cannot prove it for every lifetime).
+    let mut units: Vec<(&str, UnitKind)> = notice
+        .units
+        .units
+        .iter()
+        .map(|u| (u.name.as_str(), u.kind))
+        .collect();
+    for t in &notice.tasks {
+        let names = t
+            .lead_units
             .iter()
             .chain(&t.cooperating_units)
             .map(|a| a.unit.as_str())
@@ -309,10 +317,10 @@ async fn ensure_units(tx: &mut Tx, notice: &Notice) -> Result<HashMap<String, i6
                 t.subitems
                     .iter()
                     .flat_map(|s| s.lead_units.iter().map(String::as_str)),
-            )
-            .map(|name| (name, UnitKind::infer(name)))
-    });
-    for (name, kind) in directory.chain(named) {
+            );
+        units.extend(names.map(|name| (name, UnitKind::infer(name))));
+    }
+    for (name, kind) in units {
         if ids.contains_key(name) {
             continue;
         }

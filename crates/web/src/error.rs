@@ -21,6 +21,9 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("{0}")]
     BadRequest(String),
+    /// A round's notice whose wording states figures the table does not have.
+    #[error("{}", figures_message(.0))]
+    Figures(Vec<duban_domain::round_notice::FigureMismatch>),
     /// A free-text field over its length limit.
     #[error(transparent)]
     TooLong(#[from] duban_domain::limits::TooLong),
@@ -35,6 +38,15 @@ pub enum AppError {
     Json(#[from] serde_json::Error),
 }
 
+/// Every mismatching figure, one sentence each, and what to do.
+fn figures_message(mismatches: &[duban_domain::round_notice::FigureMismatch]) -> String {
+    let each: Vec<String> = mismatches.iter().map(ToString::to_string).collect();
+    format!(
+        "通报正文中的数字与附件表不一致，不能印发。{}。请按附件表更正正文，或先更正附件表所依据的审定状态。",
+        each.join("；")
+    )
+}
+
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
@@ -42,7 +54,9 @@ impl AppError {
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::BadRequest(_) | AppError::TooLong(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) | AppError::TooLong(_) | AppError::Figures(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::Evidence(e) => evidence_status(e),
             AppError::Store(e) => store_status(e),
             AppError::Template(_) | AppError::Json(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod decompose;
 mod error;
 pub mod evidence;
+pub mod notices;
 mod pages;
 pub mod public;
 pub mod schedules;
@@ -323,7 +324,8 @@ pub fn router(state: AppState) -> Router {
         .route("/public", get(public::list_page))
         .route("/public/{id}", get(public::notice_page))
         .route("/public/{id}/file/{format}", get(public::file))
-        .nest("/api", api)
+        .merge(notices::routes())
+        .nest("/api", api.merge(notices::api_routes()))
         .layer(CsrfLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -21,6 +21,8 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "report.html",
     "public_list.html",
     "public_notice.html",
+    "round_notice.html",
+    "notice_settings.html",
     "my.html",
     "lapses.html",
     "dashboard.html",
