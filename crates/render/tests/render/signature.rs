@@ -204,7 +204,7 @@ fn pdf_signature_page_carries_body_text() {
     }
     // The seed's first two pages, to look at: the body's last line over the 附件说明.
     let seed = rendered.last().expect("the seed");
-    let seed_pdf = common::artifacts_dir().join("signature-seed.pdf");
+    let seed_pdf = common::artifacts_dir().join("signature-pdf-seed.pdf");
     std::fs::copy(seed, &seed_pdf).expect("copy");
     to_png(&seed_pdf, "signature-pdf-seed");
 }
@@ -239,7 +239,8 @@ fn docx_signature_page_carries_body_text_in_libreoffice() {
     to_png(&seed_pdf, "signature-docx-seed");
 }
 
-/// Pages 1 and 2 of `pdf` as PNGs `STEM-1.png`, `STEM-2.png` in the artifact folder.
+/// Pages 1 and 2 of `pdf` as PNGs `STEM-01.png`, `STEM-02.png` (pdftoppm numbers them
+/// to the width of the page count) in the artifact folder.
 fn to_png(pdf: &std::path::Path, stem: &str) {
     if !common::poppler("pdftoppm") {
         return;
