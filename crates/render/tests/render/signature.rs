@@ -151,14 +151,19 @@ fn the_other_texts_of_the_notice_share_no_character_with_the_body() {
 
 /// The layout's decisions over the bodies tried: a one-line body on page 1 has its
 /// block compressed (moving that line would leave page 1 without body text), bodies
-/// ending near the foot of a page carry their last line over, others fit.
+/// ending near the foot of a page carry their last line over or, a line short of
+/// fitting, have the blank lines above the block narrowed; others fit.
 #[test]
 fn the_layout_decides_each_way_over_the_bodies_tried() {
     let fits: Vec<ClosingFit> = (1..=MOST_LINES)
         .map(|n| NoticeView::new(&notice_with_body(n)).closing.fit)
         .collect();
     assert_eq!(fits[0], ClosingFit::Compressed);
-    for way in [ClosingFit::Fits, ClosingFit::CarriesLastLine] {
+    for way in [
+        ClosingFit::Fits,
+        ClosingFit::Tightened,
+        ClosingFit::CarriesLastLine,
+    ] {
         assert!(fits.contains(&way), "{way:?} never chosen: {fits:?}");
     }
     let seed = NoticeView::new(&common::seed()).closing;
