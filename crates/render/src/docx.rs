@@ -112,6 +112,8 @@ enum Align {
     Right,
     /// Justified (两端对齐).
     Both,
+    /// Justified, the last line too (分散对齐).
+    Distribute,
 }
 
 impl Align {
@@ -121,6 +123,7 @@ impl Align {
             Align::Center => "center",
             Align::Right => "right",
             Align::Both => "both",
+            Align::Distribute => "distribute",
         }
     }
 }
@@ -134,6 +137,8 @@ struct Look {
     red: bool,
     /// Horizontal scale in percent (the 发文机关标志 fitted to the 版心).
     stretch: Option<u32>,
+    /// Added to the character spacing of 3号 runs, twips (a condensed 附件说明).
+    extra_spacing: i32,
 }
 
 impl Look {
@@ -144,17 +149,19 @@ impl Look {
             bold: false,
             red: false,
             stretch: None,
+            extra_spacing: 0,
         }
     }
 
     /// `w:rPr` in `CT_RPr` order. Every run names its East Asian font and a Latin one,
-    /// so Word and WPS set digits and letters in the same run properly; 3号 runs are
-    /// condensed to the 28-per-line pitch.
+    /// so Word and WPS set digits and letters in the same run properly, and hints East
+    /// Asian, so that characters of either kind (①, “”, —) take the Chinese face; 3号
+    /// runs are condensed to the 28-per-line pitch.
     fn write(&self, out: &mut String) {
         let latin = self.role.latin_fallback();
         put!(
             out,
-            r#"<w:rPr><w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:cs="{latin}" w:eastAsia="{}" />"#,
+            r#"<w:rPr><w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:cs="{latin}" w:eastAsia="{}" w:hint="eastAsia" />"#,
             self.role.windows_name()
         );
         if self.bold {
@@ -164,7 +171,8 @@ impl Look {
             put!(out, r#"<w:color w:val="{RED_RGB}" />"#);
         }
         if self.size_pt == SIZE_3 {
-            put!(out, r#"<w:spacing w:val="{BODY_CHAR_SPACING}" />"#);
+            let spacing = BODY_CHAR_SPACING + self.extra_spacing;
+            put!(out, r#"<w:spacing w:val="{spacing}" />"#);
         }
         if let Some(percent) = self.stretch {
             put!(out, r#"<w:w w:val="{percent}" />"#);
@@ -201,6 +209,10 @@ struct Indent {
 struct Para {
     /// Paragraph style (its font, size and spacing come from `styles.xml`).
     style: Option<&'static str>,
+    /// On the same page as the next paragraph (its last line, when it may split).
+    keep_next: bool,
+    /// Never split across pages.
+    keep_lines: bool,
     /// A rule under the paragraph: width in eighths of a point, space above it in
     /// points, colour.
     rule_below: Option<(u32, u32, &'static str)>,
@@ -230,6 +242,16 @@ impl Para {
 
     fn align(mut self, align: Align) -> Self {
         self.align = Some(align);
+        self
+    }
+
+    fn keep_next(mut self, keep: bool) -> Self {
+        self.keep_next = keep;
+        self
+    }
+
+    fn keep_lines(mut self) -> Self {
+        self.keep_lines = true;
         self
     }
 
@@ -340,6 +362,12 @@ impl Para {
         out.push_str("<w:pPr>");
         if let Some(style) = self.style {
             put!(out, r#"<w:pStyle w:val="{style}" />"#);
+        }
+        if self.keep_next {
+            out.push_str("<w:keepNext />");
+        }
+        if self.keep_lines {
+            out.push_str("<w:keepLines />");
         }
         if let Some((size, space, color)) = self.rule_below {
             put!(
@@ -637,8 +665,19 @@ fn notice_blocks(view: &NoticeView) -> Vec<Block> {
         gap_lines = 0;
     }
 
-    for para in &view.body {
-        let mut p = Para::new()
+    // The closing block (附件说明, 署名, 成文日期, 附注) is chained by keep-with-next, and
+    // the body's last paragraph to it, so that the page with the 成文日期 always carries
+    // body text (§7.3.5.5). LibreOffice keeps a whole paragraph with the next, not only
+    // its last line as Word does: that line is a paragraph of its own, where the layout
+    // expects it to start.
+    let closing = &view.closing;
+    let has_closing = view.attachment_note.is_some()
+        || view.signatory.is_some()
+        || view.date.is_some()
+        || view.note.is_some();
+    let last_body = view.body.len().saturating_sub(1);
+    for (i, para) in view.body.iter().enumerate() {
+        let p = Para::new()
             .align(Align::Both)
             .indent(Indent {
                 first_line: Some(em_twips(2.0)),
@@ -647,14 +686,39 @@ fn notice_blocks(view: &NoticeView) -> Vec<Block> {
             .body_line()
             .before(LINE * gap_lines);
         gap_lines = 0;
-        if let Some(level) = para.level {
+        let heading = Look::new(para.level.map_or(FontRole::FangSong, |l| l.font()), SIZE_3);
+        if i != last_body || !has_closing {
             // 一、 黑体, （一） 楷体, 1. and （1） 仿宋.
-            p = p.text(Look::new(level.font(), SIZE_3), &para.heading);
+            out.push(Block::P(
+                p.text(heading, &para.heading).text(body, &para.text),
+            ));
+            continue;
         }
-        out.push(Block::P(p.text(body, &para.text)));
+        let from = closing.last_line_from;
+        let (stays, carried) = split_paragraph(&para.heading, &para.text, from);
+        let mut last = p;
+        if from > 0 {
+            // The lines before are justified to the full width, their last too (it is
+            // not the paragraph's last line on paper, and a split a character early
+            // then shows as nothing).
+            out.push(Block::P(
+                last.align(Align::Distribute)
+                    .text(heading, stays.0)
+                    .text(body, stays.1),
+            ));
+            last = Para::new().align(Align::Both).body_line();
+        }
+        last = last
+            .keep_next(true)
+            .text(heading, carried.0)
+            .text(body, carried.1);
+        out.push(Block::P(last));
     }
-    // 附件说明, 署名: 正文下空一行.
-    gap_lines = 1;
+    let signed = view.signatory.is_some() || view.date.is_some();
+    // Each line of the block is `pitch` high; the space above its first lines makes
+    // up the drops the layout chose (from the top of one line to the top of the next).
+    let pitch = pt_twips(closing.line_pitch_pt);
+    let mut line_above = LINE;
 
     if let Some(note) = &view.attachment_note {
         // 左空二字; wrapped lines align with the name after “附件：”.
@@ -663,34 +727,84 @@ fn notice_blocks(view: &NoticeView) -> Vec<Block> {
             hanging: Some(em_twips(3.0)),
             ..Indent::default()
         };
-        out.push(body_line(Align::Left, indent, gap_lines, note));
-        gap_lines = 1;
-    }
-    if let Some(signatory) = &view.signatory {
-        let indent = Indent {
-            right: Some(em_twips(view.signature.signatory_right_em)),
-            ..Indent::default()
+        let look = Look {
+            extra_spacing: (closing.attachment_tracking_em * CHAR).round() as i32,
+            ..body
         };
-        out.push(body_line(Align::Right, indent, gap_lines, signatory));
-        gap_lines = 0;
+        out.push(Block::P(
+            Para::new()
+                .align(Align::Left)
+                .indent(indent)
+                .exact(pitch)
+                .before(pt_twips(closing.attachment_drop_pt).saturating_sub(line_above))
+                .keep_next(signed || view.note.is_some())
+                .keep_lines()
+                .text(look, note),
+        ));
+        line_above = pitch;
     }
-    if let Some(date) = &view.date {
-        let indent = Indent {
-            left: Some(em_twips(view.signature.date_left_em)),
-            ..Indent::default()
-        };
-        out.push(body_line(Align::Left, indent, gap_lines, date));
-        gap_lines = 0;
+    // 署名 centred above the 成文日期, which is 右空四字 (§7.3.5.1), below the room for
+    // the seal.
+    let mut before = pt_twips(closing.signature_drop_pt).saturating_sub(line_above);
+    let lines = [
+        (&view.signatory, view.signature.signatory_right_em),
+        (&view.date, view.signature.date_right_em),
+    ];
+    for (i, (text, right_em)) in lines.iter().enumerate() {
+        let Some(text) = text else { continue };
+        let more = view.note.is_some() || (i == 0 && view.date.is_some());
+        out.push(Block::P(
+            Para::new()
+                .align(Align::Right)
+                .indent(Indent {
+                    right: Some(em_twips(*right_em)),
+                    ..Indent::default()
+                })
+                .exact(pitch)
+                .before(before)
+                .keep_next(more)
+                .text(body, text),
+        ));
+        before = 0;
+        line_above = pitch;
     }
     if let Some(note) = &view.note {
         // 附注: 居左空二字, on the line after the date.
-        let indent = Indent {
-            left: Some(em_twips(2.0)),
-            ..Indent::default()
-        };
-        out.push(body_line(Align::Left, indent, gap_lines, note));
+        out.push(Block::P(
+            Para::new()
+                .align(Align::Left)
+                .indent(Indent {
+                    left: Some(em_twips(2.0)),
+                    ..Indent::default()
+                })
+                .exact(line_above)
+                .text(body, note),
+        ));
     }
     out
+}
+
+/// A paragraph's heading and text split at `at` characters of both together: the
+/// (heading, text) before and the (heading, text) from there.
+fn split_paragraph<'a>(
+    heading: &'a str,
+    text: &'a str,
+    at: usize,
+) -> ((&'a str, &'a str), (&'a str, &'a str)) {
+    let byte = |s: &str, n: usize| s.char_indices().nth(n).map_or(s.len(), |(b, _)| b);
+    let in_heading = heading.chars().count();
+    if at <= in_heading {
+        let b = byte(heading, at);
+        ((&heading[..b], ""), (&heading[b..], text))
+    } else {
+        let b = byte(text, at - in_heading);
+        ((heading, &text[..b]), ("", &text[b..]))
+    }
+}
+
+/// Points to twips, rounded (nothing below zero).
+fn pt_twips(pt: f64) -> u32 {
+    (pt * 20.0).round().max(0.0) as u32
 }
 
 /// A paragraph of `text` in 3号仿宋 on the line grid, `gap_lines` blank lines below the
@@ -1048,7 +1162,7 @@ fn styles_xml() -> String {
         out,
         concat!(
             r#"<w:styles xmlns:w="{ns}"><w:docDefaults><w:rPrDefault><w:rPr>"#,
-            r#"<w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman" w:eastAsia="仿宋_GB2312" />"#,
+            r#"<w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman" w:eastAsia="仿宋_GB2312" w:hint="eastAsia" />"#,
             r#"<w:sz w:val="{body}" /><w:szCs w:val="{body}" /><w:lang w:val="en-US" w:eastAsia="zh-CN" />"#,
             r#"</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr /></w:pPrDefault></w:docDefaults>"#,
             r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal" /><w:qFormat />"#,
@@ -1215,7 +1329,7 @@ mod tests {
         assert_eq!(
             out,
             concat!(
-                r#"<w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman" w:eastAsia="仿宋_GB2312" />"#,
+                r#"<w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman" w:eastAsia="仿宋_GB2312" w:hint="eastAsia" />"#,
                 r#"<w:b /><w:bCs /><w:spacing w:val="-5" /><w:sz w:val="32" /><w:szCs w:val="32" /></w:rPr>"#
             )
         );

@@ -8,8 +8,12 @@
 //!
 //! Entry point: [`NoticeView::new`], which pre-computes everything a renderer prints.
 
+mod closing;
+
 use chrono::{Datelike, NaiveDate};
 use duban_domain::{Disclosure, Document, Notice, RichText, Task};
+
+pub use closing::{Closing, ClosingFit, SignaturePlacement};
 
 // ---------------------------------------------------------------------------
 // Page figures (GB/T 9704-2012 §5, see shared/reference/gbt9704.md)
@@ -86,6 +90,9 @@ pub fn mm_to_twips(mm: f64) -> u32 {
 pub const SIZE_CHUHAO: f64 = 42.0;
 /// 二号: the title.
 pub const SIZE_2: f64 = 22.0;
+/// Space between two lines of a title, in ems of its 2号 (a title is not on the body's
+/// grid: its lines are 1.5 × 22 pt apart).
+pub const TITLE_LEADING_EM: f64 = 0.5;
 /// 三号: body, 主送, 署名, 日期, 附注, “附件”.
 pub const SIZE_3: f64 = 16.0;
 /// 四号: page numbers, 版记, and the attachment table's text.
@@ -581,49 +588,6 @@ impl BodyParagraph {
 }
 
 // ---------------------------------------------------------------------------
-// 署名 and 成文日期 without a seal (§7.3.5.2)
-// ---------------------------------------------------------------------------
-
-/// Right indents, in 字 (ems of the 3号 body), of the 署名 line and the 成文日期 line of a
-/// document without a seal: 署名 右空二字; the date starts two 字 right of the 署名's first
-/// character; a date longer than that is set 右空二字 and the 署名 moves left.
-///
-/// `泉州市鲤城区人民政府办公室` (13) and `2020年10月15日` (7: digits are half-width) on a
-/// 28-字 line: 署名 right indent 2, date right indent 6.
-///
-/// `date_left_em` places the date from the left edge instead (15 字 above): exact
-/// whatever width the renderer's digits have, so prefer it when the date fits.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SignaturePlacement {
-    pub signatory_right_em: f64,
-    pub date_right_em: f64,
-    /// Left indent of the date, 字: two 字 right of the 署名's first character.
-    pub date_left_em: f64,
-}
-
-impl SignaturePlacement {
-    pub fn new(signatory: &str, date: &str) -> Self {
-        let s = text_width_em(signatory);
-        let d = text_width_em(date);
-        let line = f64::from(CHARS_PER_LINE);
-        if d + 2.0 <= s {
-            // Date starts 2 字 right of the 署名's first character.
-            SignaturePlacement {
-                signatory_right_em: 2.0,
-                date_right_em: 2.0 + s - 2.0 - d,
-                date_left_em: line - 2.0 - s + 2.0,
-            }
-        } else {
-            SignaturePlacement {
-                signatory_right_em: 2.0 + d + 2.0 - s,
-                date_right_em: 2.0,
-                date_left_em: line - 2.0 - d,
-            }
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------
 // Attachment table
 // ---------------------------------------------------------------------------
 
@@ -884,8 +848,10 @@ pub struct NoticeView {
     pub signatory: Option<String>,
     /// 成文日期 `2020年10月15日`.
     pub date: Option<String>,
-    /// Placement of 署名 and 成文日期 (no seal).
+    /// Placement of 署名 and 成文日期 (sealed).
     pub signature: SignaturePlacement,
+    /// Spacing of 附件说明, 署名, 成文日期 and 附注, and how they meet the page's end.
+    pub closing: Closing,
     /// 附注 `（此件主动公开）`.
     pub note: Option<String>,
     /// The attachment's label: `附件` (one attachment).
@@ -934,23 +900,43 @@ impl NoticeView {
             format!("抄送：{}。", list.trim_end_matches('。'))
         });
         let printed_on = d.printed_on.map(|date| format!("{}印发", date_text(date)));
+        let doc_number = d.doc_number.as_ref().map(ToString::to_string);
+        let body: Vec<BodyParagraph> = d
+            .body
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| BodyParagraph::new(p))
+            .collect();
+        let attachment_note = non_empty(&d.attachment).map(|a| format!("附件：{a}"));
+        let note = d.disclosure.map(disclosure_note);
+        let closing = Closing::new(
+            &closing::TextAbove {
+                has_issuer_mark: issuer_mark.is_some(),
+                has_doc_number: doc_number.is_some(),
+                title_lines: title_lines.len(),
+                recipients: recipients.as_deref(),
+                body: &body,
+            },
+            &closing::ClosingText {
+                attachment_note: attachment_note.as_deref(),
+                signatory: signatory.is_some(),
+                date: date.is_some(),
+                note: note.is_some(),
+            },
+        );
         NoticeView {
             issuer_mark,
             issuer_mark_scale,
-            doc_number: d.doc_number.as_ref().map(ToString::to_string),
+            doc_number,
             title_lines,
             recipients,
-            body: d
-                .body
-                .iter()
-                .filter(|p| !p.trim().is_empty())
-                .map(|p| BodyParagraph::new(p))
-                .collect(),
-            attachment_note: non_empty(&d.attachment).map(|a| format!("附件：{a}")),
+            body,
+            attachment_note,
             signatory,
             date,
             signature,
-            note: d.disclosure.map(disclosure_note),
+            closing,
+            note,
             attachment_label: "附件",
             table_title: non_empty(&d.table_title),
             table: TableView::new(&notice.tasks),
@@ -1086,17 +1072,6 @@ mod tests {
         let p = BodyParagraph::new("一、总体要求。全面落实。");
         assert_eq!(p.heading, "一、总体要求。");
         assert_eq!(p.text, "全面落实。");
-    }
-
-    #[test]
-    fn signature_without_seal() {
-        let s = SignaturePlacement::new("泉州市鲤城区人民政府办公室", "2020年10月15日");
-        assert_eq!(s.signatory_right_em, 2.0);
-        assert_eq!(s.date_right_em, 6.0);
-        assert_eq!(s.date_left_em, 15.0);
-        let short = SignaturePlacement::new("区政府", "2020年10月15日");
-        assert_eq!(short.date_right_em, 2.0);
-        assert_eq!(short.signatory_right_em, 8.0);
     }
 
     #[test]

@@ -153,6 +153,26 @@ fn table_title_lines(view: &NoticeView) -> Vec<String> {
     layout::title_lines(title, per_line)
 }
 
+/// The closing block's spacing and the 署名/成文日期 placement, in lines and 字 as the
+/// layout decided them.
+fn closing(view: &NoticeView) -> Value {
+    let c = &view.closing;
+    dict([
+        ("attachment_drop", Value::Float(c.attachment_drop_pt)),
+        ("signature_drop", Value::Float(c.signature_drop_pt)),
+        ("line_pitch", Value::Float(c.line_pitch_pt)),
+        (
+            "attachment_tracking",
+            Value::Float(c.attachment_tracking_em),
+        ),
+        (
+            "signatory_right",
+            Value::Float(view.signature.signatory_right_em),
+        ),
+        ("date_right", Value::Float(view.signature.date_right_em)),
+    ])
+}
+
 /// `sys.inputs` for the template: `notice` (what to print), `fonts` (families per
 /// role), `figures` (the GB/T 9704 numbers from [`layout`]).
 pub(super) fn inputs(view: &NoticeView, fonts: &Fonts) -> Dict {
@@ -174,6 +194,7 @@ pub(super) fn inputs(view: &NoticeView, fonts: &Fonts) -> Dict {
         ("signatory", opt(&view.signatory)),
         ("date", opt(&view.date)),
         ("note", opt(&view.note)),
+        ("closing", closing(view)),
         ("attachment_label", s(view.attachment_label)),
         ("table_title", opt(&view.table_title)),
         (
@@ -210,6 +231,7 @@ pub(super) fn inputs(view: &NoticeView, fonts: &Fonts) -> Dict {
         ("line_pitch", Value::Float(layout::LINE_PITCH_PT)),
         ("size_mark", Value::Float(layout::SIZE_CHUHAO)),
         ("size_title", Value::Float(layout::SIZE_2)),
+        ("title_leading", Value::Float(layout::TITLE_LEADING_EM)),
         ("size_body", Value::Float(layout::SIZE_3)),
         ("size_small", Value::Float(layout::SIZE_4)),
         ("mark_drop", Value::Float(layout::ISSUER_MARK_DROP_MM)),

@@ -1,6 +1,6 @@
 //! HTML output: one self-contained, accessible, escaped page.
 
-mod common;
+use crate::common;
 
 use duban_domain::{RichText, Run};
 use duban_render::html::render_html;

@@ -1,11 +1,11 @@
 //! DOCX output: the seed notice in the GB/T 9704-2012 layout, checked in its XML and,
 //! when LibreOffice is installed, converted to PDF and page images.
 
-mod common;
-
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use crate::common;
 
 use duban_domain::{Disclosure, Document, Notice};
 use duban_render::docx::render_docx;
@@ -295,44 +295,9 @@ fn docx_headings_and_imprint() {
     assert_eq!(xml.matches("<w:tr>").count(), 3);
 }
 
-/// Converts `docx` with LibreOffice into `out_dir`; `None` when soffice is missing.
-fn soffice_to_pdf(docx: &Path, out_dir: &Path) -> Option<std::path::PathBuf> {
-    if !common::has_program("soffice") {
-        // CI installs LibreOffice: there a missing soffice is a failure, not a skip.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "soffice not on PATH (CI is set; install libreoffice-writer-nogui)"
-        );
-        eprintln!("soffice not on PATH: skipping the LibreOffice conversion");
-        return None;
-    }
-    // A private profile: parallel soffice runs on one profile fail to load files.
-    let profile = tempfile::tempdir().expect("temp dir");
-    let profile_url = format!("-env:UserInstallation=file://{}", profile.path().display());
-    let pdf = out_dir.join(docx.with_extension("pdf").file_name().expect("file name"));
-    let _ = std::fs::remove_file(&pdf);
-    // A first start on a new profile (and the first run after LibreOffice is installed)
-    // sometimes ends before converting, with or without an error: tried three times.
-    let mut last = String::new();
-    for _attempt in 0..3 {
-        let output = Command::new("soffice")
-            .arg(&profile_url)
-            .args(["--headless", "--convert-to", "pdf", "--outdir"])
-            .arg(out_dir)
-            .arg(docx)
-            .output()
-            .expect("soffice runs");
-        last = format!(
-            "exit {}: {}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        if output.status.success() && pdf.is_file() {
-            return Some(pdf);
-        }
-    }
-    panic!("soffice produced no PDF in three attempts: {last}");
+/// Converts one `docx` with LibreOffice into `out_dir`; `None` when soffice is missing.
+fn soffice_to_pdf(docx: &Path, out_dir: &Path) -> Option<PathBuf> {
+    common::soffice_to_pdf(&[docx.to_path_buf()], out_dir).map(|mut pdfs| pdfs.remove(0))
 }
 
 fn pdf_text(pdf: &Path, page: u32) -> String {
@@ -377,7 +342,7 @@ fn docx_converts_with_libreoffice() {
         return;
     };
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
-    if !common::has_program("pdftotext") {
+    if !common::poppler("pdftotext") {
         return;
     }
     // Page 1: the red header, the number, 28 characters per full body line.
@@ -425,7 +390,7 @@ fn docx_converts_with_libreoffice() {
         common::squeeze(&next_page).starts_with("序号具体目标任务牵头责任单位落实情况"),
         "{next_page}"
     );
-    if common::has_program("pdftoppm") {
+    if common::poppler("pdftoppm") {
         to_png(&pdf, 1, &dir.join("docx-page1"));
         to_png(&pdf, attachment, &dir.join("docx-attachment"));
         to_png(&pdf, attachment - 1, &dir.join("docx-page-signature"));
@@ -440,7 +405,7 @@ fn docx_with_imprint_converts_with_libreoffice() {
     let Some(pdf) = soffice_to_pdf(&docx, &dir) else {
         return;
     };
-    if common::has_program("pdftotext") {
+    if common::poppler("pdftotext") {
         let last = pdf_text(&pdf, page_count(&pdf));
         assert!(last.contains("抄送："), "{last}");
         assert!(
@@ -448,7 +413,7 @@ fn docx_with_imprint_converts_with_libreoffice() {
             "the 版记 page has no page number: {last}"
         );
     }
-    if common::has_program("pdftoppm") {
+    if common::poppler("pdftoppm") {
         to_png(&pdf, page_count(&pdf), &dir.join("docx-imprint-last"));
     }
 }

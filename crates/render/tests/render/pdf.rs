@@ -4,68 +4,23 @@
 //! and the first attachment page in `target/render-artifacts/` to look at.
 //!
 //! Tests that need poppler (`pdfinfo`, `pdffonts`, `pdftotext`, `pdftoppm`) skip with a
-//! message when it is missing, and fail when the `CI` variable is set.
-#![cfg(feature = "pdf")]
+//! message when it is missing, and fail when the `CI` variable is set
+//! ([`common::tool`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::LazyLock;
 
 use duban_domain::Notice;
 use duban_render::pdf::{Fonts, missing_glyphs, render_pdf};
 
+use crate::common::{self, run};
+
 const PT_PER_MM: f64 = 72.0 / 25.4;
 
-fn seed() -> Notice {
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../data/seed/000_5b3cae3e93885f9f.txt"
-    ))
-    .expect("seed file");
-    duban_formats::import(&bytes, None, &Default::default()).expect("seed imports")
-}
-
-/// The seed rendered once for all tests of this binary (a debug render takes seconds).
+/// The seed rendered once for all tests of this module (a debug render takes seconds).
 static SEED_PDF: LazyLock<Vec<u8>> =
-    LazyLock::new(|| render_pdf(&seed(), &Fonts::default()).expect("seed renders"));
-
-fn artifacts() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/render-artifacts");
-    std::fs::create_dir_all(&dir).expect("artifact folder");
-    dir
-}
-
-/// Writes `bytes` to `target/render-artifacts/NAME` and returns the path.
-fn artifact(name: &str, bytes: &[u8]) -> PathBuf {
-    let path = artifacts().join(name);
-    std::fs::write(&path, bytes).expect("write artifact");
-    path
-}
-
-/// Whether `tool` runs; without it the caller skips, except under CI where the test
-/// fails (CI installs poppler-utils).
-fn have(tool: &str) -> bool {
-    let found = Command::new(tool).arg("-v").output().is_ok();
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{tool} is missing: install poppler-utils"
-        );
-        eprintln!("skipped: {tool} is not installed (poppler-utils)");
-    }
-    found
-}
-
-fn run(tool: &str, args: &[&str]) -> String {
-    let out = Command::new(tool).args(args).output().expect("run tool");
-    assert!(
-        out.status.success(),
-        "{tool} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
+    LazyLock::new(|| render_pdf(&common::seed(), &Fonts::default()).expect("seed renders"));
 
 /// A word of `pdftotext -bbox`, in pt from the page's top-left corner.
 #[derive(Debug, Clone)]
@@ -178,7 +133,8 @@ fn near(what: &str, actual_pt: f64, expected_mm: f64, tolerance_mm: f64) {
 }
 
 /// The seed PDF, written once to the artifact folder for the tools to read.
-static SEED_PDF_PATH: LazyLock<PathBuf> = LazyLock::new(|| artifact("pdf-seed.pdf", &SEED_PDF));
+static SEED_PDF_PATH: LazyLock<PathBuf> =
+    LazyLock::new(|| common::artifact("pdf-seed.pdf", &SEED_PDF));
 
 fn seed_pdf_path() -> PathBuf {
     SEED_PDF_PATH.clone()
@@ -196,7 +152,7 @@ fn first_attachment_page(pdf: &Path) -> usize {
 
 #[test]
 fn pages_are_a4_portrait_and_the_attachment_landscape() {
-    if !have("pdfinfo") {
+    if !common::poppler("pdfinfo") {
         return;
     }
     let path = seed_pdf_path();
@@ -231,7 +187,7 @@ fn pages_are_a4_portrait_and_the_attachment_landscape() {
 
 #[test]
 fn fonts_are_embedded() {
-    if !have("pdffonts") {
+    if !common::poppler("pdffonts") {
         return;
     }
     let path = seed_pdf_path();
@@ -253,6 +209,26 @@ fn strip(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// `text` (whitespace stripped) without the page numbers `—N—`.
+fn without_page_numbers(text: &str) -> String {
+    let dash = '—'.len_utf8();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('—') {
+        let after = &rest[at + dash..];
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        if digits > 0 && after[digits..].starts_with('—') {
+            out.push_str(&rest[..at]);
+            rest = &after[digits + dash..];
+        } else {
+            out.push_str(&rest[..at + dash]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn count(text: &str) -> HashMap<char, usize> {
     let mut counts = HashMap::new();
     for c in text.chars().filter(|c| !c.is_whitespace()) {
@@ -263,10 +239,10 @@ fn count(text: &str) -> HashMap<char, usize> {
 
 #[test]
 fn every_character_of_every_task_cell_is_in_the_text() {
-    if !have("pdftotext") {
+    if !common::poppler("pdftotext") {
         return;
     }
-    let notice = seed();
+    let notice = common::seed();
     let path = seed_pdf_path();
     let text = run("pdftotext", &["-raw", path.to_str().unwrap(), "-"]);
     let flat = strip(&text);
@@ -317,7 +293,7 @@ fn every_character_of_every_task_cell_is_in_the_text() {
 
 #[test]
 fn no_character_lacks_a_glyph() {
-    let notice = seed();
+    let notice = common::seed();
     assert_eq!(
         missing_glyphs(&notice, &Fonts::default()),
         Vec::<char>::new()
@@ -326,7 +302,7 @@ fn no_character_lacks_a_glyph() {
 
 #[test]
 fn page_one_follows_gb_t_9704() {
-    if !have("pdftotext") {
+    if !common::poppler("pdftotext") {
         return;
     }
     let path = seed_pdf_path();
@@ -396,16 +372,41 @@ fn page_one_follows_gb_t_9704() {
     let top = p2.lines()[0][0].y_min;
     near("top margin (天头), page 2", top, 37.0, 1.0);
 
-    // 署名 右空二字; the date starts two 字 right of the 署名; 附注 左空二字.
+    // Sealed (§7.3.5.1): the date 右空四字, the 署名 centred above it (its 13 字 leave
+    // one 字 at the edge); 附注 左空二字. The body's last line came over with them.
     let zi = 156.0 / 28.0;
+    assert!(
+        p2.lines()[0][0].text.starts_with("黄区长讲话部署情况"),
+        "{:?}",
+        p2.lines()[0]
+    );
     let sign = p2.word("泉州市鲤城区人民政府办公室");
-    near("signatory right", sign.x_max, 28.0 + 156.0 - 2.0 * zi, 0.5);
     let date = p2.word("2020年10月15日");
-    near("date start", date.x_min - sign.x_min, 2.0 * zi, 0.5);
+    near("date right", date.x_max, 28.0 + 156.0 - 4.0 * zi, 0.5);
+    near("signatory right", sign.x_max, 28.0 + 156.0 - zi, 0.5);
+    near(
+        "signatory centred over the date",
+        (sign.x_min + sign.x_max) / 2.0,
+        mm((date.x_min + date.x_max) / 2.0),
+        0.5 * zi,
+    );
     near("date line", date.y_min - sign.y_min, mm(28.95), 0.1);
+    // Two blank lines above the 署名 for the seal, one above the 附件说明.
+    let attachment = p2.word("附件：");
+    near(
+        "attachment note below the body",
+        attachment.y_min - p2.lines()[0][0].y_min,
+        mm(2.0 * 28.95),
+        0.1,
+    );
+    near(
+        "signatory below the attachment note",
+        sign.y_min - attachment.y_min,
+        mm(3.0 * 28.95),
+        0.1,
+    );
     let note = p2.word("（此件主动公开）");
     near("note indent", note.x_min, 28.0 + 2.0 * zi, 0.5);
-    let attachment = p2.word("附件：");
     near(
         "attachment note indent",
         attachment.x_min,
@@ -430,7 +431,7 @@ fn page_one_follows_gb_t_9704() {
 
 #[test]
 fn attachment_page_positions() {
-    if !have("pdftotext") {
+    if !common::poppler("pdftotext") {
         return;
     }
     let path = seed_pdf_path();
@@ -518,11 +519,11 @@ fn red_rows(ppm: &[u8]) -> (usize, Vec<(usize, usize)>) {
 
 #[test]
 fn page_one_and_the_attachment_as_pictures() {
-    if !have("pdftoppm") {
+    if !common::poppler("pdftoppm") {
         return;
     }
     let path = seed_pdf_path();
-    let dir = artifacts();
+    let dir = common::artifacts_dir();
     let attachment = first_attachment_page(&path);
     for (page, name) in [(1, "pdf-page1"), (attachment, "pdf-attachment")] {
         let out = dir.join(name);
@@ -577,7 +578,7 @@ fn page_one_and_the_attachment_as_pictures() {
 
 #[test]
 fn same_notice_same_bytes() {
-    let notice = seed();
+    let notice = common::seed();
     let again = render_pdf(&notice, &Fonts::default()).expect("renders");
     assert!(*SEED_PDF == again, "two renders of the seed differ");
     let fresh = Fonts::load_dir(tempfile::tempdir().unwrap().path()).expect("empty folder");
@@ -589,10 +590,10 @@ fn same_notice_same_bytes() {
 /// A notice with only body text (no table) in 22 lines of 28 characters per page.
 #[test]
 fn body_pages_have_22_lines_of_28_characters() {
-    if !have("pdftotext") {
+    if !common::poppler("pdftotext") {
         return;
     }
-    let mut notice = seed();
+    let mut notice = common::seed();
     notice.tasks.clear();
     let hanzi: String = "督办事项落实情况通报各单位认真研究部署推进"
         .chars()
@@ -602,7 +603,7 @@ fn body_pages_have_22_lines_of_28_characters() {
     notice.document.body = vec![hanzi];
     notice.document.attachment = None;
     let pdf = render_pdf(&notice, &Fonts::default()).expect("renders");
-    let path = artifact("pdf-grid.pdf", &pdf);
+    let path = common::artifact("pdf-grid.pdf", &pdf);
     let pages = bbox(&path, 2, 2);
     let lines: Vec<String> = pages[0]
         .lines()
@@ -623,10 +624,10 @@ fn body_pages_have_22_lines_of_28_characters() {
 /// Headings, 版记 and a notice without a table.
 #[test]
 fn headings_imprint_and_no_attachment() {
-    if !have("pdftotext") || !have("pdffonts") {
+    if !common::poppler("pdftotext") || !common::poppler("pdffonts") {
         return;
     }
-    let mut notice = seed();
+    let mut notice = common::seed();
     notice.tasks.clear();
     notice.document.attachment = None;
     notice.document.body = vec![
@@ -638,7 +639,7 @@ fn headings_imprint_and_no_attachment() {
     notice.document.printed_by = Some("泉州市鲤城区人民政府办公室".into());
     notice.document.printed_on = chrono::NaiveDate::from_ymd_opt(2020, 10, 15);
     let pdf = render_pdf(&notice, &Fonts::default()).expect("renders");
-    let path = artifact("pdf-imprint.pdf", &pdf);
+    let path = common::artifact("pdf-imprint.pdf", &pdf);
     let fonts = run("pdffonts", &[path.to_str().unwrap()]);
     assert!(fonts.contains("NotoSansCJKsc"), "黑体 for 一、: {fonts}");
     assert!(fonts.contains("UKai"), "楷体 for （一）: {fonts}");
@@ -663,7 +664,7 @@ fn headings_imprint_and_no_attachment() {
 /// filed as the Windows 仿宋 (`simfang`) sets the body.
 #[test]
 fn fonts_from_a_folder_take_their_roles() {
-    if !have("pdffonts") {
+    if !common::poppler("pdffonts") {
         return;
     }
     let dir = tempfile::tempdir().expect("temp folder");
@@ -674,10 +675,10 @@ fn fonts_from_a_folder_take_their_roles() {
         fonts.families(duban_render::layout::FontRole::FangSong)[0],
         "Noto Sans CJK SC"
     );
-    let mut notice = seed();
+    let mut notice = common::seed();
     notice.tasks.clear();
     let pdf = render_pdf(&notice, &fonts).expect("renders");
-    let path = artifact("pdf-site-fonts.pdf", &pdf);
+    let path = common::artifact("pdf-site-fonts.pdf", &pdf);
     let out = run("pdffonts", &[path.to_str().unwrap()]);
     // The body (no headings, no table) is now in the sans face; 宋体 page numbers
     // still in the serif one.
@@ -691,18 +692,22 @@ fn fonts_from_a_folder_take_their_roles() {
 fn markup_characters_print_as_written() {
     let empty = render_pdf(&Notice::default(), &Fonts::default()).expect("empty notice");
     assert!(empty.starts_with(b"%PDF-"));
-    if !have("pdftotext") {
+    if !common::poppler("pdftotext") {
         return;
     }
-    let mut notice = seed();
+    let mut notice = common::seed();
     notice.tasks.truncate(1);
     let odd =
         r#"#set page(width: 1cm) $x^2$ *粗* _斜_ [链接](x) <标签> @引用 \n // 注释 `代码` = 标题"#;
     notice.document.body = vec![odd.to_string()];
     notice.tasks[0].content = duban_domain::RichText::plain(odd);
     let pdf = render_pdf(&notice, &Fonts::default()).expect("renders");
-    let path = artifact("pdf-markup.pdf", &pdf);
-    let text = strip(&run("pdftotext", &["-raw", path.to_str().unwrap(), "-"]));
+    let path = common::artifact("pdf-markup.pdf", &pdf);
+    // The body's last line goes to page 2 with the 署名: read across the page number.
+    let text = without_page_numbers(&strip(&run(
+        "pdftotext",
+        &["-raw", path.to_str().unwrap(), "-"],
+    )));
     assert_eq!(text.matches(&strip(odd)).count(), 2, "{text}");
     let info = run("pdfinfo", &[path.to_str().unwrap()]);
     assert!(info.contains("595.276 x 841.89"), "{info}");
@@ -712,17 +717,17 @@ fn markup_characters_print_as_written() {
 /// attachment gets a page of its own, without a page number.
 #[test]
 fn three_column_table_is_portrait_and_the_imprint_follows_it() {
-    if !have("pdfinfo") || !have("pdftotext") {
+    if !common::poppler("pdfinfo") || !common::poppler("pdftotext") {
         return;
     }
-    let mut notice = seed();
+    let mut notice = common::seed();
     notice.tasks.truncate(6);
     for task in &mut notice.tasks {
         task.progress = None;
     }
     notice.document.copy_to = vec!["区委办".into()];
     let pdf = render_pdf(&notice, &Fonts::default()).expect("renders");
-    let path = artifact("pdf-portrait-table.pdf", &pdf);
+    let path = common::artifact("pdf-portrait-table.pdf", &pdf);
     let info = run("pdfinfo", &["-f", "1", "-l", "99", path.to_str().unwrap()]);
     let sizes: Vec<&str> = info
         .lines()

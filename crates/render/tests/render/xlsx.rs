@@ -1,6 +1,6 @@
 //! XLSX output of the seed notice, read back with calamine and checked in its XML.
 
-mod common;
+use crate::common;
 
 use std::io::{Cursor, Read};
 
