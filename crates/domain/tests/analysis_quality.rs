@@ -762,3 +762,16 @@ fn percent_labels() {
     c.assert_bounds("percent", 3, 0.9, 0.9);
     assert!(misses.is_empty(), "{misses:#?}");
 }
+
+#[test]
+fn percent_holdout_labels() {
+    let (c, misses) =
+        evaluate_percent_cases(include_str!("fixtures/analysis/percent_holdout.json"));
+    println!("{}", c.table("百分比留出样例：任务状态"));
+    println!("其他不一致：{misses:#?}");
+    // First run 0.895 (34 of 38: `95%。`, `约90%`, `完成95%`, `90%以上` were not read as
+    // percentages); guard what was reached since, with room for a miss or two.
+    assert!(c.accuracy() >= 0.9, "{}", c.table("percent holdout"));
+    c.assert_bounds("percent holdout", 3, 0.85, 0.85);
+    assert!(misses.is_empty(), "{misses:#?}");
+}

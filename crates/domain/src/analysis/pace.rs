@@ -116,8 +116,9 @@ pub(crate) fn checks(input: &PaceInput) -> Vec<RawPace> {
         {
             continue;
         }
-        let (months, basis) = match period_of(f.span.start) {
-            Some(p) => p,
+        // The sentence's own period, or the notice's (`截至10月31日` then `，据标题`).
+        let (months, basis, source) = match period_of(f.span.start) {
+            Some((months, words)) => (months, words, None),
             None => match input.period {
                 Some(p) => (
                     match input.year {
@@ -125,7 +126,8 @@ pub(crate) fn checks(input: &PaceInput) -> Vec<RawPace> {
                         Some(y) if p.end.year() < y => 0.0,
                         _ => elapsed_months(p.end),
                     },
-                    format!("{}（{}）", p.phrase, p.source.label()),
+                    p.phrase.clone(),
+                    Some(p.source.label()),
                 ),
                 None => continue,
             },
@@ -143,7 +145,10 @@ pub(crate) fn checks(input: &PaceInput) -> Vec<RawPace> {
             kind: PaceKind::ShareOfTarget,
             actual: f.value,
             expected,
-            basis: format!("{basis}，应达{expected:.1}%"),
+            basis: match source {
+                Some(source) => format!("{basis}，应达{expected:.1}%，{source}"),
+                None => format!("{basis}，应达{expected:.1}%"),
+            },
             span: trim_span(input.text, Span::new(f.clause.start, f.span.end)),
         });
     }

@@ -41,9 +41,33 @@ const AHEAD_POINTS: f64 = 10.0;
 /// Words of the task text that make it a yearly target.
 const YEARLY_WORDS: &[&str] = &["年度", "全年", "年内", "本年", "今年", "当年"];
 
-/// Reads `text` as a percentage cell, or `None` when it is anything else.
+/// Words that may stand before the number (`约90%`, `完成95%`), longest first.
+const LEADS: &[&str] = &[
+    "累计完成",
+    "完成进度",
+    "已完成",
+    "总进度",
+    "约为",
+    "完成",
+    "进度",
+    "达到",
+    "约",
+    "达",
+];
+/// Words that may follow the percent sign (`90%以上`).
+const QUALIFIERS: &[&str] = &["以上", "左右", "多"];
+
+/// Reads `text` as a percentage cell, or `None` when it is anything else. Besides the
+/// number, the cell may hold a word of approximation or progress before it (`约`,
+/// `完成`), one after it (`以上`, `左右`), and a closing full stop.
 pub(crate) fn read_cell(text: &str) -> Option<PercentCell> {
-    let whole = trim_span(text, Span::new(0, text.len()));
+    let trimmed = trim_span(text, Span::new(0, text.len()));
+    let cell = text[trimmed.start..trimmed.end].trim_end_matches(['。', '.', '；', ';']);
+    let lead = LEADS
+        .iter()
+        .find(|w| cell.starts_with(*w))
+        .map_or(0, |w| w.len());
+    let whole = Span::new(trimmed.start + lead, trimmed.start + cell.len());
     let body = &text[whole.start..whole.end];
     let mut chars = body.char_indices().peekable();
     let mut number = String::new();
@@ -67,6 +91,14 @@ pub(crate) fn read_cell(text: &str) -> Option<PercentCell> {
         return None;
     }
     let number_span = Span::new(whole.start, whole.start + sign_at + sign.len_utf8());
+    if let Some(q) = QUALIFIERS
+        .iter()
+        .find(|q| body[sign_at + sign.len_utf8()..].starts_with(*q))
+    {
+        for _ in 0..q.chars().count() {
+            chars.next();
+        }
+    }
     while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
     let Some((open_at, open)) = chars.next() else {
         return Some(PercentCell {
@@ -75,7 +107,7 @@ pub(crate) fn read_cell(text: &str) -> Option<PercentCell> {
             remark: None,
         });
     };
-    if !matches!(open, '(' | '（') {
+    if !matches!(open, '(' | '（' | '【' | '[') {
         return None;
     }
     // The remark runs to the end; a closing bracket may end it, and only at the end.
@@ -84,8 +116,8 @@ pub(crate) fn read_cell(text: &str) -> Option<PercentCell> {
     let mut inner_end = body.len();
     for (i, c) in body[inner_start..].char_indices() {
         match c {
-            '(' | '（' => depth += 1,
-            ')' | '）' => {
+            '(' | '（' | '【' | '[' => depth += 1,
+            ')' | '）' | '】' | ']' => {
                 depth -= 1;
                 if depth == 0 {
                     if inner_start + i + c.len_utf8() != body.len() {
@@ -182,7 +214,7 @@ pub(crate) fn judge(
             )
         }
         (Err(reason), Some((status, evidence, explanation, _, mixed))) => {
-            let explanation = format!("备注{explanation}（{}）", reason.message);
+            let explanation = format!("{}；备注{explanation}", reason.message);
             ((status, evidence, explanation, None, mixed), None)
         }
         (Err(reason), None) => (
@@ -227,13 +259,13 @@ fn read_percentage(
             None => UnknownReason::new(
                 ReasonCode::NoPeriod,
                 format!(
-                    "只填了百分比（{written}），未能确定统计期间（标题、表题、正文未写明，也无填报轮次或成文日期），无法按序时进度判断"
+                    "百分比（{written}）无法按序时进度判断：未能确定统计期间（标题、表题、正文未写明，也无填报轮次或成文日期）"
                 ),
             ),
             Some(p) => UnknownReason::new(
                 ReasonCode::NoTarget,
                 format!(
-                    "只填了百分比（{written}），任务未写年度目标或完成时限，无法按序时进度判断（统计期间：{}）",
+                    "百分比（{written}）无法按序时进度判断：任务未写年度目标或完成时限（统计期间：{}）",
                     p.described()
                 ),
             ),
@@ -264,10 +296,10 @@ fn read_percentage(
         (Status::InProgress, format!("{written} 达到{share_text}"))
     };
     let basis_words = format!(
-        "{}（{}），应达{}%",
+        "{}，应达{}%，{}",
         period.phrase,
-        period.source.label(),
-        fmt_share(expected)
+        fmt_share(expected),
+        period.source.label()
     );
     Ok(Reading {
         status,
@@ -320,13 +352,26 @@ mod tests {
             Some((88.0, "88%".into(), Some("两条路推进缓慢".into())))
         );
         assert_eq!(
+            cell("80%【资金未到位】"),
+            Some((80.0, "80%".into(), Some("资金未到位".into())))
+        );
+        assert_eq!(
             cell("50%（因（征地）问题暂停）"),
             Some((50.0, "50%".into(), Some("因（征地）问题暂停".into())))
         );
         assert_eq!(cell("88%()"), Some((88.0, "88%".into(), None)));
-        // Not a percentage cell: words before or after, a bracket closed mid-way.
-        assert_eq!(cell("完成95%"), None);
+        assert_eq!(cell("95%。"), Some((95.0, "95%".into(), None)));
+        assert_eq!(cell("约90%"), Some((90.0, "90%".into(), None)));
+        assert_eq!(cell("完成95%"), Some((95.0, "95%".into(), None)));
+        assert_eq!(cell("90%以上"), Some((90.0, "90%".into(), None)));
+        assert_eq!(
+            cell("已完成80%（资金已到位）。"),
+            Some((80.0, "80%".into(), Some("资金已到位".into())))
+        );
+        // Not a percentage cell: other words before or after, a bracket closed mid-way.
+        assert_eq!(cell("完成年度任务的95%"), None);
         assert_eq!(cell("95%，正在推进"), None);
+        assert_eq!(cell("95%以上完成"), None);
         assert_eq!(cell("88%（甲）乙"), None);
         assert_eq!(cell("95"), None);
         assert_eq!(cell("95.%"), None);

@@ -274,14 +274,7 @@ fn first_phrase(text: &str, forms: Forms, reference: &Reference) -> Option<(Naiv
 }
 
 fn starts(chars: &[char], i: usize, word: &str) -> bool {
-    let mut k = i;
-    for w in word.chars() {
-        if chars.get(k) != Some(&w) {
-            return false;
-        }
-        k += 1;
-    }
-    true
+    (i..).zip(word.chars()).all(|(k, w)| chars.get(k) == Some(&w))
 }
 
 fn skip_spaces(chars: &[char], mut i: usize) -> usize {
@@ -359,9 +352,7 @@ fn phrase_at(
         if let Some((day, after)) = day_at(chars, k) {
             return Some((reference.resolve(year, End::Day(month, day))?, after));
         }
-        let after = if matches!(chars.get(k), Some('底' | '末')) {
-            k + 1
-        } else if chars.get(k) == Some(&'份') {
+        let after = if matches!(chars.get(k), Some('底' | '末' | '份')) {
             k + 1
         } else {
             k
@@ -424,7 +415,7 @@ fn phrase_at(
             let j = skip_spaces(chars, j + 1);
             if let Some((to, mut end)) = month_at(chars, j)
                 && (1..=to).contains(&from)
-                && !chars.get(end).is_some_and(|c| digit_value(*c).is_some())
+                && chars.get(end).is_none_or(|c| digit_value(*c).is_none())
             {
                 if chars.get(end) == Some(&'份') {
                     end += 1;
