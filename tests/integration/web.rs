@@ -1304,6 +1304,12 @@ fn the_analysis_is_shown_and_the_office_decides() {
         reading["reviewed"][22]["suggested"], "done",
         "task 23: 已成立"
     );
+    // The seed names no period in its text: its 成文日期 is the period's end.
+    assert_eq!(
+        reading["analysis"]["period"],
+        json!({"end": "2020-10-15", "phrase": "截至2020年10月15日", "source": "document_date"})
+    );
+    assert_eq!(reading["period"], "截至2020年10月15日，据成文日期");
     // Leaders read it; units do not get the office's analysis.
     assert_eq!(
         app.get(&app.login("ldr"), "/api/documents/1/analysis").0,
@@ -1366,7 +1372,9 @@ fn the_analysis_is_shown_and_the_office_decides() {
         .text()
         .expect("html");
     assert!(
-        html.contains("落实情况分析") && html.contains("待核实"),
+        html.contains("落实情况分析")
+            && html.contains("待核实")
+            && html.contains("统计期间：截至2020年10月15日，据成文日期"),
         "{html}"
     );
 }

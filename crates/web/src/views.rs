@@ -559,6 +559,8 @@ pub struct NoticeReading {
     pub analysis: NoticeAnalysis,
     /// Per task (same order as `analysis.tasks`).
     pub reviewed: Vec<ReviewedStatus>,
+    /// The period judged against, in words: `截至10月31日，据标题`.
+    pub period: Option<String>,
 }
 
 pub async fn notice_reading(
@@ -590,6 +592,7 @@ pub async fn notice_reading(
         .collect();
     Ok(NoticeReading {
         document: id,
+        period: analysis.period.as_ref().map(|p| p.described()),
         analysis,
         reviewed,
     })

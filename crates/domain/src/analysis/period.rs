@@ -274,7 +274,9 @@ fn first_phrase(text: &str, forms: Forms, reference: &Reference) -> Option<(Naiv
 }
 
 fn starts(chars: &[char], i: usize, word: &str) -> bool {
-    (i..).zip(word.chars()).all(|(k, w)| chars.get(k) == Some(&w))
+    (i..)
+        .zip(word.chars())
+        .all(|(k, w)| chars.get(k) == Some(&w))
 }
 
 fn skip_spaces(chars: &[char], mut i: usize) -> usize {
