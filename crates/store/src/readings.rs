@@ -42,9 +42,10 @@ pub struct ReadingNotice {
 }
 
 impl ReadingNotice {
-    /// The context to read it in: the round's period (and due date) when there is a
-    /// round, else the notice's own.
-    pub fn context(&self) -> AnalysisContext<'_> {
+    /// The context to read it in: the round's period (and its due date for overdue)
+    /// when there is a round, else the notice's own; `as_of` (a date the reader asks
+    /// for) when neither names a period.
+    pub fn context(&self, as_of: Option<NaiveDate>) -> AnalysisContext<'_> {
         match &self.round {
             Some(r) => AnalysisContext::for_round(
                 &self.notice,
@@ -52,9 +53,9 @@ impl ReadingNotice {
                     label: &r.label,
                     due: r.due,
                 },
-                Some(r.due),
+                as_of.or(Some(r.due)),
             ),
-            None => AnalysisContext::for_notice(&self.notice, None),
+            None => AnalysisContext::for_notice(&self.notice, as_of),
         }
     }
 }
@@ -267,7 +268,7 @@ async fn document_reading(
     .await)?
     .into_iter()
     .collect();
-    let context = reading.context();
+    let context = reading.context(None);
     let tasks = reading
         .notice
         .tasks
