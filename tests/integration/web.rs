@@ -963,7 +963,7 @@ fn assignment_acknowledgement_closure_and_lapses() {
 fn the_dashboard_shows_the_analysis_pages_reading_and_links_to_its_tasks() {
     let app = App::start(ACCOUNTS);
     // An open round does not change the reading: the notice's own progress is read.
-    app.open_round();
+    let round = app.open_round();
     let ldr = app.login("ldr");
     let sup = app.login("sup");
     let figures = |d: &Value| -> Vec<(String, u64)> {
@@ -1070,6 +1070,55 @@ fn the_dashboard_shows_the_analysis_pages_reading_and_links_to_its_tasks() {
         .collect();
     assert_eq!(effective[..], figures(&d)[..6]);
     assert_eq!(app.get(&ldr, "/api/tasks?reading=lagging").1["total"], 3);
+
+    // Once the round is closed its reports are read, against its period (1-10月), on
+    // the dashboard, the analysis page and the task page alike; tasks 1 and 3 were
+    // not reported in it.
+    let fgj = app.login("fgj.lly");
+    let id = app.report_id(&fgj, 2, "区发改局");
+    app.post(
+        &fgj,
+        &format!("/api/reports/{id}/actions"),
+        json!({"action": "submit", "text": "100%"}),
+    );
+    let (status, closed) = app.post(&sup, &format!("/api/rounds/{round}/close"), json!({}));
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    let (_, d) = app.get(&ldr, "/api/dashboard");
+    assert_eq!(d["reading"]["from_rounds"], 1);
+    let (_, reading) = app.get(&ldr, "/api/documents/1/analysis");
+    assert_eq!(reading["round"]["label"], "1-10月");
+    assert_eq!(reading["analysis"]["period"]["phrase"], "1-10月");
+    let tasks = &reading["analysis"]["tasks"];
+    assert_eq!(
+        (
+            tasks[0]["status"].as_str(),
+            tasks[1]["status"].as_str(),
+            tasks[2]["status"].as_str()
+        ),
+        (Some("unknown"), Some("done"), Some("unknown"))
+    );
+    let effective: Vec<(String, u64)> = reading["effective"]
+        .as_array()
+        .expect("effective")
+        .iter()
+        .map(|c| {
+            (
+                c["code"].as_str().unwrap_or_default().to_string(),
+                c["count"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(effective[..], figures(&d)[..6]);
+    let html = ldr
+        .get(app.server.url("/documents/1/tasks/2"))
+        .send()
+        .expect("page")
+        .text()
+        .expect("html");
+    assert!(
+        html.contains("填报轮次“1-10月”各单位报送的落实情况"),
+        "{html}"
+    );
 }
 
 #[test]

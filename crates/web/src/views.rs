@@ -3,8 +3,8 @@
 
 use chrono::{NaiveDate, Utc};
 use duban_domain::analysis::{
-    AnalysisContext, Evidence, NoticeAnalysis, ReviewedStatus, Status, StatusOverride,
-    TaskAnalysis, analyse_notice_in, analyse_task,
+    Evidence, NoticeAnalysis, ReviewedStatus, Status, StatusOverride, TaskAnalysis,
+    analyse_notice_in, analyse_task,
 };
 use duban_domain::analysis::{ReportComparison, compare_reports};
 use duban_domain::limits;
@@ -432,6 +432,9 @@ pub struct TaskReading {
     pub reviewed: ReviewedStatus,
     /// The progress text as HTML with the deciding phrases marked.
     pub highlighted: String,
+    /// The closed round whose reports were read (as on the dashboard and the analysis
+    /// page); `None`: the notice's own progress.
+    pub round: Option<ReadingRound>,
 }
 
 pub async fn task_detail(
@@ -498,13 +501,16 @@ pub async fn task_detail(
         .collect();
     let reading = if READERS.contains(&user.role) {
         let overrides = state.store.status_overrides(id).await?;
-        let context = AnalysisContext::for_notice(&notice, None);
-        let source = notice
+        // What the dashboard and the analysis page read: the latest closed round, else
+        // the notice's progress.
+        let read = state.store.reading_notice(id).await?;
+        let source = read
+            .notice
             .tasks
             .iter()
             .find(|t| t.number.0 == number)
             .ok_or(AppError::NotFound("该任务"))?;
-        let analysis = analyse_task(source, &context);
+        let analysis = analyse_task(source, &read.context(None));
         let decision = overrides.iter().find(|(n, _)| *n == number).map(|(_, o)| o);
         let reviewed = analysis.reviewed(decision);
         // Mark what decided the task, its sub-items and each unit's part.
@@ -515,11 +521,17 @@ pub async fn task_detail(
             .chain(analysis.unit_parts.iter().flat_map(|p| &p.evidence))
             .cloned()
             .collect();
-        let highlighted = highlight(&task.progress.clone().unwrap_or_default(), &evidence);
+        let text = source
+            .progress
+            .as_ref()
+            .map(RichText::plain_text)
+            .unwrap_or_default();
+        let highlighted = highlight(&text, &evidence);
         Some(TaskReading {
             analysis,
             reviewed,
             highlighted,
+            round: read.round,
         })
     } else {
         None
