@@ -163,7 +163,9 @@ struct Source {
 
 /// Every listed document with its latest closed reporting round, or only `document`.
 async fn sources(tx: &mut Tx, document: Option<DocumentId>) -> Result<Vec<Source>, StoreError> {
-    let rows: Vec<(i64, String, Option<i64>, Option<String>, Option<String>)> = with_conn!(tx, c => {
+    /// Document, `imported_at`, and the round's id, label and due date.
+    type Row = (i64, String, Option<i64>, Option<String>, Option<String>);
+    let rows: Vec<Row> = with_conn!(tx, c => {
         let mut q = sqlx::QueryBuilder::new(
             "SELECT d.id, d.imported_at, r.id, r.label, r.due FROM documents d \
              LEFT JOIN rounds r ON r.id = (SELECT MAX(l.id) FROM rounds l \
