@@ -1071,16 +1071,20 @@ fn the_dashboard_shows_the_analysis_pages_reading_and_links_to_its_tasks() {
     assert_eq!(effective[..], figures(&d)[..6]);
     assert_eq!(app.get(&ldr, "/api/tasks?reading=lagging").1["total"], 3);
 
-    // Once the round is closed its reports are read, against its period (1-10月), on
-    // the dashboard, the analysis page and the task page alike; tasks 1 and 3 were
-    // not reported in it.
+    // Once the round is closed its accepted reports are read, against its period
+    // (1-10月), on the dashboard, the analysis page and the task page alike; tasks 1
+    // and 3 have none.
     let fgj = app.login("fgj.lly");
     let id = app.report_id(&fgj, 2, "区发改局");
-    app.post(
-        &fgj,
-        &format!("/api/reports/{id}/actions"),
-        json!({"action": "submit", "text": "100%"}),
-    );
+    let actions = format!("/api/reports/{id}/actions");
+    for (client, step) in [
+        (&fgj, json!({"action": "submit", "text": "100%"})),
+        (&app.login("fgj.fzr"), json!({"action": "approve"})),
+        (&sup, json!({"action": "accept"})),
+    ] {
+        let (status, body) = app.post(client, &actions, step);
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
     let (status, closed) = app.post(&sup, &format!("/api/rounds/{round}/close"), json!({}));
     assert_eq!(status, StatusCode::OK, "{closed}");
     let (_, d) = app.get(&ldr, "/api/dashboard");

@@ -190,37 +190,3 @@ fn the_period_is_in_the_analysis_json_and_lags_are_counted() {
             .contains("序时进度 75.0%（第三季度，据填报轮次）")
     );
 }
-
-#[test]
-fn a_rounds_reports_make_one_cell_with_a_part_per_unit() {
-    use duban_domain::analysis::progress_from_reports;
-    let housing = RichText::plain("道路工程严重滞后。");
-    let culture = RichText::plain("已完成。");
-    let empty = RichText::default();
-    assert_eq!(
-        progress_from_reports([("区文旅局", &culture), ("区住建局", &empty)]),
-        Some(culture.clone())
-    );
-    assert_eq!(progress_from_reports([("区住建局", &empty)]), None);
-    let cell = progress_from_reports([("区住建局", &housing), ("区文旅局", &culture)])
-        .expect("two reports");
-    assert_eq!(
-        cell.plain_text(),
-        "区住建局：道路工程严重滞后。\n区文旅局：已完成。"
-    );
-    let mut units = duban_domain::UnitDirectory::default();
-    units.insert("区住建局");
-    units.insert("区文旅局");
-    let mut t = task(1, YEARLY, None, "");
-    t.progress = Some(cell);
-    let a = analyse_task(&t, &AnalysisContext::new(&units));
-    let parts: Vec<(&str, Status)> = a
-        .unit_parts
-        .iter()
-        .map(|p| (p.unit.as_str(), p.status))
-        .collect();
-    assert_eq!(
-        parts,
-        [("区住建局", Status::Lagging), ("区文旅局", Status::Done)]
-    );
-}

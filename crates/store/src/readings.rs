@@ -1,9 +1,9 @@
 //! What the reading of the progress text (`duban_domain::analysis`) says of each task,
 //! as the dashboard counts it and the task list filters on it: per document, its latest
-//! closed reporting round (each lead unit's report under its name; tasks the round left
-//! out keep the notice's progress), read against that round's period; or the notice's
-//! own progress when no round has closed. The office's 审定, where given, is in force
-//! over the suggestion.
+//! closed reporting round (the cell the round's notice would print: its accepted reports,
+//! `round_notice::cell::compose_cell`; tasks the round left out keep the notice's
+//! progress), read against that round's period; or the notice's own progress when no
+//! round has closed. The office's 审定, where given, is in force over the suggestion.
 //!
 //! Computed, never stored (see 0005: the suggestion stays computed from the text). What
 //! it is computed from does not change — an imported or issued notice, a closed round's
@@ -14,13 +14,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
-use duban_domain::analysis::{
-    AnalysisContext, PaceJudgement, RoundPeriod, Status, analyse_task, progress_from_reports,
-};
-use duban_domain::{Notice, RichText};
+use duban_domain::analysis::{AnalysisContext, PaceJudgement, RoundPeriod, Status, analyse_task};
+use duban_domain::round_notice::cell::{CellPiece, compose_cell};
+use duban_domain::{Notice, ReportState, RichText};
 use serde::Serialize;
 
-use crate::codec::{REPORTING, from_json, parse_date, percent_from, state_from_code, u32_from};
+use crate::codec::{REPORTING, from_json, parse_date, state_from_code, u32_from};
 use crate::db::{Tx, with_conn};
 use crate::{DocumentId, RoundId, Store, StoreError, load};
 
@@ -201,9 +200,9 @@ async fn sources(tx: &mut Tx, document: Option<DocumentId>) -> Result<Vec<Source
         .collect()
 }
 
-/// The notice `id` with each task's progress from `round`'s reports (those submitted and
-/// not sent back; an empty report with a 完成进度 reads as that percentage), where the
-/// round has reports on the task. `None` when there is no such document.
+/// The notice `id` with each task's progress from `round`'s accepted reports, as the
+/// round's notice composes its cell, where the round has reports on the task (none
+/// accepted: no progress). `None` when there is no such document.
 pub(crate) async fn reading_notice(
     tx: &mut Tx,
     id: DocumentId,
@@ -213,8 +212,8 @@ pub(crate) async fn reading_notice(
         return Ok(None);
     };
     if let Some(round) = &round {
-        let rows: Vec<(i64, String, String, String, Option<i64>)> = with_conn!(tx, c => sqlx::query_as(
-            "SELECT t.number, u.name, p.state, p.text_json, p.percent FROM reports p \
+        let rows: Vec<(i64, String, String, String)> = with_conn!(tx, c => sqlx::query_as(
+            "SELECT t.number, u.name, p.state, p.text_json FROM reports p \
              JOIN tasks t ON t.id = p.task_id JOIN units u ON u.id = p.unit_id \
              WHERE p.round_id = $1 ORDER BY t.number, p.position, p.id",
         )
@@ -222,23 +221,24 @@ pub(crate) async fn reading_notice(
         .fetch_all(c)
         .await)?;
         let mut reports: HashMap<u32, Vec<(String, RichText)>> = HashMap::new();
-        for (number, unit, state, text, percent) in rows {
-            let number = u32_from("任务序号", number)?;
-            let entry = reports.entry(number).or_default();
-            if !state_from_code(&state)?.is_reported() {
-                continue;
+        for (number, unit, state, text) in rows {
+            let entry = reports.entry(u32_from("任务序号", number)?).or_default();
+            if state_from_code(&state)? == ReportState::Accepted {
+                entry.push((unit, from_json("填报内容", &text)?));
             }
-            let mut text: RichText = from_json("填报内容", &text)?;
-            if let Some(p) = percent_from(percent)?
-                && text.plain_text().trim().is_empty()
-            {
-                text = RichText::plain(&format!("{p}%"));
-            }
-            entry.push((unit, text));
         }
         for task in &mut notice.tasks {
-            if let Some(written) = reports.get(&task.number.0) {
-                task.progress = progress_from_reports(written.iter().map(|(u, t)| (u.as_str(), t)));
+            if let Some(accepted) = reports.get(&task.number.0) {
+                let pieces: Vec<CellPiece> = accepted
+                    .iter()
+                    .map(|(unit, text)| CellPiece {
+                        unit,
+                        text,
+                        verbatim: false,
+                        continues_paragraph: false,
+                    })
+                    .collect();
+                task.progress = compose_cell(&pieces);
             }
         }
     }

@@ -9,7 +9,9 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use duban_domain::analysis::{Status, analyse_notice};
 use duban_domain::{Document, Notice, ReportAction, RichText, Role, TaskDraft, UnitDirectory};
-use duban_store::{DocumentId, ReadingFilter, ReportChange, Store, TaskPageQuery, User};
+use duban_store::{
+    DocumentId, ReadingFilter, ReportChange, ReportId, RoundId, Store, TaskPageQuery, User,
+};
 
 mod common;
 use common::{connect, open_round, report_of, save_notice, temp_db, user};
@@ -79,14 +81,21 @@ async fn numbers(store: &Store, q: &TaskPageQuery) -> (usize, Vec<u32>) {
     )
 }
 
-async fn submit(store: &Store, id: duban_store::ReportId, by: &User, text: &str, day: u32) {
+async fn act(
+    store: &Store,
+    id: ReportId,
+    by: &User,
+    action: ReportAction,
+    text: Option<&str>,
+    day: u32,
+) {
     store
         .act_on_report(
             id,
             by,
             ReportChange {
-                action: ReportAction::Submit,
-                text: Some(RichText::plain(text)),
+                action,
+                text: text.map(RichText::plain),
                 percent: None,
                 comment: None,
             },
@@ -94,6 +103,25 @@ async fn submit(store: &Store, id: duban_store::ReportId, by: &User, text: &str,
         )
         .await
         .unwrap();
+}
+
+/// The reporter's unit's report on `task`: written, approved by the unit's head, and
+/// accepted by the office unless `accepted` is false.
+async fn report(
+    store: &Store,
+    round: RoundId,
+    task: u32,
+    (reporter, head, office): (&User, &User, &User),
+    text: &str,
+    accepted: bool,
+) {
+    let unit = reporter.unit.clone().unwrap();
+    let id = report_of(store, round, task, &unit).await;
+    act(store, id, reporter, ReportAction::Submit, Some(text), 2).await;
+    act(store, id, head, ReportAction::Approve, None, 3).await;
+    if accepted {
+        act(store, id, office, ReportAction::Accept, None, 4).await;
+    }
 }
 
 #[tokio::test]
@@ -104,7 +132,9 @@ async fn counts_and_filters_follow_the_reading_the_office_and_the_closed_round()
     let doc: DocumentId = save_notice(&store, &notice, "readings.txt").await;
     let office = user(&store, "duchashi", Role::Supervisor, None).await;
     let cgj = user(&store, "cgj.lly", Role::Reporter, Some("区城管局")).await;
+    let cgj_head = user(&store, "cgj.fzr", Role::UnitHead, Some("区城管局")).await;
     let jyj = user(&store, "jyj.lly", Role::Reporter, Some("区教育局")).await;
+    let jyj_head = user(&store, "jyj.fzr", Role::UnitHead, Some("区教育局")).await;
 
     // The notice's own progress: the counts are the analysis's.
     let counts = store.reading_counts().await.unwrap();
@@ -160,42 +190,33 @@ async fn counts_and_filters_follow_the_reading_the_office_and_the_closed_round()
         "clamped to the last page"
     );
 
-    // A round still open does not change the reading; once closed, its reports do,
-    // read against its own period (1-11月: 91.7%), each unit's part under its name.
+    // A round still open does not change the reading; once closed, its accepted
+    // reports do, as the round's notice composes the cell (each unit's part under its
+    // name), read against the round's own period (1-11月: 91.7%).
     let round = open_round(
         &store,
         doc,
         "1-11月",
         NaiveDate::from_ymd_opt(2020, 12, 10).unwrap(),
-        Some(vec![1, 4]),
+        Some(vec![1, 4, 5]),
         office.id,
         at(1),
     )
     .await;
-    submit(
+    let cgj_signs = (&cgj, &cgj_head, &office);
+    report(&store, round, 1, cgj_signs, "92%", true).await;
+    report(&store, round, 4, cgj_signs, "道路工程严重滞后。", true).await;
+    report(
         &store,
-        report_of(&store, round, 1, "区城管局").await,
-        &cgj,
-        "92%",
-        2,
-    )
-    .await;
-    submit(
-        &store,
-        report_of(&store, round, 4, "区城管局").await,
-        &cgj,
-        "道路工程严重滞后。",
-        2,
-    )
-    .await;
-    submit(
-        &store,
-        report_of(&store, round, 4, "区教育局").await,
-        &jyj,
+        round,
+        4,
+        (&jyj, &jyj_head, &office),
         "已完成。",
-        2,
+        true,
     )
     .await;
+    // Approved by the unit, not accepted by the office: not in the round's notice.
+    report(&store, round, 5, cgj_signs, "已完成。", false).await;
     assert_eq!(store.reading_counts().await.unwrap().from_rounds, 0);
     assert_eq!(numbers(&store, &lagging).await, (2, vec![1, 2]));
     store.close_round(round, at(11)).await.unwrap();
@@ -215,17 +236,18 @@ async fn counts_and_filters_follow_the_reading_the_office_and_the_closed_round()
     assert_eq!(progress(0), "92%");
     assert_eq!(
         progress(3),
-        "区城管局：道路工程严重滞后。\n区教育局：已完成。"
+        "区城管局：道路工程严重滞后。区教育局：已完成。"
     );
+    assert_eq!(progress(4), "", "nothing accepted");
     assert_eq!(
-        progress(4),
+        progress(1),
         "95%",
         "a task the round left out keeps the notice's"
     );
     let counts = store.reading_counts().await.unwrap();
     assert_eq!(counts.from_rounds, 1);
     // 1: 92% ≥ 91.7% in progress; 2: 审定 lagging; 3 done; 4: one of two parts
-    // seriously behind → lagging; 5 unknown.
+    // seriously behind → lagging; 5 unknown (nothing accepted).
     assert_eq!(
         (
             counts.in_progress,

@@ -899,38 +899,6 @@ fn unreported_subitems(task: &Task, reported: &[SubItemLabel]) -> Vec<SubItemAna
         .collect()
 }
 
-/// A task's progress cell from its units' reports in a round, to read like an imported
-/// cell: one unit's text as written; several units' each as its own paragraphs under its
-/// name in bold (`区住建局：…`), so each becomes a unit part. Empty reports are left out;
-/// `None` when every report is empty.
-pub fn progress_from_reports<'a>(
-    reports: impl IntoIterator<Item = (&'a str, &'a RichText)>,
-) -> Option<RichText> {
-    let written: Vec<(&str, &RichText)> = reports
-        .into_iter()
-        .filter(|(_, text)| !text.plain_text().trim().is_empty())
-        .collect();
-    if let [(_, only)] = written.as_slice() {
-        return Some((*only).clone());
-    }
-    let mut cell = RichText::default();
-    for (unit, text) in &written {
-        let labelled = text.plain_text().trim_start().starts_with(unit);
-        for (i, paragraph) in text.paragraphs.iter().enumerate() {
-            let mut runs = Vec::with_capacity(paragraph.runs.len() + 1);
-            if i == 0 && !labelled {
-                runs.push(crate::rich_text::Run {
-                    text: format!("{unit}："),
-                    bold: true,
-                });
-            }
-            runs.extend(paragraph.runs.iter().cloned());
-            cell.push_paragraph(runs);
-        }
-    }
-    (!cell.is_empty()).then_some(cell)
-}
-
 /// One comparison of a task's report with the previous round's: the whole cell
 /// (`unit` absent) or one unit's part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
