@@ -59,6 +59,17 @@ fn render_text(a: &NoticeAnalysis) -> String {
             );
         }
     }
+    match &a.period {
+        Some(p) => {
+            let _ = writeln!(out, "统计期间：{}（至{}）", p.described(), date(p.end));
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "统计期间：未能确定（只填百分比的任务无法按序时进度判断）"
+            );
+        }
+    }
     let s = &a.summary;
     let _ = writeln!(
         out,

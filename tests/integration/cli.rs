@@ -196,7 +196,9 @@ fn analyse_reads_the_progress_text_with_its_reasons() {
     );
     let text = sandbox.run(["analyse", "1"]).ok().stdout;
     assert!(
-        text.contains("需关注") && text.contains("“区域管局”疑为“区城管局”"),
+        text.contains("需关注")
+            && text.contains("“区域管局”疑为“区城管局”")
+            && text.contains("统计期间：截至2020年10月15日，据成文日期"),
         "{text}"
     );
     let bad = sandbox.run(["analyse", "1", "--as-of", "明天"]).failed();

@@ -172,7 +172,7 @@ proptest! {
         let units = directory();
         let progress = rich(paragraphs);
         let text = progress.plain_text();
-        let context = AnalysisContext { units: &units, year, as_of: None };
+        let context = AnalysisContext { year, ..AnalysisContext::new(&units) };
         let a = analyse_task(&task(&content, progress), &context);
         check_offsets(&text, &a);
     }
@@ -188,7 +188,7 @@ proptest! {
         let text = progress.plain_text();
         let as_of = chrono::NaiveDate::from_ymd_opt(2019, 1, 1)
             .and_then(|d| d.checked_add_days(chrono::Days::new(u64::from(day))));
-        let context = AnalysisContext { units: &units, year: None, as_of };
+        let context = AnalysisContext { as_of, ..AnalysisContext::new(&units) };
         let a = analyse_task(&task(&content, progress), &context);
         check_offsets(&text, &a);
         serde_json::to_string(&a).unwrap();

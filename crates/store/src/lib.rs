@@ -21,6 +21,7 @@ mod notices;
 pub use notices::{IssueRoundNotice, IssuedNotice, NoticeSetup, RoundNoticeSource};
 mod overrides;
 mod query;
+mod readings;
 mod reports;
 mod review;
 mod rounds;
@@ -40,6 +41,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
 use crate::db::{Db, Tx};
 pub use crate::error::StoreError;
+pub use crate::readings::{ReadingCounts, ReadingFilter, ReadingNotice, ReadingRound};
 pub use crate::review::*;
 pub use crate::schedules::{
     FailedRound, NewSchedule, OpenedRound, PeriodState, STALE_CLAIM_MINUTES, ScheduleId,
@@ -140,6 +142,8 @@ pub struct Store {
     writer: Writer,
     /// Task pages computed earlier, reused while the store's generation holds still.
     task_pages: std::sync::Arc<task_page::TaskPageCache>,
+    /// Each document's reading, computed once (`readings`).
+    readings: std::sync::Arc<readings::ReadingCache>,
 }
 
 impl Store {
@@ -207,6 +211,7 @@ impl Store {
         Ok(Store {
             writer: Writer::start(db.clone()),
             task_pages: std::sync::Arc::default(),
+            readings: std::sync::Arc::default(),
             db,
         })
     }

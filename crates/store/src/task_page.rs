@@ -12,6 +12,7 @@ use duban_domain::{ReportState, SourceKind, TaskState};
 use crate::codec::{COOPERATING, LEAD, state_from_code, task_state_from_code, u32_from};
 use crate::db::{Db, Tx, with_conn};
 use crate::query::unit_named;
+use crate::readings::{self, ReadingCache, ReadingFilter};
 use crate::rounds::{Rounds, summaries};
 use crate::{
     DocumentId, ReportId, RoundId, RoundSummary, SourceId, Store, StoreError, TaskSummary,
@@ -36,6 +37,9 @@ pub struct TaskPageQuery {
     pub source: Option<SourceId>,
     /// Tasks of documents whose source is of this kind.
     pub source_kind: Option<SourceKind>,
+    /// Tasks whose reading (审定, else the suggestion; or 欠序时) is this
+    /// (`Store::reading_counts` counts the same).
+    pub reading: Option<ReadingFilter>,
     /// 1-based; clamped to the pages there are (0 is the first, past the end the last).
     pub page: usize,
     pub per_page: usize,
@@ -141,6 +145,8 @@ struct Where {
     task_state: Option<&'static str>,
     source: Option<i64>,
     source_kind: Option<&'static str>,
+    /// Only these tasks (one page of those the reading filter kept).
+    ids: Option<Vec<i64>>,
 }
 
 impl Where {
@@ -189,6 +195,14 @@ impl Where {
                 .push_bind(state)
                 .push(")");
         }
+        if let Some(ids) = &self.ids {
+            q.push(" AND t.id IN (");
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            q.push(")");
+        }
         if let Some(state) = self.task_state {
             q.push(" AND COALESCE((SELECT s.state FROM task_states s WHERE s.task_id = t.id), ")
                 .push_bind(TaskState::Open.code())
@@ -198,7 +212,11 @@ impl Where {
     }
 }
 
-async fn task_page(tx: &mut Tx, query: &TaskPageQuery) -> Result<TaskPage, StoreError> {
+async fn task_page(
+    tx: &mut Tx,
+    query: &TaskPageQuery,
+    readings: &ReadingCache,
+) -> Result<TaskPage, StoreError> {
     let per_page = query.per_page.max(1);
     let round = match query.round {
         Some(id) => Some(
@@ -233,22 +251,48 @@ async fn task_page(tx: &mut Tx, query: &TaskPageQuery) -> Result<TaskPage, Store
         (Some(_), None) => return Ok(empty(round)),
         (None, _) => None,
     };
-    let filter = Where {
+    let mut filter = Where {
         document: query.document.map(|d| d.0),
         unit,
         report,
         task_state: query.task_state.map(TaskState::code),
         source: query.source.map(|s| s.0),
         source_kind: query.source_kind.map(SourceKind::code),
+        ids: None,
     };
 
-    let total: i64 = with_conn!(tx, c => {
-        let mut q = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM tasks t");
-        filter.push(&mut q);
-        q.build_query_scalar().fetch_one(c).await
-    })?;
-    let total = usize::try_from(total)
-        .map_err(|_| StoreError::Corrupt(format!("任务数 {total} 超出范围")))?;
+    // The reading is not in SQL: the tasks the other filters keep, in order, are kept
+    // or not by it here, and the page's rows are then read by id.
+    let kept: Option<Vec<i64>> = match query.reading {
+        Some(wanted) => {
+            let (readings, _) = readings::task_readings(tx, readings).await?;
+            let candidates: Vec<i64> = with_conn!(tx, c => {
+                let mut q = sqlx::QueryBuilder::new("SELECT t.id FROM tasks t");
+                filter.push(&mut q);
+                q.push(" ORDER BY t.document_id, t.number");
+                q.build_query_scalar().fetch_all(c).await
+            })?;
+            Some(
+                candidates
+                    .into_iter()
+                    .filter(|id| readings.get(id).is_some_and(|r| r.matches(wanted)))
+                    .collect(),
+            )
+        }
+        None => None,
+    };
+    let total = match &kept {
+        Some(kept) => kept.len(),
+        None => {
+            let total: i64 = with_conn!(tx, c => {
+                let mut q = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM tasks t");
+                filter.push(&mut q);
+                q.build_query_scalar().fetch_one(c).await
+            })?;
+            usize::try_from(total)
+                .map_err(|_| StoreError::Corrupt(format!("任务数 {total} 超出范围")))?
+        }
+    };
     let pages = total.div_ceil(per_page).max(1);
     let page = query.page.clamp(1, pages);
     if total == 0 {
@@ -258,8 +302,17 @@ async fn task_page(tx: &mut Tx, query: &TaskPageQuery) -> Result<TaskPage, Store
             ..empty(round)
         });
     }
-    let offset = i64::try_from((page - 1) * per_page)
+    let mut offset = i64::try_from((page - 1) * per_page)
         .map_err(|_| StoreError::Corrupt(format!("第 {page} 页超出范围")))?;
+    if let Some(kept) = kept {
+        filter.ids = Some(
+            kept.into_iter()
+                .skip((page - 1) * per_page)
+                .take(per_page)
+                .collect(),
+        );
+        offset = 0;
+    }
     let limit = i64::try_from(per_page)
         .map_err(|_| StoreError::Corrupt(format!("每页 {per_page} 条超出范围")))?;
 
@@ -405,7 +458,7 @@ impl Store {
         let mut tx = self.db.read().await?;
         // Read first, so the generation and the page come from the same snapshot.
         let generation = generation(&mut tx).await?;
-        let page = Arc::new(task_page(&mut tx, query).await?);
+        let page = Arc::new(task_page(&mut tx, query, &self.readings).await?);
         tx.commit().await?;
         self.task_pages
             .put(query.clone(), generation, Arc::clone(&page));

@@ -612,6 +612,7 @@ async fn imported_notices_keep_working_and_can_get_a_source() {
                 task_state: None,
                 source,
                 source_kind,
+                reading: None,
                 page: 1,
                 per_page: 100,
             };

@@ -159,6 +159,7 @@ fn query(document: Option<DocumentId>) -> TaskPageQuery {
         task_state: None,
         source: None,
         source_kind: None,
+        reading: None,
         page: 1,
         per_page: 5,
     }
@@ -348,6 +349,7 @@ async fn check_all(f: &Fixture, rounds: &[RoundId]) {
                                 task_state,
                                 source: None,
                                 source_kind: None,
+                                reading: None,
                                 page,
                                 per_page: 4,
                             };

@@ -103,7 +103,7 @@ pub async fn tasks(
     render(
         &state,
         "tasks.html",
-        context! { user => v(user), view => v(view), options => v(options), states => v(states()), task_states => v(task_states) },
+        context! { user => v(user), view => v(view), options => v(options), states => v(states()), task_states => v(task_states), reading_statuses => v(statuses()) },
     )
 }
 

@@ -3,8 +3,8 @@
 
 use chrono::{NaiveDate, Utc};
 use duban_domain::analysis::{
-    AnalysisContext, Evidence, NoticeAnalysis, ReviewedStatus, Status, StatusOverride,
-    TaskAnalysis, analyse_notice, analyse_task,
+    Evidence, NoticeAnalysis, ReviewedStatus, Status, StatusOverride, TaskAnalysis,
+    analyse_notice_in, analyse_task,
 };
 use duban_domain::analysis::{ReportComparison, compare_reports};
 use duban_domain::limits;
@@ -15,9 +15,10 @@ use duban_domain::{
 use duban_formats::inline::{MARKDOWN, parse_inline};
 use duban_formats::interchange::{TaskJson, to_json};
 use duban_store::{
-    Assignment, AssignmentFilter, DocumentId, DocumentSummary, Lapse, NewRound, ReportChange,
-    ReportDetail, ReportFilter, ReportId, ReportSummary, RoundId, RoundSummary, SourceId,
-    SourceSummary, TaskPage, TaskPageQuery, TaskPageReport, TaskPageRow, TaskStatus, User,
+    Assignment, AssignmentFilter, DocumentId, DocumentSummary, Lapse, NewRound, ReadingFilter,
+    ReadingRound, ReportChange, ReportDetail, ReportFilter, ReportId, ReportSummary, RoundId,
+    RoundSummary, SourceId, SourceSummary, TaskPage, TaskPageQuery, TaskPageReport, TaskPageRow,
+    TaskStatus, User,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -45,6 +46,9 @@ pub struct TaskFilter {
     pub state: Option<String>,
     /// A task state code (办理中 / 申请办结 / 已办结).
     pub status: Option<String>,
+    /// A status code of the reading (审定 where given, else the system's: `done` …
+    /// `unknown`), or `behind_pace` (欠序时).
+    pub reading: Option<String>,
     #[serde(default, deserialize_with = "blank_as_none")]
     pub page: Option<usize>,
 }
@@ -74,8 +78,21 @@ impl TaskFilter {
         self.state = self.state.filter(|s| !s.trim().is_empty());
         self.status = self.status.filter(|s| !s.trim().is_empty());
         self.source_kind = self.source_kind.filter(|s| !s.trim().is_empty());
+        self.reading = self.reading.filter(|s| !s.trim().is_empty());
         self
     }
+}
+
+/// `behind_pace` (欠序时) or a status code, as the dashboard links to the task list.
+const BEHIND_PACE: &str = "behind_pace";
+
+fn reading_filter(code: &str) -> Result<ReadingFilter, AppError> {
+    if code == BEHIND_PACE {
+        return Ok(ReadingFilter::BehindPace);
+    }
+    Status::from_code(code)
+        .map(ReadingFilter::Status)
+        .ok_or_else(|| AppError::BadRequest(format!("未知的落实情况判断“{code}”")))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -273,6 +290,7 @@ pub async fn task_list(
         ),
         None => None,
     };
+    let reading = filter.reading.as_deref().map(reading_filter).transpose()?;
     // One page, selected, counted and read in SQL in one transaction (and cached by
     // the store until something it shows changes).
     let query = TaskPageQuery {
@@ -283,6 +301,7 @@ pub async fn task_list(
         task_state,
         source: filter.source.map(SourceId),
         source_kind,
+        reading,
         page: filter.page.unwrap_or(1),
         per_page: PER_PAGE,
     };
@@ -365,6 +384,9 @@ fn query_string(filter: &TaskFilter) -> String {
     if let Some(s) = &filter.status {
         parts.push(format!("status={}", percent_encode(s)));
     }
+    if let Some(r) = &filter.reading {
+        parts.push(format!("reading={}", percent_encode(r)));
+    }
     parts.join("&")
 }
 
@@ -410,6 +432,9 @@ pub struct TaskReading {
     pub reviewed: ReviewedStatus,
     /// The progress text as HTML with the deciding phrases marked.
     pub highlighted: String,
+    /// The closed round whose reports were read (as on the dashboard and the analysis
+    /// page); `None`: the notice's own progress.
+    pub round: Option<ReadingRound>,
 }
 
 pub async fn task_detail(
@@ -476,13 +501,16 @@ pub async fn task_detail(
         .collect();
     let reading = if READERS.contains(&user.role) {
         let overrides = state.store.status_overrides(id).await?;
-        let context = AnalysisContext::for_notice(&notice, None);
-        let source = notice
+        // What the dashboard and the analysis page read: the latest closed round, else
+        // the notice's progress.
+        let read = state.store.reading_notice(id).await?;
+        let source = read
+            .notice
             .tasks
             .iter()
             .find(|t| t.number.0 == number)
             .ok_or(AppError::NotFound("该任务"))?;
-        let analysis = analyse_task(source, &context);
+        let analysis = analyse_task(source, &read.context(None));
         let decision = overrides.iter().find(|(n, _)| *n == number).map(|(_, o)| o);
         let reviewed = analysis.reviewed(decision);
         // Mark what decided the task, its sub-items and each unit's part.
@@ -493,11 +521,17 @@ pub async fn task_detail(
             .chain(analysis.unit_parts.iter().flat_map(|p| &p.evidence))
             .cloned()
             .collect();
-        let highlighted = highlight(&task.progress.clone().unwrap_or_default(), &evidence);
+        let text = source
+            .progress
+            .as_ref()
+            .map(RichText::plain_text)
+            .unwrap_or_default();
+        let highlighted = highlight(&text, &evidence);
         Some(TaskReading {
             analysis,
             reviewed,
             highlighted,
+            round: read.round,
         })
     } else {
         None
@@ -559,6 +593,14 @@ pub struct NoticeReading {
     pub analysis: NoticeAnalysis,
     /// Per task (same order as `analysis.tasks`).
     pub reviewed: Vec<ReviewedStatus>,
+    /// The period judged against, in words: `截至10月31日，据标题`.
+    pub period: Option<String>,
+    /// The closed round whose reports are read; `None`: the notice's own progress.
+    pub round: Option<ReadingRound>,
+    /// Tasks per status in force (审定 where given, else the suggestion), as the
+    /// dashboard counts them, and how many of them the office decided.
+    pub effective: Vec<Count>,
+    pub decided: usize,
 }
 
 pub async fn notice_reading(
@@ -569,14 +611,15 @@ pub async fn notice_reading(
 ) -> Result<NoticeReading, AppError> {
     require(user, READERS)?;
     let id = DocumentId(document);
-    let notice = match state.store.load_notice(id).await {
+    // The same reading the dashboard counts: the latest closed round, else the notice.
+    let read = match state.store.reading_notice(id).await {
         Ok(n) => n,
         Err(duban_store::StoreError::NotFound(_)) => return Err(AppError::NotFound("该文件")),
         Err(e) => return Err(e.into()),
     };
     let overrides = state.store.status_overrides(id).await?;
-    let analysis = analyse_notice(&notice, as_of);
-    let reviewed = analysis
+    let analysis = analyse_notice_in(&read.notice, &read.context(as_of));
+    let reviewed: Vec<ReviewedStatus> = analysis
         .tasks
         .iter()
         .map(|t| {
@@ -588,8 +631,20 @@ pub async fn notice_reading(
             )
         })
         .collect();
+    let effective = Status::ALL
+        .into_iter()
+        .map(|s| Count {
+            code: s.code(),
+            label: s.label(),
+            count: reviewed.iter().filter(|r| r.effective == s).count(),
+        })
+        .collect();
     Ok(NoticeReading {
+        effective,
+        decided: reviewed.iter().filter(|r| r.r#override.is_some()).count(),
         document: id,
+        period: analysis.period.as_ref().map(|p| p.described()),
+        round: read.round,
         analysis,
         reviewed,
     })
@@ -1183,11 +1238,25 @@ pub struct UnitFigures {
     pub lapses: usize,
 }
 
+/// Tasks per status of the reading: the office's 审定 where given, else the system's
+/// reading of each document's latest closed round (else of the notice's progress).
+/// Each `code` is the task list's `reading` filter.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadingFigures {
+    /// 已完成 … 无法判断, then 欠序时 (`behind_pace`).
+    pub counts: Vec<Count>,
+    /// Of the tasks, those whose status is the office's 审定.
+    pub decided: usize,
+    /// Documents read from a closed round rather than the notice's own progress.
+    pub from_rounds: usize,
+}
+
 /// The leaders' overview: every figure computed from the data, never typed in.
 #[derive(Debug, Clone, Serialize)]
 pub struct Dashboard {
     pub tasks: usize,
     pub task_states: Vec<Count>,
+    pub reading: ReadingFigures,
     /// Closed tasks over all tasks, as a percentage with one decimal.
     pub completion_rate: String,
     pub round_label: Option<String>,
@@ -1215,6 +1284,24 @@ pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppEr
         "—".to_string()
     } else {
         format!("{:.1}%", closed as f64 * 100.0 / states.len() as f64)
+    };
+    let counts = state.store.reading_counts().await?;
+    let reading = ReadingFigures {
+        counts: Status::ALL
+            .into_iter()
+            .map(|s| Count {
+                code: s.code(),
+                label: s.label(),
+                count: counts.of(s),
+            })
+            .chain(std::iter::once(Count {
+                code: BEHIND_PACE,
+                label: "欠序时",
+                count: counts.behind_pace,
+            }))
+            .collect(),
+        decided: counts.decided,
+        from_rounds: counts.from_rounds,
     };
     let round = state.store.rounds(None).await?.into_iter().next();
     let reports = round_reports(state, round.as_ref()).await?;
@@ -1271,6 +1358,7 @@ pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppEr
     Ok(Dashboard {
         tasks: states.len(),
         task_states,
+        reading,
         completion_rate,
         round_label: round.map(|r| r.label),
         report_states,

@@ -46,6 +46,9 @@ pub(crate) struct Hit {
     pub label: String,
     /// The phrase as written.
     pub quote: String,
+    /// What a computed cue found, quoted after the phrase in explanations
+    /// (`欠序时：1-9月，应达75.0%`).
+    pub note: Option<String>,
 }
 
 struct Cue {
@@ -480,6 +483,7 @@ fn adjust(text: &str, within: Span, span: Span, signal: Signal, strength: Streng
         strength,
         label: label.to_string(),
         quote: phrase.to_string(),
+        note: None,
     };
     let before = text[..span.start].chars().next_back();
     if signal == Signal::Done && matches!(before, Some('未' | '没' | '不' | '无' | '尚')) {

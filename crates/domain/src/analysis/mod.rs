@@ -14,10 +14,14 @@ mod dates;
 mod figures;
 mod pace;
 mod parts;
+mod percent;
+mod period;
 mod quality;
 mod review;
 mod status;
 mod text;
+
+use std::borrow::Cow;
 
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
@@ -28,6 +32,7 @@ pub use dates::{DateKind, Precision};
 pub use figures::FigureKind;
 pub use pace::{PaceJudgement, PaceKind};
 pub use parts::PartResolution;
+pub use period::{Period, PeriodInput, PeriodSource, RoundPeriod, notice_period, read_period};
 pub use quality::{MAX_CHARS, ReasonCode, UnknownReason};
 pub use review::{ReviewedStatus, StatusOverride, review_status};
 
@@ -334,12 +339,16 @@ pub struct NoticeAnalysis {
     pub as_of_source: AsOfSource,
     /// The year relative dates (`12月底前`) are read in.
     pub year: Option<i32>,
+    /// The period the notice covers (`截至10月31日`, `1-10月` …) and where it was read:
+    /// percentages and shares of yearly targets are judged against it.
+    #[serde(default)]
+    pub period: Option<Period>,
     pub summary: StatusCounts,
     pub tasks: Vec<TaskAnalysis>,
 }
 
 /// What the analysis of one task needs besides the task.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct AnalysisContext<'a> {
     /// Units for resolving names in progress text (the notice's directory).
     pub units: &'a UnitDirectory,
@@ -347,6 +356,8 @@ pub struct AnalysisContext<'a> {
     pub year: Option<i32>,
     /// The round's date, for pace and overdue.
     pub as_of: Option<NaiveDate>,
+    /// The period the progress stands at (序时进度); `None`: `as_of`, if given.
+    pub period: Option<Period>,
 }
 
 impl<'a> AnalysisContext<'a> {
@@ -355,17 +366,33 @@ impl<'a> AnalysisContext<'a> {
             units,
             year: None,
             as_of: None,
+            period: None,
         }
     }
 
-    /// The notice's directory; `as_of` or else the document's date. Relative dates are
-    /// read in the round's year: the document's date, else its number's year, else
-    /// `as_of`'s (so `12月底前` in a 2020 notice stays 2020-12-31 when analysed later).
+    /// The notice's directory; `as_of` or else the document's date; the period its
+    /// title, table title or body names ([`notice_period`]), else `as_of`, else the
+    /// document's date. Relative dates are read in the year of a period the notice
+    /// names, else the document's date's, else its number's, else `as_of`'s (so
+    /// `12月底前` in a 2020 notice stays 2020-12-31 when analysed later).
     pub fn for_notice(notice: &'a Notice, as_of: Option<NaiveDate>) -> Self {
-        let year = notice
-            .document
-            .date
-            .map(|d| d.year())
+        Self::in_round(notice, None, as_of)
+    }
+
+    /// As [`AnalysisContext::for_notice`], for the reports of a reporting round: the
+    /// round's label names the period when the notice's text does not.
+    pub fn for_round(notice: &'a Notice, round: RoundPeriod, as_of: Option<NaiveDate>) -> Self {
+        Self::in_round(notice, Some(round), as_of)
+    }
+
+    fn in_round(notice: &'a Notice, round: Option<RoundPeriod>, as_of: Option<NaiveDate>) -> Self {
+        let period = notice_period(&notice.document, round, as_of);
+        let written_period = period
+            .as_ref()
+            .filter(|p| !matches!(p.source, PeriodSource::Given | PeriodSource::DocumentDate));
+        let year = written_period
+            .map(|p| p.end.year())
+            .or_else(|| notice.document.date.map(|d| d.year()))
             .or_else(|| {
                 notice
                     .document
@@ -379,21 +406,38 @@ impl<'a> AnalysisContext<'a> {
             units: &notice.units,
             year,
             as_of,
+            period,
         }
     }
 
     fn year(&self) -> Option<i32> {
         self.year.or_else(|| self.as_of.map(|d| d.year()))
     }
+
+    /// The period to judge pace against: the one given, else `as_of`.
+    fn period(&self) -> Option<Cow<'_, Period>> {
+        match &self.period {
+            Some(p) => Some(Cow::Borrowed(p)),
+            None => self
+                .as_of
+                .map(|d| Cow::Owned(Period::at_date(d, PeriodSource::Given))),
+        }
+    }
 }
 
-/// Analyses every task of a notice at the round's date (`as_of`, or the document's date).
+/// Analyses every task of a notice at the round's date (`as_of`, or the document's date),
+/// against the period the notice names (see [`AnalysisContext::for_notice`]).
 pub fn analyse_notice(notice: &Notice, as_of: Option<NaiveDate>) -> NoticeAnalysis {
-    let context = AnalysisContext::for_notice(notice, as_of);
+    analyse_notice_in(notice, &AnalysisContext::for_notice(notice, as_of))
+}
+
+/// Analyses every task of a notice in a context of the caller's (a reporting round's:
+/// [`AnalysisContext::for_round`]).
+pub fn analyse_notice_in(notice: &Notice, context: &AnalysisContext) -> NoticeAnalysis {
     let tasks: Vec<TaskAnalysis> = notice
         .tasks
         .iter()
-        .map(|t| analyse_task(t, &context))
+        .map(|t| analyse_task(t, context))
         .collect();
     let mut summary = StatusCounts {
         total: tasks.len(),
@@ -422,12 +466,13 @@ pub fn analyse_notice(notice: &Notice, as_of: Option<NaiveDate>) -> NoticeAnalys
         doc_number: notice.document.doc_number.as_ref().map(ToString::to_string),
         title: notice.document.title.clone(),
         as_of: context.as_of,
-        as_of_source: match (as_of, notice.document.date) {
-            (Some(_), _) => AsOfSource::Given,
-            (None, Some(_)) => AsOfSource::DocumentDate,
-            (None, None) => AsOfSource::None,
+        as_of_source: match context.as_of {
+            None => AsOfSource::None,
+            Some(d) if Some(d) == notice.document.date => AsOfSource::DocumentDate,
+            Some(_) => AsOfSource::Given,
         },
         year: context.year(),
+        period: context.period.clone(),
         summary,
         tasks,
     }
@@ -474,7 +519,11 @@ pub fn analyse_task(task: &Task, context: &AnalysisContext) -> TaskAnalysis {
         ongoing: due.is_none(),
         progress_chars: text.chars().count(),
     };
-    if let Some(reason) = quality::check(&text) {
+    // A bare percentage is read against the period below, not refused as numbers only.
+    let percent_cell = percent::read_cell(&text);
+    if percent_cell.is_none()
+        && let Some(reason) = quality::check(&text)
+    {
         out.explanation = reason.message.clone();
         out.reason = Some(reason);
         out.subitems = unreported_subitems(task, &[]);
@@ -490,6 +539,7 @@ pub fn analyse_task(task: &Task, context: &AnalysisContext) -> TaskAnalysis {
         &quoted_spans(&content),
     );
     let all_sentences = text::sentences(&text, whole);
+    let period = context.period();
     let paces = pace::checks(&pace::PaceInput {
         text: &text,
         within: whole,
@@ -497,7 +547,7 @@ pub fn analyse_task(task: &Task, context: &AnalysisContext) -> TaskAnalysis {
         figures: &raw_figures,
         task_text: &content,
         task_figures: &task_figures,
-        as_of: context.as_of,
+        period: period.as_deref(),
         year: context.year(),
     });
     let mut hits = cues::scan(&text, whole, &quoted);
@@ -516,19 +566,30 @@ pub fn analyse_task(task: &Task, context: &AnalysisContext) -> TaskAnalysis {
         .iter()
         .map(|f| figure(&text, &index, f))
         .collect();
-    if !paces.is_empty() {
-        let checks: Vec<PaceCheck> = paces
-            .iter()
-            .map(|p| PaceCheck {
-                judgement: p.judgement,
-                kind: p.kind,
-                actual: p.actual,
-                expected: p.expected,
-                basis: p.basis.clone(),
-                phrase: text[p.span.start..p.span.end].to_string(),
-                at: index.offsets(p.span),
-            })
-            .collect();
+    // A percentage cell: its status against the period, and the pace check it makes.
+    let percent_reading = percent_cell.as_ref().map(|pc| {
+        let task_words = format!("{content}{}", task.deadline.as_deref().unwrap_or(""));
+        let basis = percent::Basis {
+            period: period.as_deref(),
+            due,
+            yearly: percent::is_yearly(&task_words),
+        };
+        percent::judge(pc, &text, &index, &basis, pc.remark.map(|r| cell.judge(r)))
+    });
+    let mut checks: Vec<PaceCheck> = paces
+        .iter()
+        .map(|p| PaceCheck {
+            judgement: p.judgement,
+            kind: p.kind,
+            actual: p.actual,
+            expected: p.expected,
+            basis: p.basis.clone(),
+            phrase: text[p.span.start..p.span.end].to_string(),
+            at: index.offsets(p.span),
+        })
+        .collect();
+    checks.extend(percent_reading.as_ref().and_then(|(_, c)| c.clone()));
+    if !checks.is_empty() {
         let judgement = if checks.iter().any(|c| c.judgement == PaceJudgement::Behind) {
             PaceJudgement::Behind
         } else if checks.iter().all(|c| c.judgement == PaceJudgement::Ahead) {
@@ -621,8 +682,10 @@ pub fn analyse_task(task: &Task, context: &AnalysisContext) -> TaskAnalysis {
         evidence.truncate(MAX_EVIDENCE);
         Some((status, evidence, explanation, None, mixed))
     });
-    let (status, evidence, explanation, reason, mixed) =
-        decided.unwrap_or_else(|| cell.judge(whole));
+    let (status, evidence, explanation, reason, mixed) = match percent_reading {
+        Some((judged, _)) => judged,
+        None => decided.unwrap_or_else(|| cell.judge(whole)),
+    };
     out.status = status;
     out.status_label = status.label().to_string();
     out.evidence = evidence;
@@ -741,6 +804,7 @@ fn pace_hit(text: &str, p: &pace::RawPace) -> Hit {
         strength,
         label: format!("{word}（{}）", p.basis),
         quote: text[p.span.start..p.span.end].to_string(),
+        note: Some(format!("{word}：{}", p.basis)),
     }
 }
 

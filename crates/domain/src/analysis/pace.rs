@@ -15,11 +15,12 @@
 //!
 //! Forecasts (`预计`, `力争`, `争取`) are not actuals.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
 use super::dates::elapsed_months;
 use super::figures::{FigureKind, RawFigure};
+use super::period::Period;
 use super::text::{Span, digit_value, sentence_start, trim_span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -88,8 +89,9 @@ pub(crate) struct PaceInput<'a> {
     /// Growth figures of the task text (targets), with the task text.
     pub task_text: &'a str,
     pub task_figures: &'a [RawFigure],
-    pub as_of: Option<NaiveDate>,
-    /// The round's year: an `as_of` in a later year means the whole year has elapsed.
+    /// The period the progress stands at, for sentences that state none.
+    pub period: Option<&'a Period>,
+    /// The round's year: a period ending in a later year means the whole year has elapsed.
     pub year: Option<i32>,
 }
 
@@ -114,16 +116,18 @@ pub(crate) fn checks(input: &PaceInput) -> Vec<RawPace> {
         {
             continue;
         }
-        let (months, basis) = match period_of(f.span.start) {
-            Some(p) => p,
-            None => match input.as_of {
-                Some(d) => (
+        // The sentence's own period, or the notice's (`截至10月31日` then `，据标题`).
+        let (months, basis, source) = match period_of(f.span.start) {
+            Some((months, words)) => (months, words, None),
+            None => match input.period {
+                Some(p) => (
                     match input.year {
-                        Some(y) if d.year() > y => 12.0,
-                        Some(y) if d.year() < y => 0.0,
-                        _ => elapsed_months(d),
+                        Some(y) if p.end.year() > y => 12.0,
+                        Some(y) if p.end.year() < y => 0.0,
+                        _ => elapsed_months(p.end),
                     },
-                    format!("截至{}", d.format("%Y年%-m月%-d日")),
+                    p.phrase.clone(),
+                    Some(p.source.label()),
                 ),
                 None => continue,
             },
@@ -141,7 +145,10 @@ pub(crate) fn checks(input: &PaceInput) -> Vec<RawPace> {
             kind: PaceKind::ShareOfTarget,
             actual: f.value,
             expected,
-            basis: format!("{basis}，应达{expected:.1}%"),
+            basis: match source {
+                Some(source) => format!("{basis}，应达{expected:.1}%，{source}"),
+                None => format!("{basis}，应达{expected:.1}%"),
+            },
             span: trim_span(input.text, Span::new(f.clause.start, f.span.end)),
         });
     }
@@ -378,7 +385,11 @@ mod tests {
             figures: &figs,
             task_text: task,
             task_figures: &task_figs,
-            as_of: as_of.parse().ok(),
+            period: as_of
+                .parse()
+                .ok()
+                .map(|d| Period::at_date(d, crate::analysis::PeriodSource::Given))
+                .as_ref(),
             year: None,
         })
         .into_iter()

@@ -32,6 +32,11 @@ pub enum ReasonCode {
     FiguresOnly,
     /// A sub-item the progress text does not report on.
     NotReported,
+    /// Only a percentage, and no period to judge it against (no period phrase, round
+    /// or date).
+    NoPeriod,
+    /// Only a percentage, for a task with neither a yearly target nor a deadline.
+    NoTarget,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

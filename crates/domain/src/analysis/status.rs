@@ -40,7 +40,8 @@ pub(crate) struct Reading {
     pub mixed: bool,
 }
 
-fn rank(status: Status) -> u8 {
+/// How serious a status is: blocked, lagging, in progress, not started, done, unknown.
+pub(crate) fn rank(status: Status) -> u8 {
     match status {
         Status::Blocked => 5,
         Status::Lagging => 4,
@@ -247,19 +248,22 @@ fn strong_name(status: Status) -> &'static str {
     }
 }
 
+/// The first three distinct phrases, quoted, each with its note (`“…67.9%”（欠序时：…）`).
 fn quote_all(hits: &[Hit], idx: &[usize]) -> String {
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: Vec<&Hit> = Vec::new();
     for &i in idx {
-        let label = hits[i].quote.as_str();
-        if !seen.contains(&label) {
-            seen.push(label);
+        if !seen.iter().any(|h| h.quote == hits[i].quote) {
+            seen.push(&hits[i]);
         }
         if seen.len() == 3 {
             break;
         }
     }
     seen.iter()
-        .map(|q| format!("“{q}”"))
+        .map(|h| match &h.note {
+            Some(note) => format!("“{}”（{note}）", h.quote),
+            None => format!("“{}”", h.quote),
+        })
         .collect::<Vec<_>>()
         .join("、")
 }

@@ -22,7 +22,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::Disclosure;
-use crate::analysis::{AnalysisContext, Status, StatusCounts, analyse_task};
+use crate::analysis::{
+    AnalysisContext, PeriodInput, RoundPeriod, Status, StatusCounts, analyse_task, read_period,
+};
 use crate::document::{DocReference, Document, Notice};
 use crate::rich_text::RichText;
 use crate::task::{Task, TaskNumber};
@@ -176,13 +178,25 @@ pub fn compose(
     for r in reports {
         by_task.entry(r.task).or_default().push(r);
     }
+    // Percentages and shares of yearly targets are judged at the period the round's
+    // label names (`1-10月`), else at its `as_of`, else at the notice's date.
+    let period = read_period(&PeriodInput {
+        round: Some(RoundPeriod {
+            label: &round.label,
+            due: round.due,
+        }),
+        given: round.as_of,
+        date: Some(date),
+        ..PeriodInput::default()
+    });
     let context = AnalysisContext {
         units: &source.units,
-        year: round
-            .as_of
-            .map(|d| chrono::Datelike::year(&d))
+        year: period
+            .as_ref()
+            .map(|p| chrono::Datelike::year(&p.end))
             .or(Some(chrono::Datelike::year(&date))),
         as_of: round.as_of.or(Some(date)),
+        period,
     };
     let mut tasks = Vec::new();
     let mut lines = Vec::new();
