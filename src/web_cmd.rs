@@ -184,15 +184,39 @@ pub async fn prepare_demo(store: &Store, seed: &str, seed_name: &str) -> Result<
             unit.map(|u| format!("（{u}）")).unwrap_or_default()
         ));
     }
-    if matches!(outcome, SaveOutcome::Created(_)) && store.rounds(Some(document)).await?.is_empty()
+    // The seed is a closed round of its own (its cells are the units' reports); the
+    // demo opens the next one.
+    if matches!(outcome, SaveOutcome::Created(_))
+        && store.latest_round(Some(document)).await?.is_none()
     {
         let by = supervisor.ok_or_else(|| anyhow!("演示账户缺少督查室"))?;
+        // The office issues its notices as the seed was issued: the next is 49号.
+        if store.notice_setup().await?.is_none()
+            && let (Some(issuer), Some(number)) =
+                (&notice.document.issuer, &notice.document.doc_number)
+        {
+            let setup = duban_store::NoticeSetup {
+                settings: duban_domain::round_notice::NoticeSettings {
+                    issuer: issuer.clone(),
+                    office: "区政府督查室".into(),
+                    signatory: None,
+                    recipients: Vec::new(),
+                    disclosure: duban_domain::Disclosure::Active,
+                },
+                series: duban_domain::round_notice::DocSeries {
+                    agency: number.agency.clone(),
+                    year: i32::from(number.year),
+                    next_serial: number.serial + 1,
+                },
+            };
+            store.set_notice_setup(&setup, by, Utc::now()).await?;
+        }
         let due = (Utc::now() + Duration::days(14)).date_naive();
         store
             .open_round(
                 NewRound {
                     document,
-                    label: "1-10月".into(),
+                    label: "1-11月".into(),
                     due,
                     tasks: None,
                 },

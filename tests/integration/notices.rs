@@ -243,3 +243,79 @@ fn a_round_s_notice_from_its_reports_to_the_public_page() {
     let (_, all) = app.get(&sup, "/api/tasks");
     assert_eq!(all["total"], 35, "{}", all["total"]);
 }
+
+/// An imported 落实情况通报 is the output of a round: its cells are that round's
+/// reports, and the round's notice gives the notice's table back, cell by cell.
+#[test]
+fn the_seed_is_a_closed_round_whose_notice_is_the_seed_s_table() {
+    let sandbox = super::support::Sandbox::seeded(&[]);
+    let rounds = sandbox.run(["rounds", "--format", "json"]).ok().json();
+    let rounds = rounds.as_array().expect("rounds");
+    assert_eq!(rounds.len(), 1, "{rounds:?}");
+    let round = &rounds[0];
+    assert_eq!(round["imported"], true);
+    assert_eq!(round["closed"], true);
+    assert_eq!(round["doc_number"], "泉鲤政办〔2020〕48号");
+    assert_eq!(round["accepted"], round["reports"]);
+    let id = round["id"].as_i64().expect("id").to_string();
+
+    let seed = sandbox.run(["export", "1", "--format", "json"]).ok().json();
+    let notice = sandbox
+        .run(["notice", id.as_str(), "--format", "json"])
+        .ok()
+        .json();
+    let (seed_tasks, tasks) = (
+        seed["tasks"].as_array().expect("seed tasks"),
+        notice["tasks"].as_array().expect("tasks"),
+    );
+    assert_eq!(tasks.len(), 35);
+    for (expected, got) in seed_tasks.iter().zip(tasks) {
+        let number = &expected["number"];
+        assert_eq!(got["number"], *number);
+        for field in [
+            "content_rich",
+            "progress_rich",
+            "lead_units",
+            "lead_units_text",
+            "subitems",
+        ] {
+            assert_eq!(got[field], expected[field], "task {number}: {field}");
+        }
+    }
+    // Task 20 is written per unit: one report per lead unit, 区域管局's part for 区城管局.
+    let summary = &notice["summary"];
+    for code in [
+        "done",
+        "in_progress",
+        "lagging",
+        "blocked",
+        "not_started",
+        "unknown",
+    ] {
+        let n = tasks.iter().filter(|t| t["status"] == code).count();
+        assert_eq!(summary[code], n, "{code}");
+    }
+    assert_eq!(summary["total"], 35);
+
+    // Its DOCX and PDF render.
+    for format in ["docx", "pdf"] {
+        let out = sandbox.path(&format!("notice.{format}"));
+        sandbox
+            .run(["notice", id.as_str(), "--format", format, "--output"])
+            .failed();
+        sandbox
+            .run([
+                "notice",
+                id.as_str(),
+                "--format",
+                format,
+                "--output",
+                out.to_str().expect("path"),
+            ])
+            .ok();
+        assert!(
+            std::fs::metadata(&out).expect("file").len() > 10_000,
+            "{format}"
+        );
+    }
+}

@@ -210,7 +210,13 @@ fn cross_site_posts_are_refused() {
         .expect("post");
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let (_, rounds) = app.get(&sup, "/api/rounds");
-    assert_eq!(rounds, json!([]), "nothing was created");
+    let opened: Vec<&Value> = rounds
+        .as_array()
+        .expect("rounds")
+        .iter()
+        .filter(|r| r["imported"] == false)
+        .collect();
+    assert!(opened.is_empty(), "nothing was created: {rounds}");
 }
 
 #[test]

@@ -9,9 +9,8 @@ use duban_domain::{ReportAction, ReportState, RichText, WorkflowError, next_stat
 
 use crate::accounts;
 use crate::codec::{
-    IMPORTED, REPORTING, action_from_code, from_json, parse_date, parse_timestamp,
-    parse_timestamp_opt, percent_from, role_from_code, state_from_code, timestamp_text, to_json,
-    u32_from,
+    IMPORTED, action_from_code, from_json, parse_date, parse_timestamp, parse_timestamp_opt,
+    percent_from, role_from_code, state_from_code, timestamp_text, to_json, u32_from,
 };
 use crate::db::{Tx, with_conn};
 use crate::query::unit_named;
@@ -127,7 +126,7 @@ async fn summaries(
          JOIN documents d ON d.id = t.document_id \
          JOIN units u ON u.id = p.unit_id \
          {where_clause} \
-         ORDER BY t.document_id, t.number, p.position, p.round_id DESC, p.id"
+         ORDER BY t.document_id, t.number, p.round_id DESC, p.position, p.id"
     );
     let rows: Vec<SummaryRow> = with_conn!(tx, c => {
         // Only column names and numbered placeholders are formatted in; every value is
@@ -228,8 +227,9 @@ async fn detail(tx: &mut Tx, id: ReportId) -> Result<Option<ReportDetail>, Store
 }
 
 /// The text the unit reported on the task before round `round_id`: its report in the
-/// latest earlier reporting round with any text, or else the progress the imported
-/// notice gave for the task (the whole cell, not only this unit's part).
+/// latest earlier round with any text — a reporting round, or the round of an imported
+/// notice, whose reports are each unit's part of the cell — or else the progress the
+/// imported notice gave for the task (the whole cell, when the unit had no part).
 async fn previous(
     tx: &mut Tx,
     task_id: i64,
@@ -238,13 +238,11 @@ async fn previous(
 ) -> Result<Option<(String, RichText)>, StoreError> {
     let reported: Option<(String, String)> = with_conn!(tx, c => sqlx::query_as(
         "SELECT r.label, p.text_json FROM reports p JOIN rounds r ON r.id = p.round_id \
-         WHERE p.task_id = $1 AND p.unit_id = $2 AND r.kind = $3 AND r.id < $4 \
-           AND p.text_plain <> '' \
+         WHERE p.task_id = $1 AND p.unit_id = $2 AND r.id < $3 AND p.text_plain <> '' \
          ORDER BY r.id DESC LIMIT 1",
     )
     .bind(task_id)
     .bind(unit_id)
-    .bind(REPORTING)
     .bind(round_id)
     .fetch_optional(c)
     .await)?;

@@ -82,6 +82,9 @@ pub struct RoundSummary {
     pub due: NaiveDate,
     pub opened_at: DateTime<Utc>,
     pub closed: bool,
+    /// The round an imported notice is the output of (its reports are the notice's
+    /// cells), not one the office opened.
+    pub imported: bool,
     /// Reports expected: one per included task and lead unit.
     pub reports: i64,
     /// Of those, submitted at least once and not sent back (`ReportState::is_reported`).

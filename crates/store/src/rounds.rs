@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use duban_domain::{ReportState, RichText};
 
 use crate::codec::{
-    LEAD, REPORTING, date_text, parse_date, parse_timestamp, state_from_code, timestamp_text,
-    to_json, u32_from,
+    IMPORTED, LEAD, REPORTING, date_text, parse_date, parse_timestamp, state_from_code,
+    timestamp_text, to_json, u32_from,
 };
 use crate::db::{Tx, with_conn};
 use crate::{DocumentId, NewRound, RoundId, RoundSummary, Store, StoreError, UserId, finish};
@@ -233,25 +233,40 @@ pub(crate) async fn summaries(tx: &mut Tx, which: Rounds) -> Result<Vec<RoundSum
         due: Option<String>,
         opened_at: Option<String>,
         closed_at: Option<String>,
+        kind: String,
     }
     // The statements differ only in their end; each is a literal (no SQL built at run time).
+    // Listing and looking up take both kinds of round: reporting rounds and the round an
+    // imported notice is the output of (with its reports; not the round of a notice
+    // the office issued itself, which records another round). "Latest" means the
+    // latest reporting round.
     macro_rules! select {
-        ($rest:literal) => {
+        ($kinds:expr, $rest:literal) => {
             concat!(
                 "SELECT r.id, r.document_id, d.doc_number, r.label, r.due, r.opened_at, \
-                        r.closed_at \
+                        r.closed_at, r.kind \
                  FROM rounds r JOIN documents d ON d.id = r.document_id \
-                 WHERE r.kind = $1",
+                 WHERE ",
+                $kinds,
                 $rest
             )
         };
     }
+    macro_rules! any_kind {
+        () => {
+            "(r.kind = $1 OR (r.kind = 'imported' AND d.reports_round_id IS NULL \
+               AND EXISTS (SELECT 1 FROM reports p WHERE p.round_id = r.id)))"
+        };
+    }
     let rows: Vec<Row> = match which {
-        Rounds::All => with_conn!(tx, c => sqlx::query_as(select!(" ORDER BY r.id DESC"))
+        Rounds::All => {
+            with_conn!(tx, c => sqlx::query_as(select!(any_kind!(), " ORDER BY r.id DESC"))
             .bind(REPORTING)
             .fetch_all(c)
-            .await)?,
+            .await)?
+        }
         Rounds::Of(document) => with_conn!(tx, c => sqlx::query_as(select!(
+            any_kind!(),
             " AND r.document_id = $2 ORDER BY r.id DESC"
         ))
         .bind(REPORTING)
@@ -259,6 +274,7 @@ pub(crate) async fn summaries(tx: &mut Tx, which: Rounds) -> Result<Vec<RoundSum
         .fetch_all(c)
         .await)?,
         Rounds::Latest(Some(document)) => with_conn!(tx, c => sqlx::query_as(select!(
+            "r.kind = $1",
             " AND r.document_id = $2 ORDER BY r.id DESC LIMIT 1"
         ))
         .bind(REPORTING)
@@ -266,16 +282,19 @@ pub(crate) async fn summaries(tx: &mut Tx, which: Rounds) -> Result<Vec<RoundSum
         .fetch_all(c)
         .await)?,
         Rounds::Latest(None) => with_conn!(tx, c => sqlx::query_as(select!(
+            "r.kind = $1",
             " ORDER BY r.id DESC LIMIT 1"
         ))
         .bind(REPORTING)
         .fetch_all(c)
         .await)?,
-        Rounds::Id(id) => with_conn!(tx, c => sqlx::query_as(select!(" AND r.id = $2"))
+        Rounds::Id(id) => {
+            with_conn!(tx, c => sqlx::query_as(select!(any_kind!(), " AND r.id = $2"))
             .bind(REPORTING)
             .bind(id.0)
             .fetch_all(c)
-            .await)?,
+            .await)?
+        }
     };
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -329,6 +348,7 @@ pub(crate) async fn summaries(tx: &mut Tx, which: Rounds) -> Result<Vec<RoundSum
                 due,
                 opened_at,
                 closed: row.closed_at.is_some(),
+                imported: row.kind == IMPORTED,
                 reports,
                 reported,
                 accepted,

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use duban_domain::{Notice, Task, UnitKind};
 
 use crate::codec::{
-    COOPERATING, IMPORTED, LEAD, NOTICE_ROUND, REPORTING, date_text, references_json, to_json,
+    COOPERATING, IMPORTED, LEAD, NOTICE_ROUND, REPORTING, date_text, references_json,
+    timestamp_text, to_json,
 };
 use crate::db::{Tx, with_conn};
 use crate::{DocumentId, SaveOutcome, StoreError, load};
@@ -259,18 +260,44 @@ async fn clear_contents(tx: &mut Tx, id: i64) -> Result<(), StoreError> {
 /// Units, the notice's round, tasks and flags of the document `id`.
 async fn write_contents(tx: &mut Tx, id: i64, notice: &Notice) -> Result<(), StoreError> {
     let units = ensure_units(tx, notice).await?;
+    // The notice's own round: the progress it reports, closed, as of its period
+    // (`截至10月15日`, `1-9月` … in its title, table title or body, else its date).
+    let period = duban_domain::analysis::notice_period(&notice.document, None, None);
+    let now = timestamp_text(chrono::Utc::now());
     let round_id = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
-        "INSERT INTO rounds (document_id, kind, label, date) VALUES ($1, $2, $3, $4) \
-         RETURNING id",
+        "INSERT INTO rounds (document_id, kind, label, date, due, opened_at, closed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
     )
     .bind(id)
     .bind(IMPORTED)
-    .bind(NOTICE_ROUND)
-    .bind(date_text(notice.document.date))
+    .bind(period.as_ref().map_or(NOTICE_ROUND, |p| p.phrase.as_str()))
+    .bind(date_text(period.as_ref().map(|p| p.end).or(notice.document.date)))
+    .bind(date_text(notice.document.date.or(period.as_ref().map(|p| p.end))))
+    .bind(&now)
     .fetch_one(c)
     .await)?;
     for task in &notice.tasks {
-        insert_task(tx, id, round_id, task, &units).await?;
+        let task_id = insert_task(tx, id, round_id, task, &units).await?;
+        // Its progress cell as the round's reports, accepted (one per lead unit where
+        // the cell is written per unit).
+        let reports = duban_domain::round_notice::imported::imported_reports(task, &notice.units);
+        for (position, report) in reports.iter().enumerate() {
+            with_conn!(tx, c => sqlx::query(
+                "INSERT INTO reports (round_id, task_id, unit_id, position, state, text_json, \
+                     text_plain, updated_at, submitted_at, continues_paragraph) \
+                 VALUES ($1, $2, $3, $4, 'accepted', $5, $6, $7, $7, $8)",
+            )
+            .bind(round_id)
+            .bind(task_id)
+            .bind(unit_id(&units, &report.unit)?)
+            .bind(position_of(position)?)
+            .bind(to_json("落实情况", &report.text)?)
+            .bind(report.text.plain_text())
+            .bind(&now)
+            .bind(i64::from(report.continues_paragraph))
+            .execute(c)
+            .await)?;
+        }
     }
     for (position, flag) in notice.unit_flags.iter().enumerate() {
         with_conn!(tx, c => sqlx::query(
@@ -383,7 +410,7 @@ async fn insert_task(
     round_id: i64,
     task: &Task,
     units: &HashMap<String, i64>,
-) -> Result<(), StoreError> {
+) -> Result<i64, StoreError> {
     let content_json = to_json("任务内容", &task.content)?;
     let notes_json = task
         .notes
@@ -424,7 +451,7 @@ async fn insert_task(
         .execute(c)
         .await)?;
     }
-    Ok(())
+    Ok(task_id)
 }
 
 /// Writes a task's lead and cooperating units and its sub-items with their units (the

@@ -13,7 +13,7 @@ mod cues;
 mod dates;
 mod figures;
 mod pace;
-mod parts;
+pub(crate) mod parts;
 mod percent;
 mod period;
 mod quality;

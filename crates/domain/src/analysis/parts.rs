@@ -86,6 +86,8 @@ pub(crate) struct RawUnitPart {
     pub probable: Option<String>,
     /// The part's text (after a label's colon; including the name for sentence starts).
     pub span: Span,
+    /// Where the part begins in the text, its label included.
+    pub start: usize,
 }
 
 struct Label {
@@ -116,6 +118,7 @@ pub(crate) fn unit_parts(rich: &RichText, text: &str, units: &UnitDirectory) -> 
             resolution,
             probable,
             span: trim_span(text, Span::new(label.body.min(end), end)),
+            start: label.name.start,
         });
     }
     out
@@ -288,6 +291,7 @@ fn sentence_start_parts(text: &str, units: &UnitDirectory) -> Vec<RawUnitPart> {
             resolution,
             probable,
             span: trim_span(text, Span::new(at, end)),
+            start: at,
         });
     }
     out

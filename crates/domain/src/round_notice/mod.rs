@@ -15,6 +15,7 @@
 pub mod body;
 pub mod cell;
 pub mod figures;
+pub mod imported;
 
 use std::collections::{BTreeMap, HashMap};
 
