@@ -3,7 +3,10 @@
 //! closed reporting round (the cell the round's notice would print: its accepted reports,
 //! `round_notice::cell::compose_cell`; tasks the round left out keep the notice's
 //! progress), read against that round's period; or the notice's own progress when no
-//! round has closed. The office's 审定, where given, is in force over the suggestion.
+//! round has closed. The office's 审定, where given, is in force over the suggestion —
+//! for a round's reading, only a 审定 made since the round opened (as the round's notice
+//! counts it). Documents that are a round's notice are records of that round, not tasks
+//! of their own, and are left out (as on the task list).
 //!
 //! Computed, never stored (see 0005: the suggestion stays computed from the text). What
 //! it is computed from does not change — an imported or issued notice, a closed round's
@@ -13,13 +16,16 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use duban_domain::analysis::{AnalysisContext, PaceJudgement, RoundPeriod, Status, analyse_task};
 use duban_domain::round_notice::cell::{CellPiece, compose_cell};
 use duban_domain::{Notice, ReportState, RichText};
 use serde::Serialize;
 
-use crate::codec::{REPORTING, from_json, parse_date, state_from_code, u32_from};
+use crate::codec::{
+    REPORTING, from_json, parse_date, parse_timestamp, parse_timestamp_opt, state_from_code,
+    u32_from,
+};
 use crate::db::{Tx, with_conn};
 use crate::{DocumentId, RoundId, Store, StoreError, load};
 
@@ -30,6 +36,8 @@ pub struct ReadingRound {
     /// `1-9月`, `第三季度（1-9月）`: it names the period the reports are judged against.
     pub label: String,
     pub due: NaiveDate,
+    /// A 审定 made before this is of an earlier reading and not in force for this one.
+    pub opened_at: DateTime<Utc>,
 }
 
 /// A notice as the reading sees it: its progress from `round` where the round has
@@ -38,9 +46,20 @@ pub struct ReadingRound {
 pub struct ReadingNotice {
     pub notice: Notice,
     pub round: Option<ReadingRound>,
+    /// The tasks `round` has reports on (whose progress is the round's).
+    pub round_tasks: Vec<u32>,
 }
 
 impl ReadingNotice {
+    /// Whether a 审定 on task `number` made `at` is in force for this reading: any for
+    /// the notice's own progress, one made since the round opened for the round's.
+    pub fn in_force(&self, number: u32, at: DateTime<Utc>) -> bool {
+        match &self.round {
+            Some(r) if self.round_tasks.contains(&number) => at >= r.opened_at,
+            _ => true,
+        }
+    }
+
     /// The context to read it in: the round's period (and its due date for overdue)
     /// when there is a round, else the notice's own; `as_of` (a date the reader asks
     /// for) when neither names a period.
@@ -121,10 +140,11 @@ pub(crate) struct TaskReading {
     pub behind_pace: bool,
 }
 
-/// A document's suggestions, by task id.
+/// A document's suggestions by task id: (task, suggestion, behind pace, the time from
+/// which a 审定 is in force for it).
 #[derive(Debug)]
 struct DocumentReading {
-    tasks: Vec<(i64, Status, bool)>,
+    tasks: Vec<(i64, Status, bool, Option<DateTime<Utc>>)>,
 }
 
 /// (document, `imported_at`, round): a replaced notice gets a new `imported_at`.
@@ -162,16 +182,26 @@ struct Source {
 
 /// Every listed document with its latest closed reporting round, or only `document`.
 async fn sources(tx: &mut Tx, document: Option<DocumentId>) -> Result<Vec<Source>, StoreError> {
-    /// Document, `imported_at`, and the round's id, label and due date.
-    type Row = (i64, String, Option<i64>, Option<String>, Option<String>);
+    /// Document, `imported_at`, and the round's id, label, due date and opening time.
+    type Row = (
+        i64,
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
     let rows: Vec<Row> = with_conn!(tx, c => {
         let mut q = sqlx::QueryBuilder::new(
-            "SELECT d.id, d.imported_at, r.id, r.label, r.due FROM documents d \
+            "SELECT d.id, d.imported_at, r.id, r.label, r.due, r.opened_at FROM documents d \
              LEFT JOIN rounds r ON r.id = (SELECT MAX(l.id) FROM rounds l \
                   WHERE l.document_id = d.id AND l.kind = ",
         );
         q.push_bind(REPORTING)
-            .push(" AND l.closed_at IS NOT NULL) WHERE d.status <> 'draft'");
+            .push(
+                " AND l.closed_at IS NOT NULL) \
+                 WHERE d.status <> 'draft' AND d.reports_round_id IS NULL",
+            );
         if let Some(document) = document {
             q.push(" AND d.id = ").push_bind(document.0);
         }
@@ -179,16 +209,21 @@ async fn sources(tx: &mut Tx, document: Option<DocumentId>) -> Result<Vec<Source
         q.build_query_as().fetch_all(c).await
     })?;
     rows.into_iter()
-        .map(|(document, imported_at, round, label, due)| {
-            let round = match (round, label, parse_date("截止日期", due.as_deref())?) {
-                (Some(id), Some(label), Some(due)) => Some(ReadingRound {
+        .map(|(document, imported_at, round, label, due, opened_at)| {
+            let due = parse_date("截止日期", due.as_deref())?;
+            let opened_at = parse_timestamp_opt("开启时间", opened_at.as_deref())?;
+            let round = match (round, label, due, opened_at) {
+                (Some(id), Some(label), Some(due), Some(opened_at)) => Some(ReadingRound {
                     id: RoundId(id),
                     label,
                     due,
+                    opened_at,
                 }),
-                (None, _, _) => None,
-                (Some(id), _, _) => {
-                    return Err(StoreError::Corrupt(format!("填报轮次 {id} 没有截止日期")));
+                (None, ..) => None,
+                (Some(id), ..) => {
+                    return Err(StoreError::Corrupt(format!(
+                        "填报轮次 {id} 没有截止日期或开启时间"
+                    )));
                 }
             };
             Ok(Source {
@@ -211,6 +246,7 @@ pub(crate) async fn reading_notice(
     let Some(mut notice) = load::notice(tx, id).await? else {
         return Ok(None);
     };
+    let mut round_tasks = Vec::new();
     if let Some(round) = &round {
         let rows: Vec<(i64, String, String, String)> = with_conn!(tx, c => sqlx::query_as(
             "SELECT t.number, u.name, p.state, p.text_json FROM reports p \
@@ -227,6 +263,8 @@ pub(crate) async fn reading_notice(
                 entry.push((unit, from_json("填报内容", &text)?));
             }
         }
+        round_tasks = reports.keys().copied().collect();
+        round_tasks.sort_unstable();
         for task in &mut notice.tasks {
             if let Some(accepted) = reports.get(&task.number.0) {
                 let pieces: Vec<CellPiece> = accepted
@@ -242,7 +280,11 @@ pub(crate) async fn reading_notice(
             }
         }
     }
-    Ok(Some(ReadingNotice { notice, round }))
+    Ok(Some(ReadingNotice {
+        notice,
+        round,
+        round_tasks,
+    }))
 }
 
 /// The suggestion for every task of `source`'s document, computed or from the cache.
@@ -281,7 +323,12 @@ async fn document_reading(
             let behind = analysis
                 .pace
                 .is_some_and(|p| p.judgement == PaceJudgement::Behind);
-            Some((id, analysis.status, behind))
+            let decided_since = reading
+                .round
+                .as_ref()
+                .filter(|_| reading.round_tasks.contains(&task.number.0))
+                .map(|r| r.opened_at);
+            Some((id, analysis.status, behind, decided_since))
         })
         .collect();
     let computed = Arc::new(DocumentReading { tasks });
@@ -294,26 +341,32 @@ pub(crate) async fn task_readings(
     tx: &mut Tx,
     cache: &ReadingCache,
 ) -> Result<(HashMap<i64, TaskReading>, usize), StoreError> {
-    let decided: HashMap<i64, Status> = with_conn!(tx, c => sqlx::query_as::<_, (i64, String)>(
-        "SELECT task_id, status FROM status_overrides \
+    // The latest 审定 per task, with when it was made.
+    type Decision = (i64, String, String);
+    let decided: HashMap<i64, (Status, DateTime<Utc>)> =
+        with_conn!(tx, c => sqlx::query_as::<_, Decision>(
+        "SELECT task_id, status, at FROM status_overrides \
          WHERE id IN (SELECT MAX(id) FROM status_overrides GROUP BY task_id)",
     )
     .fetch_all(c)
     .await)?
-    .into_iter()
-    .map(|(task, code)| {
-        Status::from_code(&code)
-            .map(|s| (task, s))
-            .ok_or_else(|| StoreError::Corrupt(format!("未知的审定状态“{code}”")))
-    })
-    .collect::<Result<_, _>>()?;
+        .into_iter()
+        .map(|(task, code, at)| {
+            let status = Status::from_code(&code)
+                .ok_or_else(|| StoreError::Corrupt(format!("未知的审定状态“{code}”")))?;
+            Ok((task, (status, parse_timestamp("审定时间", &at)?)))
+        })
+        .collect::<Result<_, StoreError>>()?;
     let mut out = HashMap::new();
     let mut from_rounds = 0;
     for source in sources(tx, None).await? {
         from_rounds += usize::from(source.round.is_some());
         let reading = document_reading(tx, cache, source).await?;
-        for &(id, suggested, behind_pace) in &reading.tasks {
-            let decision = decided.get(&id).copied();
+        for &(id, suggested, behind_pace, decided_since) in &reading.tasks {
+            let decision = decided
+                .get(&id)
+                .filter(|(_, at)| decided_since.is_none_or(|since| *at >= since))
+                .map(|(status, _)| *status);
             out.insert(
                 id,
                 TaskReading {

@@ -190,9 +190,17 @@ async fn counts_and_filters_follow_the_reading_the_office_and_the_closed_round()
         "clamped to the last page"
     );
 
+    // A 审定 on the notice's reading, before the round below opens.
+    store
+        .set_status_override(doc, 4, &office, Status::InProgress, "已协调解决", at(1))
+        .await
+        .unwrap();
+    assert_eq!(store.reading_counts().await.unwrap().blocked, 0);
+
     // A round still open does not change the reading; once closed, its accepted
     // reports do, as the round's notice composes the cell (each unit's part under its
-    // name), read against the round's own period (1-11月: 91.7%).
+    // name), read against the round's own period (1-11月: 91.7%); a 审定 made before
+    // the round opened is not in force for the round's reading.
     let round = open_round(
         &store,
         doc,
@@ -200,7 +208,7 @@ async fn counts_and_filters_follow_the_reading_the_office_and_the_closed_round()
         NaiveDate::from_ymd_opt(2020, 12, 10).unwrap(),
         Some(vec![1, 4, 5]),
         office.id,
-        at(1),
+        at(2),
     )
     .await;
     let cgj_signs = (&cgj, &cgj_head, &office);
@@ -258,6 +266,18 @@ async fn counts_and_filters_follow_the_reading_the_office_and_the_closed_round()
         ),
         (1, 2, 1, 1, 0)
     );
+    assert_eq!(
+        counts.decided, 1,
+        "task 2's 审定 only: task 2 is not in the round"
+    );
     assert_eq!(numbers(&store, &lagging).await, (2, vec![2, 4]));
+    // A 审定 made since the round opened is.
+    store
+        .set_status_override(doc, 4, &office, Status::Blocked, "征地受阻", at(12))
+        .await
+        .unwrap();
+    let counts = store.reading_counts().await.unwrap();
+    assert_eq!((counts.blocked, counts.lagging, counts.decided), (1, 1, 2));
+    assert_eq!(numbers(&store, &lagging).await, (1, vec![2]));
     store.close().await;
 }

@@ -511,7 +511,12 @@ pub async fn task_detail(
             .find(|t| t.number.0 == number)
             .ok_or(AppError::NotFound("该任务"))?;
         let analysis = analyse_task(source, &read.context(None));
-        let decision = overrides.iter().find(|(n, _)| *n == number).map(|(_, o)| o);
+        // A round's reading counts only the 审定 made since the round opened.
+        let decision = overrides
+            .iter()
+            .find(|(n, _)| *n == number)
+            .map(|(_, o)| o)
+            .filter(|o| read.in_force(number, o.at));
         let reviewed = analysis.reviewed(decision);
         // Mark what decided the task, its sub-items and each unit's part.
         let evidence: Vec<Evidence> = analysis
@@ -627,7 +632,8 @@ pub async fn notice_reading(
                 overrides
                     .iter()
                     .find(|(n, _)| *n == t.number.0)
-                    .map(|(_, o)| o),
+                    .map(|(_, o)| o)
+                    .filter(|o| read.in_force(t.number.0, o.at)),
             )
         })
         .collect();
