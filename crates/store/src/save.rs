@@ -272,7 +272,14 @@ async fn write_contents(tx: &mut Tx, id: i64, notice: &Notice) -> Result<(), Sto
     .bind(IMPORTED)
     .bind(period.as_ref().map_or(NOTICE_ROUND, |p| p.phrase.as_str()))
     .bind(date_text(period.as_ref().map(|p| p.end).or(notice.document.date)))
-    .bind(date_text(notice.document.date.or(period.as_ref().map(|p| p.end))))
+    // A notice without any date is as of the day it was imported.
+    .bind(date_text(Some(
+        notice
+            .document
+            .date
+            .or(period.as_ref().map(|p| p.end))
+            .unwrap_or_else(|| crate::codec::china_date(chrono::Utc::now())),
+    )))
     .bind(&now)
     .fetch_one(c)
     .await)?;

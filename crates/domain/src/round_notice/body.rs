@@ -82,6 +82,27 @@ fn join_broken_lines(text: &str) -> String {
     out
 }
 
+/// The document the round's tasks were assigned by, as the body cites it: the source
+/// itself when it is the decomposition notice; when it is an earlier 落实情况通报 (as
+/// the seed is), the decomposition notice that one cites (泉鲤政办〔2020〕44号).
+pub fn cited_document(source: &Notice) -> (Option<String>, Option<String>) {
+    let d = &source.document;
+    let is_report = d
+        .title
+        .as_deref()
+        .is_some_and(|t| t.trim_end().ends_with("通报"));
+    match d.references.first() {
+        Some(reference) if is_report => (
+            reference.title.as_deref().map(join_broken_lines),
+            Some(reference.doc_number.to_string()),
+        ),
+        _ => (
+            d.title.as_deref().map(join_broken_lines),
+            d.doc_number.as_ref().map(ToString::to_string),
+        ),
+    }
+}
+
 /// `第3项（区发改局）、第7项（区住建局、区财政局）`.
 fn task_list(lines: &[&TaskLine]) -> String {
     lines
@@ -114,10 +135,8 @@ pub fn default_body(
     reporting: &Reporting,
 ) -> Vec<BodyParagraph> {
     let mut body = Vec::new();
-    let cited = match (&source.document.title, &source.document.doc_number) {
-        (Some(title), Some(number)) => {
-            format!("根据《{}》（{number}）文件要求，", join_broken_lines(title))
-        }
+    let cited = match cited_document(source) {
+        (Some(title), Some(number)) => format!("根据《{title}》（{number}）文件要求，"),
         (None, Some(number)) => format!("根据{number}文件要求，"),
         _ => String::new(),
     };

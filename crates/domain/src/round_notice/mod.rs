@@ -290,16 +290,14 @@ pub fn compose(
         title: Some(format!("{}关于{matter}落实情况的通报", settings.issuer)),
         recipients,
         body: body.iter().map(|p| p.text.clone()).collect(),
-        references: source
-            .document
-            .doc_number
-            .clone()
-            .map(|doc_number| DocReference {
-                doc_number,
-                title: source.document.title.clone(),
-            })
-            .into_iter()
-            .collect(),
+        references: match body::cited_document(source) {
+            (title, Some(number)) => crate::DocNumber::parse(&number)
+                .ok()
+                .map(|doc_number| DocReference { doc_number, title })
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        },
         attachment: Some(attachment.clone()),
         signatory: Some(
             settings
