@@ -296,6 +296,11 @@ fn the_seed_is_a_closed_round_whose_notice_is_the_seed_s_table() {
         assert_eq!(summary[code], n, "{code}");
     }
     assert_eq!(summary["total"], 35);
+    // Every part came in with the notice: none late, none missing.
+    assert_eq!(
+        notice["reporting"],
+        json!({"expected": 44, "on_time": 44, "late": 0, "missing": 0})
+    );
 
     // Its DOCX and PDF render.
     for format in ["docx", "pdf"] {

@@ -290,9 +290,10 @@ async fn write_contents(tx: &mut Tx, id: i64, notice: &Notice) -> Result<(), Sto
         let reports = duban_domain::round_notice::imported::imported_reports(task, &notice.units);
         for (position, report) in reports.iter().enumerate() {
             with_conn!(tx, c => sqlx::query(
+                // When the units submitted is not on record: no submission time.
                 "INSERT INTO reports (round_id, task_id, unit_id, position, state, text_json, \
-                     text_plain, updated_at, submitted_at, continues_paragraph) \
-                 VALUES ($1, $2, $3, $4, 'accepted', $5, $6, $7, $7, $8)",
+                     text_plain, updated_at, continues_paragraph) \
+                 VALUES ($1, $2, $3, $4, 'accepted', $5, $6, $7, $8)",
             )
             .bind(round_id)
             .bind(task_id)
