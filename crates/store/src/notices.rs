@@ -369,8 +369,9 @@ impl Store {
 
     /// Issues a round's notice in one transaction: takes the next free 文号 of the
     /// office's series (a number already used by a stored document is skipped), stores
-    /// the notice as an issued document that records the round, and ties it to the
-    /// round. Refused when already issued or when the series is not set up.
+    /// the notice as an issued document that records the round, ties it to the round
+    /// and closes the round. Refused when already issued or when the series is not set
+    /// up.
     pub async fn issue_round_notice(
         &self,
         round: RoundId,
@@ -435,6 +436,15 @@ async fn issue_notice(
     .bind(round.0)
     .bind(public_body)
     .bind(by.0)
+    .bind(timestamp_text(now))
+    .execute(c)
+    .await)?;
+    // The notice reports the round as it stands: the round closes with it, so no
+    // report changes under a notice already issued.
+    with_conn!(tx, c => sqlx::query(
+        "UPDATE rounds SET closed_at = $2 WHERE id = $1 AND closed_at IS NULL",
+    )
+    .bind(round.0)
     .bind(timestamp_text(now))
     .execute(c)
     .await)?;

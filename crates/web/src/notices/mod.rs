@@ -108,14 +108,17 @@ impl Prepared {
         if let Some(issued) = &self.issued_notice {
             let stored = duban_formats::interchange::to_json(issued);
             notice.document = stored.document;
+            // The stored rows, with the statuses the notice counted when it was issued.
             notice.tasks = stored
                 .tasks
                 .into_iter()
-                .zip(notice.tasks)
-                .map(|(t, with_status)| duban_formats::interchange::TaskJson {
-                    status: with_status.status,
-                    status_decided: with_status.status_decided,
-                    ..t
+                .map(|t| {
+                    let counted = notice.tasks.iter().find(|c| c.number == t.number);
+                    duban_formats::interchange::TaskJson {
+                        status: counted.and_then(|c| c.status),
+                        status_decided: counted.and_then(|c| c.status_decided),
+                        ..t
+                    }
                 })
                 .collect();
         }
