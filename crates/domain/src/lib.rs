@@ -12,6 +12,7 @@ mod evidence;
 pub mod limits;
 pub mod login;
 pub mod plan;
+mod report;
 mod rich_text;
 pub mod round_notice;
 pub mod schedule;
@@ -35,6 +36,7 @@ pub use evidence::{
     confirm_zip_parts, megabytes, sanitize_filename,
 };
 pub use plan::{Amount, Milestone, PlanError, ProgressKind, Target};
+pub use report::{Percent, PercentError, ReportContent};
 pub use rich_text::{Paragraph, RichText, Run};
 pub use source::{Source, SourceError, SourceKind};
 pub use subitem::{SubItemLabel, SubItemSplit, split_subitems};

@@ -226,8 +226,6 @@ pub enum WorkflowError {
     CommentRequired(&'static str),
     #[error("填报内容为空，不能提交")]
     EmptyReport,
-    #[error("完成进度应在 0 至 100 之间")]
-    PercentOutOfRange,
     #[error("本轮填报已截止关闭，不能再修改")]
     RoundClosed,
 }

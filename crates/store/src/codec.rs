@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use duban_domain::{
-    Disclosure, DocNumber, DocReference, ReportAction, ReportState, Role, SubItemLabel, TaskAction,
-    TaskState, UnitKind,
+    Disclosure, DocNumber, DocReference, Percent, ReportAction, ReportState, Role, SubItemLabel,
+    TaskAction, TaskState, UnitKind,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -105,14 +105,9 @@ pub(crate) fn task_action_from_code(code: &str) -> Result<TaskAction, StoreError
         .ok_or_else(|| StoreError::Corrupt(format!("未知的任务办理操作“{code}”")))
 }
 
-pub(crate) fn percent_from(n: Option<i64>) -> Result<Option<u8>, StoreError> {
-    n.map(|n| {
-        u8::try_from(n)
-            .ok()
-            .filter(|p| *p <= 100)
-            .ok_or_else(|| StoreError::Corrupt(format!("完成进度“{n}”不在 0 至 100 之间")))
-    })
-    .transpose()
+pub(crate) fn percent_from(n: Option<i64>) -> Result<Option<Percent>, StoreError> {
+    n.map(|n| Percent::try_from(n).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
 }
 
 pub(crate) fn disclosure_from_label(label: &str) -> Result<Disclosure, StoreError> {

@@ -5,7 +5,7 @@
 //! state the step changes.
 
 use chrono::{DateTime, Utc};
-use duban_domain::{ReportAction, ReportState, RichText, WorkflowError, next_state};
+use duban_domain::{ReportAction, ReportContent, ReportState, RichText, WorkflowError, next_state};
 
 use crate::accounts;
 use crate::codec::{
@@ -318,26 +318,13 @@ async fn act(
     }
     let to = step?;
 
-    let mut text: RichText = from_json("填报内容", &row.text_json)?;
-    let mut percent = percent_from(row.percent)?;
-    if matches!(
-        change.action,
-        ReportAction::SaveDraft | ReportAction::Submit
-    ) {
-        if let Some(p) = change.percent {
-            if p > 100 {
-                return Err(WorkflowError::PercentOutOfRange.into());
-            }
-            percent = Some(p);
-        }
-        if let Some(new_text) = change.text {
-            text = new_text;
-        }
-    }
+    let stored = ReportContent {
+        text: from_json("填报内容", &row.text_json)?,
+        percent: percent_from(row.percent)?,
+    };
+    let ReportContent { text, percent } =
+        stored.after(change.action, change.text, change.percent)?;
     let text_plain = text.plain_text();
-    if change.action == ReportAction::Submit && text_plain.trim().is_empty() {
-        return Err(WorkflowError::EmptyReport.into());
-    }
     let text_json = to_json("填报内容", &text)?;
     let at = timestamp_text(now);
     let submitted_at = if change.action == ReportAction::Submit {
@@ -416,12 +403,9 @@ impl Store {
     /// state. The step is checked by `duban_domain::next_state` against the report's
     /// state and the actor's role and unit as stored now (only `actor.id` is taken from
     /// the argument). Refusals are [`StoreError::Workflow`]: role or unit first, then a
-    /// closed round (`RoundClosed`), then state and comment; `Submit` with empty text
-    /// is `EmptyReport`, a percent over 100 `PercentOutOfRange`.
-    ///
-    /// Only `SaveDraft` and `Submit` change the content: `text`/`percent` `None` keep
-    /// what is there; the review steps ignore both. `comment` is recorded (trimmed) on
-    /// any step. Unknown report → [`StoreError::ReportNotFound`].
+    /// closed round (`RoundClosed`), then state and comment, then the content
+    /// (`duban_domain::ReportContent::after`: `Submit` with empty text is `EmptyReport`).
+    /// `comment` is recorded (trimmed) on any step. Unknown report → [`StoreError::ReportNotFound`].
     ///
     /// The step is committed together with others waiting at the same time (group
     /// commit, see `writer`), each in its own savepoint: a refused step keeps none of

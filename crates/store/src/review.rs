@@ -3,7 +3,7 @@
 //! what live in `duban_domain::workflow`; the store records what they allow.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use duban_domain::{ReportAction, ReportState, RichText, Role, Username};
+use duban_domain::{Percent, ReportAction, ReportState, RichText, Role, Username};
 use serde::Serialize;
 
 use crate::DocumentId;
@@ -106,7 +106,7 @@ pub struct ReportSummary {
     /// Canonical unit name.
     pub unit: String,
     pub state: ReportState,
-    pub percent: Option<u8>,
+    pub percent: Option<Percent>,
     pub updated_at: Option<DateTime<Utc>>,
     /// When it was last submitted (for "reported on time").
     pub submitted_at: Option<DateTime<Utc>>,
@@ -180,7 +180,8 @@ pub struct ReportChange {
     pub action: ReportAction,
     /// New text (save draft / submit); `None` keeps the current text.
     pub text: Option<RichText>,
-    pub percent: Option<u8>,
+    /// New 完成进度 (save draft / submit); `None` keeps the current one.
+    pub percent: Option<Percent>,
     /// Reason, required when sending back or returning.
     pub comment: Option<String>,
 }

@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use duban_domain::EvidenceError;
+use duban_domain::{EvidenceError, PercentError};
 use duban_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +31,8 @@ pub enum AppError {
     #[error(transparent)]
     Evidence(#[from] EvidenceError),
     #[error(transparent)]
+    Percent(#[from] PercentError),
+    #[error(transparent)]
     Store(#[from] StoreError),
     #[error("页面生成失败：{0}")]
     Template(#[from] minijinja::Error),
@@ -54,9 +56,10 @@ impl AppError {
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::BadRequest(_) | AppError::TooLong(_) | AppError::Figures(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            AppError::BadRequest(_)
+            | AppError::TooLong(_)
+            | AppError::Figures(_)
+            | AppError::Percent(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Evidence(e) => evidence_status(e),
             AppError::Store(e) => store_status(e),
             AppError::Template(_) | AppError::Json(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -137,6 +137,7 @@ pub(crate) fn is_refusal(e: &AppError) -> bool {
         e,
         AppError::BadRequest(_)
             | AppError::TooLong(_)
+            | AppError::Percent(_)
             | AppError::Evidence(_)
             | AppError::Store(
                 E::Workflow(_)

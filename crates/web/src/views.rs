@@ -10,7 +10,7 @@ use duban_domain::analysis::{ReportComparison, compare_reports};
 use duban_domain::limits;
 use duban_domain::selection::TaskSelection;
 use duban_domain::{
-    ReportAction, ReportState, RichText, Role, Run, SourceKind, TaskAction, TaskState,
+    Percent, ReportAction, ReportState, RichText, Role, Run, SourceKind, TaskAction, TaskState,
 };
 use duban_formats::inline::{MARKDOWN, parse_inline};
 use duban_formats::interchange::{TaskJson, to_json};
@@ -1083,18 +1083,7 @@ pub async fn act_on_report(
     }
     let action = ReportAction::from_code(form.action.trim())
         .ok_or_else(|| AppError::BadRequest(format!("未知的操作“{}”", form.action)))?;
-    let percent = match form
-        .percent
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(p) => Some(
-            p.parse::<u8>()
-                .map_err(|_| AppError::BadRequest("完成进度应为 0 至 100 的整数".into()))?,
-        ),
-        None => None,
-    };
+    let percent = Percent::parse_optional(form.percent.as_deref())?;
     if let Some(text) = &form.text {
         limits::REPORT_TEXT.check(text)?;
     }
