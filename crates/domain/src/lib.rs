@@ -6,6 +6,7 @@
 pub mod analysis;
 mod assemble;
 mod date;
+pub mod decomposition;
 mod doc_number;
 mod document;
 mod evidence;
@@ -28,6 +29,10 @@ pub use assemble::{
     FIELD_COOPERATING_UNITS, FIELD_LEAD_UNITS, FIELD_PROGRESS, TaskDraft, progress_labels,
 };
 pub use date::{DateError, parse_chinese_date};
+pub use decomposition::{
+    DecompositionError, DocumentStatus, DraftFields, IssueInput, PlannedTask, SubItemInput,
+    TaskInput,
+};
 pub use doc_number::{DocNumber, DocNumberError};
 pub use document::{Disclosure, DocReference, Document, Notice, is_public};
 pub use evidence::{
@@ -39,7 +44,7 @@ pub use plan::{Amount, Milestone, PlanError, ProgressKind, Target};
 pub use report::{Percent, PercentError, ReportContent};
 pub use rich_text::{Paragraph, RichText, Run};
 pub use source::{Source, SourceError, SourceKind};
-pub use subitem::{SubItemLabel, SubItemSplit, split_subitems};
+pub use subitem::{SubItemLabel, SubItemSplit, has_subitem_marker, split_subitems};
 pub use task::{ExtraField, SubItem, Task, TaskNumber, UnitAssignment};
 pub use unit::{
     MAX_UNIT_NAME_CHARS, Resolution, Unit, UnitDirectory, UnitFlag, UnitId, UnitKind,

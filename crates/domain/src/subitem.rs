@@ -13,6 +13,11 @@ impl SubItemLabel {
             .then_some(SubItemLabel(number))
     }
 
+    /// ① … ⑳ in order.
+    pub fn all() -> impl Iterator<Item = SubItemLabel> {
+        (1..=Self::MAX).map(SubItemLabel)
+    }
+
     pub fn from_char(c: char) -> Option<Self> {
         let code = c as u32;
         (0x2460..=0x2473)
@@ -52,6 +57,11 @@ impl<'de> Deserialize<'de> for SubItemLabel {
             ))),
         }
     }
+}
+
+/// Whether the text has a sub-item marker ①…⑳ anywhere in it.
+pub fn has_subitem_marker(text: &str) -> bool {
+    text.chars().any(|c| SubItemLabel::from_char(c).is_some())
 }
 
 /// A task text split at its sub-item markers.
@@ -106,6 +116,10 @@ mod tests {
         assert_eq!(SubItemLabel::new(0), None);
         assert_eq!(SubItemLabel::new(21), None);
         assert_eq!(SubItemLabel::from_char('㉑'), None);
+        let all: String = SubItemLabel::all().map(SubItemLabel::as_char).collect();
+        assert_eq!(all, "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳");
+        assert!(has_subitem_marker("含⑳标号"));
+        assert!(!has_subitem_marker("含㉑与1."));
     }
 
     #[test]

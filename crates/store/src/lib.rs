@@ -48,8 +48,8 @@ pub use crate::schedules::{
     SchedulePeriod, ScheduleSummary, TickOutcome,
 };
 pub use crate::sources::{
-    DecomposeError, DecomposeErrorKind, Decomposition, DocumentStatus, DraftFields, IssueInput,
-    PlannedTask, SourceDetail, SourceDocument, SourceId, SourceSummary, SubItemInput, TaskInput,
+    DRAFTED_HERE, DecomposeError, Decomposition, SourceDetail, SourceDocument, SourceId,
+    SourceSummary,
 };
 pub use crate::task_page::{TaskPage, TaskPageQuery, TaskPageReport, TaskPageRow};
 use crate::writer::Writer;

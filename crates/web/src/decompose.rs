@@ -14,13 +14,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use duban_domain::{DecompositionError, DraftFields, IssueInput, SubItemInput, TaskInput};
 use duban_domain::{
     Disclosure, Milestone, PlanError, ProgressKind, RichText, Role, Source, SourceKind,
 };
 use duban_render::OutputFormat;
 use duban_store::{
-    DecomposeError, DecomposeErrorKind, Decomposition, DocumentId, DraftFields, IssueInput,
-    SourceDetail, SourceId, SourceSummary, StoreError, SubItemInput, TaskInput, User,
+    DecomposeError, Decomposition, DocumentId, SourceDetail, SourceId, SourceSummary, StoreError,
+    User,
 };
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -31,132 +32,10 @@ use crate::auth::{CurrentUser, OFFICE, READERS, require};
 use crate::error::{ApiError, AppError};
 
 // ---------------------------------------------------------------------------------
-// Errors
-
-/// A refused request: the app's own errors, or the decomposition rules' (which name
-/// the field to correct).
-#[derive(Debug)]
-pub enum Failure {
-    App(AppError),
-    Decompose(DecomposeError),
-}
-
-impl<E: Into<AppError>> From<E> for Failure {
-    fn from(e: E) -> Self {
-        Failure::App(e.into())
-    }
-}
-
-impl From<DecomposeError> for Failure {
-    fn from(e: DecomposeError) -> Self {
-        match e {
-            DecomposeError::Store(s) => Failure::App(AppError::Store(s)),
-            e => Failure::Decompose(e),
-        }
-    }
-}
-
-impl Failure {
-    fn status(&self) -> StatusCode {
-        match self {
-            Failure::App(e) => e.status(),
-            Failure::Decompose(e) => match e.kind() {
-                DecomposeErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
-                DecomposeErrorKind::NotFound => StatusCode::NOT_FOUND,
-                DecomposeErrorKind::Conflict => StatusCode::CONFLICT,
-                DecomposeErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            },
-        }
-    }
-
-    fn field(&self) -> Option<&'static str> {
-        match self {
-            Failure::App(_) => None,
-            Failure::Decompose(e) => e.field(),
-        }
-    }
-
-    fn message(&self) -> String {
-        match self {
-            Failure::App(e) => e.to_string(),
-            Failure::Decompose(e) => e.to_string(),
-        }
-    }
-
-    /// A form field that breaks a rule the web layer checks (dates, kinds).
-    fn invalid(field: &'static str, message: impl Into<String>) -> Failure {
-        Failure::Decompose(DecomposeError::Invalid {
-            field,
-            message: message.into(),
-        })
-    }
-}
-
-impl IntoResponse for Failure {
-    fn into_response(self) -> Response {
-        match self {
-            Failure::App(e) => e.into_response(),
-            Failure::Decompose(e) => {
-                let failure = Failure::Decompose(e);
-                let status = failure.status();
-                if status.is_server_error() {
-                    return AppError::BadRequest(String::new()).into_response();
-                }
-                let title = match status {
-                    StatusCode::NOT_FOUND => "页面不存在",
-                    _ => "操作未完成",
-                };
-                let message = minijinja::HtmlEscape(&failure.message()).to_string();
-                let body = format!(
-                    "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{title} - 督办</title>\
-                     <link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main class=\"narrow\">\
-                     <h1>{title}</h1><p>{message}</p><p><a href=\"javascript:history.back()\">返回上一页</a> · \
-                     <a href=\"/sources\">任务来源</a></p></main></body></html>"
-                );
-                (status, Html(body)).into_response()
-            }
-        }
-    }
-}
-
-/// [`Failure`] answered as JSON: `{"error": "…", "field": "…"}`.
-#[derive(Debug)]
-pub struct ApiFailure(Failure);
-
-impl<E: Into<Failure>> From<E> for ApiFailure {
-    fn from(e: E) -> Self {
-        ApiFailure(e.into())
-    }
-}
-
-impl IntoResponse for ApiFailure {
-    fn into_response(self) -> Response {
-        match self.0 {
-            Failure::App(e) => ApiError(e).into_response(),
-            failure => {
-                let status = failure.status();
-                if status.is_server_error() {
-                    tracing::error!(error = %failure.message(), "decomposition request failed");
-                }
-                (
-                    status,
-                    Json(json!({ "error": failure.message(), "field": failure.field() })),
-                )
-                    .into_response()
-            }
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------
 // Templates
 
-fn render(state: &AppState, name: &str, ctx: minijinja::Value) -> Result<String, Failure> {
-    Ok(state
-        .templates
-        .get_template(name)
-        .and_then(|t| t.render(ctx))
-        .map_err(AppError::Template)?)
+fn render(state: &AppState, name: &str, ctx: minijinja::Value) -> Result<String, AppError> {
+    Ok(state.templates.get_template(name)?.render(ctx)?)
 }
 
 fn v<T: Serialize>(value: T) -> minijinja::Value {
@@ -184,12 +63,12 @@ pub struct SourceForm {
 }
 
 impl SourceForm {
-    fn to_source(&self) -> Result<Source, Failure> {
+    fn to_source(&self) -> Result<Source, DecompositionError> {
         let kind = SourceKind::from_code(&self.kind)
             .or_else(|| SourceKind::from_label(&self.kind))
             .ok_or_else(|| {
-                Failure::Decompose(DecomposeError::Source(
-                    duban_domain::SourceError::UnknownKind(self.kind.trim().to_string()),
+                DecompositionError::Source(duban_domain::SourceError::UnknownKind(
+                    self.kind.trim().to_string(),
                 ))
             })?;
         let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
@@ -225,7 +104,7 @@ fn parse_optional_date(
     field: &'static str,
     label: &str,
     text: &str,
-) -> Result<Option<NaiveDate>, Failure> {
+) -> Result<Option<NaiveDate>, DecompositionError> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
@@ -235,7 +114,7 @@ fn parse_optional_date(
         .or_else(|| duban_domain::parse_chinese_date(text).ok())
         .map(Some)
         .ok_or_else(|| {
-            Failure::invalid(
+            DecompositionError::invalid(
                 field,
                 format!("{label}“{text}”无法识别，应写作“2020-10-15”或“2020年10月15日”"),
             )
@@ -262,9 +141,8 @@ pub struct PlanForm {
 }
 
 impl PlanForm {
-    fn to_plan(&self, task: Option<u32>) -> Result<Option<ProgressKind>, Failure> {
-        let plan_error =
-            |error: PlanError| Failure::Decompose(DecomposeError::Plan { task, error });
+    fn to_plan(&self, task: Option<u32>) -> Result<Option<ProgressKind>, DecompositionError> {
+        let plan_error = |error: PlanError| DecompositionError::Plan { task, error };
         match self.kind.trim() {
             "" | "none" => Ok(None),
             "indicator" => ProgressKind::indicator(&self.target, &self.unit)
@@ -278,7 +156,7 @@ impl PlanForm {
                     }
                     let due = parse_optional_date("milestones", "节点日期", &m.due)?.ok_or_else(
                         || {
-                            Failure::invalid(
+                            DecompositionError::invalid(
                                 "milestones",
                                 format!("第 {} 个时间节点缺少日期", i + 1),
                             )
@@ -350,7 +228,7 @@ pub struct TaskForm {
 }
 
 impl TaskForm {
-    fn to_input(&self, task: Option<u32>) -> Result<TaskInput, Failure> {
+    fn to_input(&self, task: Option<u32>) -> Result<TaskInput, DecompositionError> {
         let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         Ok(TaskInput {
             content: self.content.trim().to_string(),
@@ -419,7 +297,7 @@ impl TaskForm {
         }
     }
 
-    fn from_task(t: &duban_store::PlannedTask) -> TaskForm {
+    fn from_task(t: &duban_domain::PlannedTask) -> TaskForm {
         let mut lead_units = t.task_lead_units.clone();
         if lead_units.is_empty() && t.task.subitems.iter().all(|s| s.lead_units.is_empty()) {
             lead_units = t.task.lead_units.iter().map(|a| a.unit.clone()).collect();
@@ -479,7 +357,7 @@ pub struct FieldsForm {
 }
 
 impl FieldsForm {
-    fn to_fields(&self) -> Result<DraftFields, Failure> {
+    fn to_fields(&self) -> Result<DraftFields, DecompositionError> {
         let disclosure = [
             Disclosure::Active,
             Disclosure::OnRequest,
@@ -488,7 +366,7 @@ impl FieldsForm {
         .into_iter()
         .find(|d| d.label() == self.disclosure.trim())
         .ok_or_else(|| {
-            Failure::invalid(
+            DecompositionError::invalid(
                 "disclosure",
                 "请选择公开属性：主动公开、依申请公开或不予公开",
             )
@@ -517,9 +395,9 @@ pub struct IssueForm {
 }
 
 impl IssueForm {
-    fn to_input(&self) -> Result<IssueInput, Failure> {
+    fn to_input(&self) -> Result<IssueInput, DecompositionError> {
         let date = parse_optional_date("date", "成文日期", &self.date)?
-            .ok_or_else(|| Failure::invalid("date", "请填写成文日期"))?;
+            .ok_or_else(|| DecompositionError::invalid("date", "请填写成文日期"))?;
         Ok(IssueInput {
             doc_number: self.doc_number.clone(),
             date,
@@ -541,11 +419,11 @@ pub struct MoveForm {
 }
 
 impl MoveForm {
-    fn to_number(&self) -> Result<u32, Failure> {
+    fn to_number(&self) -> Result<u32, DecompositionError> {
         self.to
             .trim()
             .parse()
-            .map_err(|_| Failure::invalid("to", "请填写新的序号（正整数）"))
+            .map_err(|_| DecompositionError::invalid("to", "请填写新的序号（正整数）"))
     }
 }
 
@@ -570,12 +448,14 @@ pub struct EditorQuery {
 }
 
 /// A JSON body read by hand, so a malformed one is answered in Chinese.
-fn json_body<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> Result<T, Failure> {
+fn json_body<T: serde::de::DeserializeOwned + Default>(
+    body: &Bytes,
+) -> Result<T, DecompositionError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
     serde_json::from_slice(body).map_err(|e| {
-        Failure::invalid(
+        DecompositionError::invalid(
             "body",
             format!(
                 "请求内容不是所需格式的 JSON（第 {} 行第 {} 列）：{e}",
@@ -586,7 +466,7 @@ fn json_body<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> Result<T
     })
 }
 
-fn kind_filter(query: &SourceQuery) -> Result<Option<SourceKind>, Failure> {
+fn kind_filter(query: &SourceQuery) -> Result<Option<SourceKind>, DecompositionError> {
     match query
         .kind
         .as_deref()
@@ -597,12 +477,12 @@ fn kind_filter(query: &SourceQuery) -> Result<Option<SourceKind>, Failure> {
         Some(k) => SourceKind::from_code(k)
             .or_else(|| SourceKind::from_label(k))
             .map(Some)
-            .ok_or_else(|| Failure::invalid("kind", format!("未知的来源类别“{k}”"))),
+            .ok_or_else(|| DecompositionError::invalid("kind", format!("未知的来源类别“{k}”"))),
     }
 }
 
-fn document_not_found() -> Failure {
-    Failure::App(AppError::NotFound("该文件"))
+fn document_not_found() -> AppError {
+    AppError::NotFound("该文件")
 }
 
 // ---------------------------------------------------------------------------------
@@ -612,7 +492,7 @@ async fn do_create_source(
     state: &AppState,
     user: &User,
     form: &SourceForm,
-) -> Result<SourceId, Failure> {
+) -> Result<SourceId, AppError> {
     require(user, OFFICE)?;
     Ok(state
         .store
@@ -625,7 +505,7 @@ async fn do_update_source(
     user: &User,
     id: i64,
     form: &SourceForm,
-) -> Result<(), Failure> {
+) -> Result<(), AppError> {
     require(user, OFFICE)?;
     Ok(state
         .store
@@ -638,7 +518,7 @@ async fn do_create_draft(
     user: &User,
     id: i64,
     issuer: &str,
-) -> Result<DocumentId, Failure> {
+) -> Result<DocumentId, AppError> {
     require(user, OFFICE)?;
     // Blank: the office's name as its latest stored notice gives it.
     let issuer = if issuer.trim().is_empty() {
@@ -653,7 +533,7 @@ async fn do_create_draft(
 }
 
 /// The issuer of the latest stored notice that names one, or empty.
-async fn default_issuer(state: &AppState) -> Result<String, Failure> {
+async fn default_issuer(state: &AppState) -> Result<String, AppError> {
     for doc in state.store.list_documents().await?.iter().rev() {
         let notice = state.store.load_notice(doc.id).await?;
         if let Some(issuer) = notice.document.issuer.filter(|i| !i.trim().is_empty()) {
@@ -663,16 +543,17 @@ async fn default_issuer(state: &AppState) -> Result<String, Failure> {
     Ok(String::new())
 }
 
-async fn find_document(state: &AppState, key: &str) -> Result<DocumentId, Failure> {
-    state.store.find_document(key).await?.ok_or_else(|| {
-        Failure::invalid(
+async fn find_document(state: &AppState, key: &str) -> Result<DocumentId, AppError> {
+    let found = state.store.find_document(key).await?;
+    Ok(found.ok_or_else(|| {
+        DecompositionError::invalid(
             "document",
             format!("找不到文件“{}”：请填写文件编号或文号", key.trim()),
         )
-    })
+    })?)
 }
 
-async fn load(state: &AppState, user: &User, document: i64) -> Result<Decomposition, Failure> {
+async fn load(state: &AppState, user: &User, document: i64) -> Result<Decomposition, AppError> {
     require(user, READERS)?;
     match state.store.decomposition(DocumentId(document)).await {
         Err(DecomposeError::DocumentNotFound(_)) => Err(document_not_found()),
@@ -699,8 +580,8 @@ async fn sources_html(
     user: &User,
     kind: Option<SourceKind>,
     form: &SourceForm,
-    failure: Option<&Failure>,
-) -> Result<String, Failure> {
+    failure: Option<&AppError>,
+) -> Result<String, AppError> {
     let sources = state.store.sources(kind).await?;
     render(
         state,
@@ -712,8 +593,8 @@ async fn sources_html(
             kinds => v(kinds()),
             kind => kind.map(SourceKind::code),
             form => v(form),
-            error => failure.map(Failure::message),
-            error_field => failure.and_then(Failure::field),
+            error => failure.map(ToString::to_string),
+            error_field => failure.and_then(AppError::field),
         },
     )
 }
@@ -722,7 +603,7 @@ pub async fn sources_page(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Query(query): Query<SourceQuery>,
-) -> Result<Html<String>, Failure> {
+) -> Result<Html<String>, AppError> {
     require(&user, READERS)?;
     let kind = kind_filter(&query)?;
     let form = SourceForm {
@@ -736,10 +617,10 @@ pub async fn create_source_page(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Form(form): Form<SourceForm>,
-) -> Result<Response, Failure> {
+) -> Result<Response, AppError> {
     match do_create_source(&state, &user, &form).await {
         Ok(id) => Ok(Redirect::to(&format!("/sources/{id}")).into_response()),
-        Err(f @ Failure::Decompose(_)) => {
+        Err(f @ AppError::Decompose(_)) => {
             let html = sources_html(&state, &user, None, &form, Some(&f)).await?;
             Ok((f.status(), Html(html)).into_response())
         }
@@ -752,12 +633,12 @@ async fn source_html(
     user: &User,
     id: i64,
     form: Option<&SourceForm>,
-    failure: Option<&Failure>,
-) -> Result<String, Failure> {
+    failure: Option<&AppError>,
+) -> Result<String, AppError> {
     require(user, READERS)?;
     let detail = match state.store.source(SourceId(id)).await {
         Err(DecomposeError::SourceNotFound(_)) => {
-            return Err(Failure::App(AppError::NotFound("该任务来源")));
+            return Err(AppError::NotFound("该任务来源"));
         }
         other => other?,
     };
@@ -781,8 +662,8 @@ async fn source_html(
             kinds => v(kinds()),
             form => v(form),
             issuer => issuer,
-            error => failure.map(Failure::message),
-            error_field => failure.and_then(Failure::field),
+            error => failure.map(ToString::to_string),
+            error_field => failure.and_then(AppError::field),
         },
     )
 }
@@ -791,7 +672,7 @@ pub async fn source_page(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
-) -> Result<Html<String>, Failure> {
+) -> Result<Html<String>, AppError> {
     Ok(Html(source_html(&state, &user, id, None, None).await?))
 }
 
@@ -801,11 +682,11 @@ async fn source_page_after(
     user: &User,
     id: i64,
     form: Option<&SourceForm>,
-    result: Result<String, Failure>,
-) -> Result<Response, Failure> {
+    result: Result<String, AppError>,
+) -> Result<Response, AppError> {
     match result {
         Ok(to) => Ok(Redirect::to(&to).into_response()),
-        Err(f @ Failure::Decompose(_)) if f.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(f @ AppError::Decompose(_)) if f.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let html = source_html(state, user, id, form, Some(&f)).await?;
             Ok((f.status(), Html(html)).into_response())
         }
@@ -818,7 +699,7 @@ pub async fn update_source_page(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
     Form(form): Form<SourceForm>,
-) -> Result<Response, Failure> {
+) -> Result<Response, AppError> {
     let result = do_update_source(&state, &user, id, &form)
         .await
         .map(|()| format!("/sources/{id}"));
@@ -830,7 +711,7 @@ pub async fn create_draft_page(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
     Form(form): Form<NewDraftForm>,
-) -> Result<Response, Failure> {
+) -> Result<Response, AppError> {
     let result = do_create_draft(&state, &user, id, &form.issuer)
         .await
         .map(|doc| format!("/decompositions/{doc}"));
@@ -842,7 +723,7 @@ pub async fn link_document_page(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
     Form(form): Form<LinkForm>,
-) -> Result<Response, Failure> {
+) -> Result<Response, AppError> {
     let result = async {
         require(&user, OFFICE)?;
         let doc = find_document(&state, &form.document).await?;
@@ -898,10 +779,10 @@ async fn editor_html(
     d: &Decomposition,
     form: EditorForm,
     fields: Option<&FieldsForm>,
-    failure: Option<&Failure>,
-) -> Result<String, Failure> {
+    failure: Option<&AppError>,
+) -> Result<String, AppError> {
     let units = state.store.units().await?;
-    let can_edit = office(user) && d.status == duban_store::DocumentStatus::Draft;
+    let can_edit = office(user) && d.status == duban_domain::DocumentStatus::Draft;
     let doc = &d.document;
     let fields = fields.cloned().unwrap_or_else(|| FieldsForm {
         issuer: doc.issuer.clone().unwrap_or_default(),
@@ -931,9 +812,9 @@ async fn editor_html(
             fields => v(fields),
             disclosures => vec!["主动公开", "依申请公开", "不予公开"],
             formats => v(formats),
-            error => failure.map(Failure::message),
-            error_field => failure.and_then(Failure::field),
-            labels => (1..=20u32).filter_map(|n| char::from_u32(0x2460 + n - 1)).map(String::from).collect::<Vec<_>>(),
+            error => failure.map(ToString::to_string),
+            error_field => failure.and_then(AppError::field),
+            labels => duban_domain::SubItemLabel::all().map(|l| l.to_string()).collect::<Vec<_>>(),
             today => chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string(),
         },
     )
@@ -953,7 +834,7 @@ pub async fn editor_page(
     CurrentUser(user): CurrentUser,
     Path(document): Path<i64>,
     Query(query): Query<EditorQuery>,
-) -> Result<Html<String>, Failure> {
+) -> Result<Html<String>, AppError> {
     let d = load(&state, &user, document).await?;
     let form = match query.edit {
         Some(n) => {
@@ -961,7 +842,7 @@ pub async fn editor_page(
                 .tasks
                 .iter()
                 .find(|t| t.number == n)
-                .ok_or(Failure::App(AppError::NotFound("该任务")))?;
+                .ok_or(AppError::NotFound("该任务"))?;
             EditorForm::new(Some(n), TaskForm::from_task(t))
         }
         None => EditorForm::new(None, TaskForm::default()),
@@ -978,11 +859,11 @@ async fn editor_after(
     document: i64,
     form: Option<EditorForm>,
     fields: Option<&FieldsForm>,
-    result: Result<(), Failure>,
-) -> Result<Response, Failure> {
+    result: Result<(), AppError>,
+) -> Result<Response, AppError> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/decompositions/{document}")).into_response()),
-        Err(f @ Failure::Decompose(_)) => {
+        Err(f @ AppError::Decompose(_)) => {
             let d = load(state, user, document).await?;
             let form = form.unwrap_or_else(|| EditorForm::new(None, TaskForm::default()));
             let html = editor_html(state, user, &d, form, fields, Some(&f)).await?;
@@ -997,7 +878,7 @@ pub async fn update_fields_page(
     CurrentUser(user): CurrentUser,
     Path(document): Path<i64>,
     Form(form): Form<FieldsForm>,
-) -> Result<Response, Failure> {
+) -> Result<Response, AppError> {
     let result = async {
         require(&user, OFFICE)?;
         Ok(state
@@ -1014,7 +895,7 @@ pub async fn add_task_page(
     CurrentUser(user): CurrentUser,
     Path(document): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, Failure> {
+) -> Result<Response, AppError> {
     let task = TaskForm::from_pairs(&pairs);
     let result = async {
         require(&user, OFFICE)?;
@@ -1035,7 +916,7 @@ pub async fn update_task_page(
     CurrentUser(user): CurrentUser,
     Path((document, number)): Path<(i64, u32)>,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, Failure> {
+) -> Result<Response, AppError> {
     let task = TaskForm::from_pairs(&pairs);
     let result = async {
         require(&user, OFFICE)?;
@@ -1054,7 +935,7 @@ pub async fn remove_task_page(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path((document, number)): Path<(i64, u32)>,
-) -> Result<Response, Failure> {
+) -> Result<Response, AppError> {
     let result = async {
         require(&user, OFFICE)?;
         Ok(state
@@ -1071,7 +952,7 @@ pub async fn move_task_page(
     CurrentUser(user): CurrentUser,
     Path((document, number)): Path<(i64, u32)>,
     Form(form): Form<MoveForm>,
-) -> Result<Response, Failure> {
+) -> Result<Response, AppError> {
     let result = async {
         require(&user, OFFICE)?;
         Ok(state
@@ -1088,7 +969,7 @@ pub async fn issue_page(
     CurrentUser(user): CurrentUser,
     Path(document): Path<i64>,
     Form(form): Form<IssueForm>,
-) -> Result<Response, Failure> {
+) -> Result<Response, AppError> {
     let result = async {
         require(&user, OFFICE)?;
         Ok(state
@@ -1104,7 +985,7 @@ pub async fn delete_draft_page(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(document): Path<i64>,
-) -> Result<Response, Failure> {
+) -> Result<Response, AppError> {
     require(&user, OFFICE)?;
     let d = load(&state, &user, document).await?;
     state
@@ -1124,11 +1005,11 @@ async fn rendered(
     user: &User,
     document: i64,
     format: &str,
-) -> Result<Response, Failure> {
+) -> Result<Response, AppError> {
     require(user, READERS)?;
-    let format = OutputFormat::from_name(format).ok_or(Failure::App(AppError::NotFound(
+    let format = OutputFormat::from_name(format).ok_or(AppError::NotFound(
         "该文件格式（可用 docx、pdf、xlsx、html）",
-    )))?;
+    ))?;
     let id = DocumentId(document);
     let notice = match state.store.load_notice(id).await {
         Err(StoreError::NotFound(_)) => return Err(document_not_found()),
@@ -1141,7 +1022,7 @@ pub async fn file_page(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path((document, format)): Path<(i64, String)>,
-) -> Result<Response, Failure> {
+) -> Result<Response, AppError> {
     rendered(&state, &user, document, &format).await
 }
 
@@ -1152,7 +1033,7 @@ pub async fn api_sources(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Query(query): Query<SourceQuery>,
-) -> Result<Json<Vec<SourceSummary>>, ApiFailure> {
+) -> Result<Json<Vec<SourceSummary>>, ApiError> {
     require(&user, READERS)?;
     Ok(Json(state.store.sources(kind_filter(&query)?).await?))
 }
@@ -1161,7 +1042,7 @@ pub async fn api_create_source(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     body: Bytes,
-) -> Result<(StatusCode, Json<SourceDetail>), ApiFailure> {
+) -> Result<(StatusCode, Json<SourceDetail>), ApiError> {
     require(&user, OFFICE)?;
     let form: SourceForm = json_body(&body)?;
     let id = do_create_source(&state, &user, &form).await?;
@@ -1172,7 +1053,7 @@ pub async fn api_source(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
-) -> Result<Json<SourceDetail>, ApiFailure> {
+) -> Result<Json<SourceDetail>, ApiError> {
     require(&user, READERS)?;
     Ok(Json(state.store.source(SourceId(id)).await?))
 }
@@ -1182,7 +1063,7 @@ pub async fn api_update_source(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
     body: Bytes,
-) -> Result<Json<SourceDetail>, ApiFailure> {
+) -> Result<Json<SourceDetail>, ApiError> {
     require(&user, OFFICE)?;
     let form: SourceForm = json_body(&body)?;
     do_update_source(&state, &user, id, &form).await?;
@@ -1194,7 +1075,7 @@ pub async fn api_create_draft(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Decomposition>), ApiFailure> {
+) -> Result<(StatusCode, Json<Decomposition>), ApiError> {
     require(&user, OFFICE)?;
     let form: NewDraftFormJson = json_body(&body)?;
     let doc = do_create_draft(&state, &user, id, &form.issuer).await?;
@@ -1222,7 +1103,7 @@ pub async fn api_set_document_source(
     CurrentUser(user): CurrentUser,
     Path(document): Path<i64>,
     body: Bytes,
-) -> Result<Json<Value>, ApiFailure> {
+) -> Result<Json<Value>, ApiError> {
     require(&user, OFFICE)?;
     let form: DocumentSourceJson = json_body(&body)?;
     match state
@@ -1240,7 +1121,7 @@ pub async fn api_decomposition(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(document): Path<i64>,
-) -> Result<Json<Decomposition>, ApiFailure> {
+) -> Result<Json<Decomposition>, ApiError> {
     Ok(Json(load(&state, &user, document).await?))
 }
 
@@ -1259,7 +1140,7 @@ pub async fn api_update_fields(
     CurrentUser(user): CurrentUser,
     Path(document): Path<i64>,
     body: Bytes,
-) -> Result<Json<Decomposition>, ApiFailure> {
+) -> Result<Json<Decomposition>, ApiError> {
     require(&user, OFFICE)?;
     let json: FieldsJson = json_body(&body)?;
     let form = FieldsForm {
@@ -1287,7 +1168,7 @@ pub async fn api_add_tasks(
     CurrentUser(user): CurrentUser,
     Path(document): Path<i64>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiFailure> {
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     require(&user, OFFICE)?;
     let json: TasksJson = json_body(&body)?;
     let many = json.tasks.len() > 1;
@@ -1296,12 +1177,12 @@ pub async fn api_add_tasks(
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            t.to_input(None).map_err(|f| match f {
-                Failure::Decompose(e) if many => Failure::Decompose(DecomposeError::InBatch {
+            t.to_input(None).map_err(|e| match e {
+                e if many => DecompositionError::InBatch {
                     index: i + 1,
                     error: Box::new(e),
-                }),
-                f => f,
+                },
+                e => e,
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -1317,7 +1198,7 @@ pub async fn api_update_task(
     CurrentUser(user): CurrentUser,
     Path((document, number)): Path<(i64, u32)>,
     body: Bytes,
-) -> Result<Json<Decomposition>, ApiFailure> {
+) -> Result<Json<Decomposition>, ApiError> {
     require(&user, OFFICE)?;
     let form: TaskForm = json_body(&body)?;
     let input = form.to_input(Some(number))?;
@@ -1332,7 +1213,7 @@ pub async fn api_remove_task(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path((document, number)): Path<(i64, u32)>,
-) -> Result<StatusCode, ApiFailure> {
+) -> Result<StatusCode, ApiError> {
     require(&user, OFFICE)?;
     state
         .store
@@ -1352,12 +1233,12 @@ pub async fn api_move_task(
     CurrentUser(user): CurrentUser,
     Path((document, number)): Path<(i64, u32)>,
     body: Bytes,
-) -> Result<Json<Decomposition>, ApiFailure> {
+) -> Result<Json<Decomposition>, ApiError> {
     require(&user, OFFICE)?;
     let json: MoveJson = json_body(&body)?;
     let to = json
         .to
-        .ok_or_else(|| Failure::invalid("to", "请填写新的序号（正整数）"))?;
+        .ok_or_else(|| DecompositionError::invalid("to", "请填写新的序号（正整数）"))?;
     state
         .store
         .move_decomposition_task(DocumentId(document), number, to)
@@ -1370,7 +1251,7 @@ pub async fn api_issue(
     CurrentUser(user): CurrentUser,
     Path(document): Path<i64>,
     body: Bytes,
-) -> Result<Json<Decomposition>, ApiFailure> {
+) -> Result<Json<Decomposition>, ApiError> {
     require(&user, OFFICE)?;
     let form: IssueForm = json_body(&body)?;
     state
@@ -1384,7 +1265,7 @@ pub async fn api_delete_draft(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(document): Path<i64>,
-) -> Result<StatusCode, ApiFailure> {
+) -> Result<StatusCode, ApiError> {
     require(&user, OFFICE)?;
     state
         .store
@@ -1397,7 +1278,7 @@ pub async fn api_file(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path((document, format)): Path<(i64, String)>,
-) -> Result<Response, ApiFailure> {
+) -> Result<Response, ApiError> {
     Ok(rendered(&state, &user, document, &format).await?)
 }
 
@@ -1447,8 +1328,8 @@ mod tests {
             milestones: Vec::new(),
         };
         let f = bad.to_plan(Some(3)).unwrap_err();
-        assert_eq!(f.field(), Some("target"));
-        assert!(f.message().starts_with("第 3 项任务："), "{}", f.message());
+        assert_eq!(f.field(), "target");
+        assert!(f.to_string().starts_with("第 3 项任务："), "{f}");
         let bad_date = PlanForm {
             kind: "project".into(),
             milestones: vec![MilestoneForm {
@@ -1457,9 +1338,6 @@ mod tests {
             }],
             ..PlanForm::default()
         };
-        assert_eq!(
-            bad_date.to_plan(None).unwrap_err().field(),
-            Some("milestones")
-        );
+        assert_eq!(bad_date.to_plan(None).unwrap_err().field(), "milestones");
     }
 }

@@ -1,10 +1,11 @@
 //! Every way a request can fail, as the user sees it: an HTML page in Chinese, or JSON
-//! `{"error": "…"}` for the API, with the right status.
+//! `{"error": "…", "field": "…"}` for the API (`field` when a form field is to be
+//! corrected), with the right status.
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use duban_domain::{EvidenceError, PercentError};
-use duban_store::StoreError;
+use duban_domain::{DecompositionError, EvidenceError, PercentError};
+use duban_store::{DecomposeError, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -32,6 +33,10 @@ pub enum AppError {
     Evidence(#[from] EvidenceError),
     #[error(transparent)]
     Percent(#[from] PercentError),
+    /// A source or decomposition input refused (names the field to correct), or a
+    /// decomposition the store cannot change. Its store failures are `Store`.
+    #[error(transparent)]
+    Decompose(DecomposeError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("页面生成失败：{0}")]
@@ -61,9 +66,46 @@ impl AppError {
             | AppError::Figures(_)
             | AppError::Percent(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Evidence(e) => evidence_status(e),
+            AppError::Decompose(e) => decompose_status(e),
             AppError::Store(e) => store_status(e),
             AppError::Template(_) | AppError::Json(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// The form field to correct, when the error names one.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            AppError::Decompose(e) => e.field(),
+            _ => None,
+        }
+    }
+}
+
+impl From<DecomposeError> for AppError {
+    fn from(e: DecomposeError) -> Self {
+        match e {
+            DecomposeError::Store(e) => AppError::Store(e),
+            e => AppError::Decompose(e),
+        }
+    }
+}
+
+impl From<DecompositionError> for AppError {
+    fn from(e: DecompositionError) -> Self {
+        AppError::Decompose(DecomposeError::Rule(e))
+    }
+}
+
+/// Exhaustive on purpose: a new decomposition error must be given its status here.
+fn decompose_status(e: &DecomposeError) -> StatusCode {
+    use DecomposeError as E;
+    match e {
+        E::Rule(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        E::SourceNotFound(_) | E::DocumentNotFound(_) | E::TaskNotFound { .. } => {
+            StatusCode::NOT_FOUND
+        }
+        E::NotADraft { .. } | E::DocNumberTaken { .. } | E::InUse { .. } => StatusCode::CONFLICT,
+        E::Store(e) => store_status(e),
     }
 }
 
@@ -133,11 +175,11 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %self.0, "API request failed");
         }
-        (
-            status,
-            axum::Json(serde_json::json!({ "error": self.0.to_string() })),
-        )
-            .into_response()
+        let body = match self.0.field() {
+            Some(field) => serde_json::json!({ "error": self.0.to_string(), "field": field }),
+            None => serde_json::json!({ "error": self.0.to_string() }),
+        };
+        (status, axum::Json(body)).into_response()
     }
 }
 
