@@ -52,6 +52,6 @@ pub use unit::{
 };
 pub use unit_cell::{UnitCell, WrittenUnit, parse_unit_cell};
 pub use workflow::{
-    AccountError, ReportAction, ReportState, Role, TaskAction, TaskState, Username, WorkflowError,
-    check_password, next_state, next_task_state,
+    AccountError, LapseKind, ReportAction, ReportState, Role, TaskAction, TaskState, Username,
+    WorkflowError, check_password, next_state, next_task_state,
 };

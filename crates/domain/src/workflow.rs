@@ -442,6 +442,47 @@ pub fn check_password(password: &str) -> Result<(), AccountError> {
     }
 }
 
+/// Kinds of lapse the office tracks separately (两个时钟: acknowledge by T1, report by T2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LapseKind {
+    /// Acknowledged after the acknowledgement deadline.
+    LateAcknowledgement,
+    /// Not acknowledged and the deadline has passed.
+    NotAcknowledged,
+    /// Submitted after the round's due date.
+    LateReport,
+    /// Not submitted and the round's due date has passed.
+    NotReported,
+}
+
+impl LapseKind {
+    pub const ALL: [LapseKind; 4] = [
+        LapseKind::LateAcknowledgement,
+        LapseKind::NotAcknowledged,
+        LapseKind::LateReport,
+        LapseKind::NotReported,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            LapseKind::LateAcknowledgement => "late_acknowledgement",
+            LapseKind::NotAcknowledged => "not_acknowledged",
+            LapseKind::LateReport => "late_report",
+            LapseKind::NotReported => "not_reported",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LapseKind::LateAcknowledgement => "逾期签收",
+            LapseKind::NotAcknowledged => "未签收",
+            LapseKind::LateReport => "逾期报送",
+            LapseKind::NotReported => "未报送",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! what live in `duban_domain::workflow`; the store records what they allow.
 
 use chrono::{DateTime, NaiveDate, Utc};
+pub use duban_domain::LapseKind;
 use duban_domain::{Percent, ReportAction, ReportState, RichText, Role, Username};
 use serde::Serialize;
 
@@ -241,47 +242,6 @@ pub struct TaskStatus {
     pub state: duban_domain::TaskState,
     /// Oldest first.
     pub events: Vec<TaskEvent>,
-}
-
-/// Kinds of lapse the office tracks separately (两个时钟: acknowledge by T1, report by T2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LapseKind {
-    /// Acknowledged after the acknowledgement deadline.
-    LateAcknowledgement,
-    /// Not acknowledged and the deadline has passed.
-    NotAcknowledged,
-    /// Submitted after the round's due date.
-    LateReport,
-    /// Not submitted and the round's due date has passed.
-    NotReported,
-}
-
-impl LapseKind {
-    pub const ALL: [LapseKind; 4] = [
-        LapseKind::LateAcknowledgement,
-        LapseKind::NotAcknowledged,
-        LapseKind::LateReport,
-        LapseKind::NotReported,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            LapseKind::LateAcknowledgement => "late_acknowledgement",
-            LapseKind::NotAcknowledged => "not_acknowledged",
-            LapseKind::LateReport => "late_report",
-            LapseKind::NotReported => "not_reported",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            LapseKind::LateAcknowledgement => "逾期签收",
-            LapseKind::NotAcknowledged => "未签收",
-            LapseKind::LateReport => "逾期报送",
-            LapseKind::NotReported => "未报送",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

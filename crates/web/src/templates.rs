@@ -81,7 +81,7 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         TaskAction::from_code(&code).map_or(code.clone(), |a| a.label().to_string())
     });
     env.add_function("lapse_label", |code: String| {
-        duban_store::LapseKind::ALL
+        duban_domain::LapseKind::ALL
             .into_iter()
             .find(|k| k.code() == code)
             .map_or(code.clone(), |k| k.label().to_string())
