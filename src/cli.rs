@@ -630,31 +630,21 @@ async fn import_one(
 ) -> Result<String> {
     let bytes =
         std::fs::read(path).with_context(|| format!("无法读取文件（{}）", path.display()))?;
-    let table_format = match format {
-        Some(InputFormat::Json) => None,
-        Some(InputFormat::Tsv) => Some(Format::Tsv),
-        Some(InputFormat::Md) => Some(Format::Markdown),
-        Some(InputFormat::Html) => Some(Format::Html),
-        Some(InputFormat::Pipe) => Some(Format::PipeCells),
-        Some(InputFormat::Flat) => Some(Format::Flattened),
-        Some(InputFormat::Docx) => Some(Format::Docx),
-        Some(InputFormat::Xlsx) => Some(Format::Xlsx),
-        None if looks_like_json(&bytes) => None,
-        None => Some(duban_formats::detect(&bytes)?),
-    };
-    let notice = match table_format {
-        Some(format) => import(&bytes, Some(format), &store.directory().await?)?,
-        None => duban_formats::interchange::from_json(&duban_formats::decode_text(&bytes)?)?,
-    };
+    let format = format.map(|f| match f {
+        InputFormat::Json => Format::Json,
+        InputFormat::Tsv => Format::Tsv,
+        InputFormat::Md => Format::Markdown,
+        InputFormat::Html => Format::Html,
+        InputFormat::Pipe => Format::PipeCells,
+        InputFormat::Flat => Format::Flattened,
+        InputFormat::Docx => Format::Docx,
+        InputFormat::Xlsx => Format::Xlsx,
+    });
+    let notice = import(&bytes, format, &store.directory().await?)?;
     let source = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
     let outcome = store.save_notice(&notice, &source, replace).await?;
     Ok(describe_outcome(&notice, &outcome))
-}
-
-fn looks_like_json(bytes: &[u8]) -> bool {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
-    start.is_some_and(|i| bytes[i] == b'{')
 }

@@ -12,6 +12,9 @@ pub enum ImportError {
     At { location: Location, message: String },
     #[error("{0}")]
     Table(String),
+    /// A JSON file that is not a notice in duban's interchange format.
+    #[error(transparent)]
+    Interchange(#[from] crate::interchange::InterchangeError),
     #[error("无法读取 {format} 文件：{detail}。文件可能已损坏，请用办公软件打开、另存后重试。")]
     Corrupt {
         format: &'static str,

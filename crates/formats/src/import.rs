@@ -7,8 +7,8 @@ use duban_domain::{Notice, UnitDirectory};
 
 use crate::error::ImportError;
 use crate::header::parse_document;
+use crate::interchange::from_json;
 use crate::read::{docx, html, text, xlsx};
-use crate::source::SourceTable;
 use crate::table::drafts;
 
 /// The file shapes duban reads.
@@ -24,10 +24,12 @@ pub enum Format {
     Flattened,
     Docx,
     Xlsx,
+    /// duban's JSON interchange format (`docs/interchange`): a notice, not a table.
+    Json,
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Tsv,
         Format::Markdown,
         Format::Html,
@@ -35,6 +37,7 @@ impl Format {
         Format::Flattened,
         Format::Docx,
         Format::Xlsx,
+        Format::Json,
     ];
 
     pub fn name(self) -> &'static str {
@@ -46,6 +49,7 @@ impl Format {
             Format::Flattened => "flat",
             Format::Docx => "docx",
             Format::Xlsx => "xlsx",
+            Format::Json => "json",
         }
     }
 
@@ -63,6 +67,7 @@ impl Format {
             Format::Flattened => "逐行（或逐段）排列的单元格",
             Format::Docx => "Word 文档（DOCX）",
             Format::Xlsx => "Excel 工作簿（XLSX）",
+            Format::Json => "duban JSON 交换格式",
         }
     }
 }
@@ -84,30 +89,28 @@ pub fn import(
         Some(f) => f,
         None => detect(bytes)?,
     };
-    let table = read(bytes, format)?;
+    let table = match format {
+        Format::Json => return Ok(from_json(&decode_text(bytes)?)?),
+        Format::Docx => docx::read_docx(bytes)?,
+        Format::Xlsx => xlsx::read_xlsx(bytes)?,
+        text_format => {
+            let text = decode_text(bytes)?;
+            match text_format {
+                Format::Tsv => text::read_tsv(&text)?,
+                Format::Html => html::read_html(&text)?,
+                Format::Markdown => text::read_markdown(&text)?,
+                Format::PipeCells => text::read_pipe_cells(&text)?,
+                _ => text::read_flattened(&text)?,
+            }
+        }
+    };
     let drafts = drafts(&table)?;
     let document = parse_document(&table.preamble, &table.trailer);
     Ok(Notice::assemble(document, drafts, known))
 }
 
-pub fn read(bytes: &[u8], format: Format) -> Result<SourceTable, ImportError> {
-    match format {
-        Format::Docx => docx::read_docx(bytes),
-        Format::Xlsx => xlsx::read_xlsx(bytes),
-        text_format => {
-            let text = decode_text(bytes)?;
-            match text_format {
-                Format::Tsv => text::read_tsv(&text),
-                Format::Html => html::read_html(&text),
-                Format::Markdown => text::read_markdown(&text),
-                Format::PipeCells => text::read_pipe_cells(&text),
-                _ => text::read_flattened(&text),
-            }
-        }
-    }
-}
-
-/// Decides the shape from the content, not the file name.
+/// Decides the shape from the content, not the file name: a ZIP's parts, a JSON
+/// object, `<table`, pipe rules, tabs, header names.
 pub fn detect(bytes: &[u8]) -> Result<Format, ImportError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportError::Empty);
@@ -137,6 +140,9 @@ pub fn detect(bytes: &[u8]) -> Result<Format, ImportError> {
         ));
     }
     let text = decode_text(bytes)?;
+    if text.trim_start().starts_with('{') {
+        return Ok(Format::Json);
+    }
     detect_text(&text)
 }
 

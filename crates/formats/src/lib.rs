@@ -14,5 +14,5 @@ pub mod source;
 mod table;
 
 pub use error::ImportError;
-pub use import::{Format, decode_text, detect, import, read};
+pub use import::{Format, decode_text, detect, import};
 pub use markdown::to_markdown;

@@ -34,4 +34,16 @@ fn json_reads_back_to_the_same_notice() {
     let notice = import(&seed_bytes(), None, &Default::default()).unwrap();
     let text = serde_json::to_string_pretty(&to_json(&notice)).unwrap();
     assert_eq!(from_json(&text).unwrap(), notice);
+    // The interchange JSON is recognised by its content, like the table formats.
+    let bom_and_space = format!("\u{feff}\n  {text}");
+    assert_eq!(
+        duban_formats::detect(bom_and_space.as_bytes()).unwrap(),
+        Format::Json
+    );
+    assert_eq!(
+        import(bom_and_space.as_bytes(), None, &Default::default()).unwrap(),
+        notice
+    );
+    let e = import(br#"{"format": "other"}"#, None, &Default::default()).unwrap_err();
+    assert!(e.to_string().contains("JSON"), "{e}");
 }
