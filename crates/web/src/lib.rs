@@ -9,6 +9,7 @@ pub mod auth;
 pub mod decompose;
 mod error;
 pub mod evidence;
+mod html;
 pub mod notices;
 mod pages;
 pub mod public;

@@ -315,10 +315,9 @@ pub(crate) async fn report_page(
         .map(|a| v(serde_json::json!({"code": a.code(), "label": a.label()})))
         .collect();
     let editable = views::editable_text(&r.text);
-    let diff = r
-        .previous
-        .as_ref()
-        .map(|(_, before)| minijinja::Value::from_safe_string(views::diff_html(before, &r.text)));
+    let diff = r.previous.as_ref().map(|(_, before)| {
+        minijinja::Value::from_safe_string(crate::html::diff_html(before, &r.text))
+    });
     let evidence = evidence::report_evidence(state, &user, &r).await?;
     render(
         state,

@@ -531,7 +531,7 @@ pub async fn task_detail(
             .as_ref()
             .map(RichText::plain_text)
             .unwrap_or_default();
-        let highlighted = highlight(&text, &evidence);
+        let highlighted = crate::html::highlight(&text, &evidence);
         Some(TaskReading {
             analysis,
             reviewed,
@@ -558,37 +558,6 @@ pub async fn task_detail(
         reading,
         can_decide: user.role.is_office(),
     })
-}
-
-/// Text as HTML with each evidence phrase in a `<mark>` (character offsets; phrases
-/// that overlap an earlier one are left unmarked), everything escaped.
-pub fn highlight(text: &str, evidence: &[Evidence]) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut spans: Vec<&Evidence> = evidence
-        .iter()
-        .filter(|e| e.at.start < e.at.end && e.at.end <= chars.len())
-        .collect();
-    spans.sort_by_key(|e| e.at.start);
-    let esc = |from: usize, to: usize| {
-        minijinja::HtmlEscape(&chars[from..to].iter().collect::<String>()).to_string()
-    };
-    let mut out = String::new();
-    let mut at = 0;
-    for e in spans {
-        if e.at.start < at {
-            continue;
-        }
-        out.push_str(&esc(at, e.at.start));
-        out.push_str(&format!(
-            "<mark class=\"signal {}\" title=\"{}\">{}</mark>",
-            e.signal.code(),
-            minijinja::HtmlEscape(&e.label),
-            esc(e.at.start, e.at.end)
-        ));
-        at = e.at.end;
-    }
-    out.push_str(&esc(at, chars.len()));
-    out.replace('\n', "<br>")
 }
 
 /// The whole notice's reading, with the office's decisions beside the suggestions.
@@ -1146,75 +1115,6 @@ pub fn editable_text(rich: &RichText) -> String {
         .join("\n")
 }
 
-/// A sentence-level diff of two texts as HTML (`<ins>`/`<del>`), for "what changed".
-pub fn diff_html(before: &RichText, after: &RichText) -> String {
-    fn sentences(r: &RichText) -> Vec<String> {
-        let text = r.plain_text();
-        let mut out = Vec::new();
-        let mut current = String::new();
-        for c in text.chars() {
-            current.push(c);
-            if matches!(c, '。' | '；' | '！' | '？' | '\n') {
-                out.push(std::mem::take(&mut current));
-            }
-        }
-        if !current.is_empty() {
-            out.push(current);
-        }
-        out
-    }
-    let (a, b) = (sentences(before), sentences(after));
-    // Longest common subsequence over sentences.
-    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let esc = |s: &str| minijinja::HtmlEscape(s).to_string();
-    let (mut i, mut j) = (0, 0);
-    let mut out = String::from("<p class=\"diff\">");
-    while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
-            out.push_str(&esc(&a[i]));
-            i += 1;
-            j += 1;
-        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            out.push_str(&format!("<ins>{}</ins>", esc(&b[j])));
-            j += 1;
-        } else {
-            out.push_str(&format!("<del>{}</del>", esc(&a[i])));
-            i += 1;
-        }
-    }
-    out.push_str("</p>");
-    out.replace('\n', "<br>")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn editable_text_round_trips() {
-        let rich = parse_inline("**区住建局：**已完成 3*4 项\n第二段", MARKDOWN);
-        assert_eq!(parse_inline(&editable_text(&rich), MARKDOWN), rich);
-    }
-
-    #[test]
-    fn diff_marks_changed_sentences() {
-        let html = diff_html(&RichText::plain("甲。乙。"), &RichText::plain("甲。丙<。"));
-        assert_eq!(
-            html,
-            "<p class=\"diff\">甲。<ins>丙&lt;。</ins><del>乙。</del></p>"
-        );
-    }
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Count {
     pub code: &'static str,
@@ -1360,4 +1260,15 @@ pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppEr
         units,
         lapses: lapses.len(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editable_text_round_trips() {
+        let rich = parse_inline("**区住建局：**已完成 3*4 项\n第二段", MARKDOWN);
+        assert_eq!(parse_inline(&editable_text(&rich), MARKDOWN), rich);
+    }
 }
