@@ -1,4 +1,15 @@
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+/// China Standard Time: every office using duban is in UTC+8, without daylight saving.
+pub const CHINA: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+8 is a valid offset"),
+};
+
+/// The office's calendar day at `at`: deadlines and periods are China dates.
+pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&CHINA).date_naive()
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("无法识别日期“{0}”：应写作“2020年10月15日”或“二〇二〇年十月十五日”")]
@@ -84,6 +95,20 @@ fn small_number(s: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_china_date_turns_at_16_00_utc() {
+        use chrono::TimeZone;
+        let at = |h| Utc.with_ymd_and_hms(2020, 10, 14, h, 0, 0).unwrap();
+        assert_eq!(
+            china_date(at(15)),
+            NaiveDate::from_ymd_opt(2020, 10, 14).unwrap()
+        );
+        assert_eq!(
+            china_date(at(16)),
+            NaiveDate::from_ymd_opt(2020, 10, 15).unwrap()
+        );
+    }
 
     #[test]
     fn arabic_and_chinese_forms() {

@@ -620,7 +620,7 @@ pub async fn create_source_page(
 ) -> Result<Response, AppError> {
     match do_create_source(&state, &user, &form).await {
         Ok(id) => Ok(Redirect::to(&format!("/sources/{id}")).into_response()),
-        Err(f @ AppError::Decompose(_)) => {
+        Err(f) if f.is_refusal() => {
             let html = sources_html(&state, &user, None, &form, Some(&f)).await?;
             Ok((f.status(), Html(html)).into_response())
         }
@@ -686,7 +686,7 @@ async fn source_page_after(
 ) -> Result<Response, AppError> {
     match result {
         Ok(to) => Ok(Redirect::to(&to).into_response()),
-        Err(f @ AppError::Decompose(_)) if f.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(f) if f.is_refusal() && f.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let html = source_html(state, user, id, form, Some(&f)).await?;
             Ok((f.status(), Html(html)).into_response())
         }
@@ -863,7 +863,7 @@ async fn editor_after(
 ) -> Result<Response, AppError> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/decompositions/{document}")).into_response()),
-        Err(f @ AppError::Decompose(_)) => {
+        Err(f) if f.is_refusal() => {
             let d = load(state, user, document).await?;
             let form = form.unwrap_or_else(|| EditorForm::new(None, TaskForm::default()));
             let html = editor_html(state, user, &d, form, fields, Some(&f)).await?;

@@ -72,6 +72,29 @@ impl AppError {
         }
     }
 
+    /// A refused step or form, shown on the page again with the reason (and what was
+    /// typed); any other error gets the error page.
+    pub fn is_refusal(&self) -> bool {
+        use duban_store::StoreError as E;
+        matches!(
+            self,
+            AppError::BadRequest(_)
+                | AppError::TooLong(_)
+                | AppError::Percent(_)
+                | AppError::Evidence(_)
+                | AppError::Decompose(_)
+                | AppError::Store(
+                    E::Workflow(_)
+                        | E::Stale
+                        | E::TaskStale { .. }
+                        | E::NotAssigned { .. }
+                        | E::AlreadyAcknowledged { .. }
+                        | E::Evidence(_)
+                        | E::AttachmentsLocked { .. }
+                )
+        )
+    }
+
     /// The form field to correct, when the error names one.
     pub fn field(&self) -> Option<&'static str> {
         match self {

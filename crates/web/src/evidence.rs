@@ -30,7 +30,7 @@ use serde::Serialize;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, AppError};
-use crate::pages::{is_refusal, report_page};
+use crate::pages::report_page;
 use crate::views;
 
 /// Largest request body an upload may have: the file limit plus room for the multipart
@@ -289,7 +289,7 @@ async fn back_to_report(
 ) -> Result<Response, AppError> {
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/reports/{report}#attachments")).into_response()),
-        Err(e) if is_refusal(&e) => {
+        Err(e) if e.is_refusal() => {
             let status = e.status();
             let page = report_page(state, user, report, Some(e.to_string())).await?;
             Ok((status, page).into_response())

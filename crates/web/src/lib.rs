@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+mod dashboard;
 pub mod decompose;
 mod error;
 pub mod evidence;
@@ -123,6 +124,7 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
 /// Every route of the app. The list here is the one the OpenAPI test checks.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
+        .merge(dashboard::api_routes())
         .route("/openapi.json", get(api::openapi))
         .route("/login", post(api::login))
         .route("/logout", post(api::logout))
@@ -184,13 +186,6 @@ pub fn router(state: AppState) -> Router {
             "/decompositions/{document}/file/{format}",
             get(decompose::api_file),
         )
-        .route("/lapses", get(api::lapses))
-        .route("/dashboard", get(api::dashboard))
-        .route("/documents/{document}/analysis", get(api::analysis))
-        .route(
-            "/documents/{document}/tasks/{number}/status",
-            post(api::decide_status),
-        )
         .route("/rounds", get(api::rounds).post(api::open_round))
         .route("/rounds/{id}", get(api::round))
         .route("/rounds/{id}/close", post(api::close_round))
@@ -228,12 +223,6 @@ pub fn router(state: AppState) -> Router {
         .route("/static/dashboard.js", get(dashboard_js))
         .route("/static/vendor/echarts.common.min.js", get(echarts_js))
         .route("/static/vendor/htmx.min.js", get(htmx_js))
-        .route("/dashboard", get(pages::dashboard))
-        .route("/documents/{document}/analysis", get(pages::analysis))
-        .route(
-            "/documents/{document}/tasks/{number}/status",
-            post(pages::decide_status),
-        )
         .route("/login", get(pages::login_page).post(pages::login_submit))
         .route("/logout", post(pages::logout))
         .route("/tasks", get(pages::tasks))
@@ -247,7 +236,6 @@ pub fn router(state: AppState) -> Router {
             post(pages::task_action),
         )
         .route("/assign", post(pages::assign))
-        .route("/lapses", get(pages::lapses))
         .route("/rounds", get(pages::rounds).post(pages::open_round))
         .route("/rounds/{id}", get(pages::round))
         .route("/rounds/{id}/close", post(pages::close_round))
@@ -326,6 +314,7 @@ pub fn router(state: AppState) -> Router {
         .route("/public/{id}", get(public::notice_page))
         .route("/public/{id}/file/{format}", get(public::file))
         .merge(notices::routes())
+        .merge(dashboard::routes())
         .nest("/api", api.merge(notices::api_routes()))
         .layer(CsrfLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(

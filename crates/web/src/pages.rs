@@ -103,7 +103,7 @@ pub async fn tasks(
     render(
         &state,
         "tasks.html",
-        context! { user => v(user), view => v(view), options => v(options), states => v(states()), task_states => v(task_states), reading_statuses => v(statuses()) },
+        context! { user => v(user), view => v(view), options => v(options), states => v(states()), task_states => v(task_states), reading_statuses => crate::dashboard::status_choices() },
     )
 }
 
@@ -115,7 +115,7 @@ pub async fn task(
     task_page(&state, user, document, number, None).await
 }
 
-async fn task_page(
+pub(crate) async fn task_page(
     state: &AppState,
     user: duban_store::User,
     document: i64,
@@ -126,28 +126,7 @@ async fn task_page(
     render(
         state,
         "task.html",
-        context! { user => v(user), task => v(&view.task), view => v(view), flash => v(flash), statuses => v(statuses()) },
-    )
-}
-
-/// A refused step shows the page again with the reason; other errors are error pages.
-pub(crate) fn is_refusal(e: &AppError) -> bool {
-    use duban_store::StoreError as E;
-    matches!(
-        e,
-        AppError::BadRequest(_)
-            | AppError::TooLong(_)
-            | AppError::Percent(_)
-            | AppError::Evidence(_)
-            | AppError::Store(
-                E::Workflow(_)
-                    | E::Stale
-                    | E::TaskStale { .. }
-                    | E::NotAssigned { .. }
-                    | E::AlreadyAcknowledged { .. }
-                    | E::Evidence(_)
-                    | E::AttachmentsLocked { .. }
-            )
+        context! { user => v(user), task => v(&view.task), view => v(view), flash => v(flash), statuses => crate::dashboard::status_choices() },
     )
 }
 
@@ -159,7 +138,7 @@ pub async fn task_action(
 ) -> Result<Response, AppError> {
     match views::act_on_task(&state, &user, document, number, form).await {
         Ok(_) => Ok(Redirect::to(&format!("/documents/{document}/tasks/{number}")).into_response()),
-        Err(e) if is_refusal(&e) => {
+        Err(e) if e.is_refusal() => {
             let page = task_page(&state, user, document, number, Some(e.to_string())).await?;
             Ok((e.status(), page).into_response())
         }
@@ -174,7 +153,7 @@ pub async fn acknowledge(
 ) -> Result<Response, AppError> {
     match views::acknowledge(&state, &user, document, number).await {
         Ok(_) => Ok(Redirect::to("/my").into_response()),
-        Err(e) if is_refusal(&e) => {
+        Err(e) if e.is_refusal() => {
             let page = task_page(&state, user, document, number, Some(e.to_string())).await?;
             Ok((e.status(), page).into_response())
         }
@@ -198,18 +177,6 @@ pub async fn assign(
     };
     views::assign_document(&state, &user, form.document, ack).await?;
     Ok(Redirect::to(&format!("/tasks?document={}", form.document)))
-}
-
-pub async fn lapses(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-) -> Result<Html<String>, AppError> {
-    let lapses = views::lapses(&state, &user, None).await?;
-    render(
-        &state,
-        "lapses.html",
-        context! { user => v(user), lapses => v(lapses) },
-    )
 }
 
 pub async fn rounds(
@@ -335,72 +302,13 @@ pub async fn report_submit(
     match views::act_on_report(&state, &user, id, form).await {
         Ok(_) => Ok(Redirect::to(&format!("/reports/{id}")).into_response()),
         // A refused step shows the page again with the reason, not an error page.
-        Err(e) if is_refusal(&e) => {
+        Err(e) if e.is_refusal() => {
             let status = e.status();
             Ok((
                 status,
                 report_page(&state, user, id, Some(e.to_string())).await?,
             )
                 .into_response())
-        }
-        Err(e) => Err(e),
-    }
-}
-
-pub async fn dashboard(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-) -> Result<Html<String>, AppError> {
-    let d = views::dashboard(&state, &user).await?;
-    render(
-        &state,
-        "dashboard.html",
-        context! { user => v(user), d => v(d) },
-    )
-}
-
-/// The analysis statuses, for the 审定 form.
-fn statuses() -> Vec<minijinja::Value> {
-    use duban_domain::analysis::Status;
-    [
-        Status::Done,
-        Status::InProgress,
-        Status::Lagging,
-        Status::Blocked,
-        Status::NotStarted,
-        Status::Unknown,
-    ]
-    .iter()
-    .map(|s| v(serde_json::json!({"code": s.code(), "label": s.label()})))
-    .collect()
-}
-
-pub async fn analysis(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(document): Path<i64>,
-) -> Result<Html<String>, AppError> {
-    let r = views::notice_reading(&state, &user, document, None).await?;
-    render(
-        &state,
-        "analysis.html",
-        context! { user => v(user), r => v(r) },
-    )
-}
-
-pub async fn decide_status(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path((document, number)): Path<(i64, u32)>,
-    Form(form): Form<views::DecideForm>,
-) -> Result<Response, AppError> {
-    match views::decide_status(&state, &user, document, number, form).await {
-        Ok(_) => Ok(
-            Redirect::to(&format!("/documents/{document}/tasks/{number}#reading")).into_response(),
-        ),
-        Err(e) if is_refusal(&e) => {
-            let page = task_page(&state, user, document, number, Some(e.to_string())).await?;
-            Ok((e.status(), page).into_response())
         }
         Err(e) => Err(e),
     }

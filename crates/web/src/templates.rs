@@ -99,6 +99,11 @@ pub(crate) fn v<T: serde::Serialize>(value: T) -> minijinja::Value {
     minijinja::Value::from(minijinja::value::Serde(value))
 }
 
+/// A (code, label) pair, for a template's options and buttons.
+pub(crate) fn choice(code: &str, label: &str) -> minijinja::Value {
+    minijinja::context! { code => code, label => label }
+}
+
 /// A page from its template.
 pub(crate) fn render(
     state: &crate::AppState,

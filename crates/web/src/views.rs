@@ -2,10 +2,7 @@
 //! the authorisation that decides who may see it.
 
 use chrono::{NaiveDate, Utc};
-use duban_domain::analysis::{
-    Evidence, NoticeAnalysis, ReviewedStatus, Status, StatusOverride, TaskAnalysis,
-    analyse_notice_in, analyse_task,
-};
+use duban_domain::analysis::{Evidence, ReviewedStatus, Status, TaskAnalysis, analyse_task};
 use duban_domain::analysis::{ReportComparison, compare_reports};
 use duban_domain::limits;
 use duban_domain::selection::TaskSelection;
@@ -15,7 +12,7 @@ use duban_domain::{
 use duban_formats::inline::{MARKDOWN, parse_inline};
 use duban_formats::interchange::{TaskJson, to_json};
 use duban_store::{
-    Assignment, AssignmentFilter, DocumentId, DocumentSummary, Lapse, NewRound, ReadingFilter,
+    Assignment, AssignmentFilter, DocumentId, DocumentSummary, NewRound, ReadingFilter,
     ReadingRound, ReportChange, ReportDetail, ReportFilter, ReportId, ReportSummary, RoundId,
     RoundSummary, SourceId, SourceSummary, TaskPage, TaskPageQuery, TaskPageReport, TaskPageRow,
     TaskStatus, User,
@@ -84,7 +81,7 @@ impl TaskFilter {
 }
 
 /// `behind_pace` (欠序时) or a status code, as the dashboard links to the task list.
-const BEHIND_PACE: &str = "behind_pace";
+pub(crate) const BEHIND_PACE: &str = "behind_pace";
 
 fn reading_filter(code: &str) -> Result<ReadingFilter, AppError> {
     if code == BEHIND_PACE {
@@ -344,23 +341,6 @@ fn task_row(row: &TaskPageRow) -> TaskRow {
     }
 }
 
-/// Every report of the round, or none when there is no round yet.
-async fn round_reports(
-    state: &AppState,
-    round: Option<&RoundSummary>,
-) -> Result<Vec<ReportSummary>, AppError> {
-    match round {
-        Some(r) => Ok(state
-            .store
-            .reports(&ReportFilter {
-                round: Some(r.id),
-                ..ReportFilter::default()
-            })
-            .await?),
-        None => Ok(Vec::new()),
-    }
-}
-
 fn query_string(filter: &TaskFilter) -> String {
     let mut parts = Vec::new();
     if let Some(d) = filter.document {
@@ -560,103 +540,6 @@ pub async fn task_detail(
     })
 }
 
-/// The whole notice's reading, with the office's decisions beside the suggestions.
-#[derive(Debug, Clone, Serialize)]
-pub struct NoticeReading {
-    pub document: DocumentId,
-    pub analysis: NoticeAnalysis,
-    /// Per task (same order as `analysis.tasks`).
-    pub reviewed: Vec<ReviewedStatus>,
-    /// The period judged against, in words: `截至10月31日，据标题`.
-    pub period: Option<String>,
-    /// The closed round whose reports are read; `None`: the notice's own progress.
-    pub round: Option<ReadingRound>,
-    /// Tasks per status in force (审定 where given, else the suggestion), as the
-    /// dashboard counts them, and how many of them the office decided.
-    pub effective: Vec<Count>,
-    pub decided: usize,
-}
-
-pub async fn notice_reading(
-    state: &AppState,
-    user: &User,
-    document: i64,
-    as_of: Option<NaiveDate>,
-) -> Result<NoticeReading, AppError> {
-    require(user, READERS)?;
-    let id = DocumentId(document);
-    // The same reading the dashboard counts: the latest closed round, else the notice.
-    let read = match state.store.reading_notice(id).await {
-        Ok(n) => n,
-        Err(duban_store::StoreError::NotFound(_)) => return Err(AppError::NotFound("该文件")),
-        Err(e) => return Err(e.into()),
-    };
-    let overrides = state.store.status_overrides(id).await?;
-    let analysis = analyse_notice_in(&read.notice, &read.context(as_of));
-    let reviewed: Vec<ReviewedStatus> = analysis
-        .tasks
-        .iter()
-        .map(|t| {
-            t.reviewed(
-                overrides
-                    .iter()
-                    .find(|(n, _)| *n == t.number.0)
-                    .map(|(_, o)| o)
-                    .filter(|o| read.in_force(t.number.0, o.at)),
-            )
-        })
-        .collect();
-    let effective = Status::ALL
-        .into_iter()
-        .map(|s| Count {
-            code: s.code(),
-            label: s.label(),
-            count: reviewed.iter().filter(|r| r.effective == s).count(),
-        })
-        .collect();
-    Ok(NoticeReading {
-        effective,
-        decided: reviewed.iter().filter(|r| r.r#override.is_some()).count(),
-        document: id,
-        period: analysis.period.as_ref().map(|p| p.described()),
-        round: read.round,
-        analysis,
-        reviewed,
-    })
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct DecideForm {
-    /// done / in_progress / lagging / blocked / not_started / unknown
-    pub status: String,
-    pub reason: String,
-}
-
-/// The office sets a task's status over the suggestion; the suggestion stays visible.
-pub async fn decide_status(
-    state: &AppState,
-    user: &User,
-    document: i64,
-    number: u32,
-    form: DecideForm,
-) -> Result<StatusOverride, AppError> {
-    require(user, OFFICE)?;
-    let status = Status::from_code(form.status.trim())
-        .ok_or_else(|| AppError::BadRequest(format!("未知的状态“{}”", form.status)))?;
-    limits::COMMENT.check(&form.reason)?;
-    Ok(state
-        .store
-        .set_status_override(
-            DocumentId(document),
-            number,
-            user,
-            status,
-            &form.reason,
-            Utc::now(),
-        )
-        .await?)
-}
-
 #[derive(Debug, Clone, Deserialize)]
 pub struct AssignForm {
     pub ack_due: NaiveDate,
@@ -741,17 +624,6 @@ pub async fn list_assignments(
         require(user, READERS)?;
     }
     Ok(state.store.assignments(&filter).await?)
-}
-
-/// Who missed which deadline: the office's list of whom to chase.
-pub async fn lapses(
-    state: &AppState,
-    user: &User,
-    document: Option<i64>,
-) -> Result<Vec<Lapse>, AppError> {
-    require(user, READERS)?;
-    let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
-    Ok(state.store.lapses(document.map(DocumentId), today).await?)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1113,153 +985,6 @@ pub fn editable_text(rich: &RichText) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Count {
-    pub code: &'static str,
-    pub label: &'static str,
-    pub count: usize,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct UnitFigures {
-    pub unit: String,
-    /// Reports expected of the unit in the latest round.
-    pub reports: usize,
-    pub reported: usize,
-    pub accepted: usize,
-    /// Lapses of both clocks, all rounds.
-    pub lapses: usize,
-}
-
-/// Tasks per status of the reading: the office's 审定 where given, else the system's
-/// reading of each document's latest closed round (else of the notice's progress).
-/// Each `code` is the task list's `reading` filter.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReadingFigures {
-    /// 已完成 … 无法判断, then 欠序时 (`behind_pace`).
-    pub counts: Vec<Count>,
-    /// Of the tasks, those whose status is the office's 审定.
-    pub decided: usize,
-    /// Documents read from a closed round rather than the notice's own progress.
-    pub from_rounds: usize,
-}
-
-/// The leaders' overview: every figure computed from the data, never typed in.
-#[derive(Debug, Clone, Serialize)]
-pub struct Dashboard {
-    pub tasks: usize,
-    pub task_states: Vec<Count>,
-    pub reading: ReadingFigures,
-    /// Closed tasks over all tasks, as a percentage with one decimal.
-    pub completion_rate: String,
-    pub round_label: Option<String>,
-    pub report_states: Vec<Count>,
-    pub units: Vec<UnitFigures>,
-    pub lapses: usize,
-}
-
-pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppError> {
-    require(user, READERS)?;
-    let states = state.store.task_states(None).await?;
-    let task_states: Vec<Count> = TaskState::ALL
-        .into_iter()
-        .map(|s| Count {
-            code: s.code(),
-            label: s.label(),
-            count: states.iter().filter(|(_, _, t)| *t == s).count(),
-        })
-        .collect();
-    let closed = states
-        .iter()
-        .filter(|(_, _, t)| *t == TaskState::Closed)
-        .count();
-    let completion_rate = if states.is_empty() {
-        "—".to_string()
-    } else {
-        format!("{:.1}%", closed as f64 * 100.0 / states.len() as f64)
-    };
-    let counts = state.store.reading_counts().await?;
-    let reading = ReadingFigures {
-        counts: Status::ALL
-            .into_iter()
-            .map(|s| Count {
-                code: s.code(),
-                label: s.label(),
-                count: counts.of(s),
-            })
-            .chain(std::iter::once(Count {
-                code: BEHIND_PACE,
-                label: "欠序时",
-                count: counts.behind_pace,
-            }))
-            .collect(),
-        decided: counts.decided,
-        from_rounds: counts.from_rounds,
-    };
-    let round = state.store.rounds(None).await?.into_iter().next();
-    let reports = round_reports(state, round.as_ref()).await?;
-    let report_states = ReportState::ALL
-        .into_iter()
-        .map(|s| Count {
-            code: s.code(),
-            label: s.label(),
-            count: reports.iter().filter(|r| r.state == s).count(),
-        })
-        .filter(|c| c.count > 0)
-        .collect();
-    let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
-    let lapses = state.store.lapses(None, today).await?;
-    let mut units: Vec<UnitFigures> = Vec::new();
-    for r in &reports {
-        let figures = match units.iter_mut().find(|u| u.unit == r.unit) {
-            Some(f) => f,
-            None => {
-                units.push(UnitFigures {
-                    unit: r.unit.clone(),
-                    reports: 0,
-                    reported: 0,
-                    accepted: 0,
-                    lapses: 0,
-                });
-                units.last_mut().ok_or(AppError::NotFound("单位"))?
-            }
-        };
-        figures.reports += 1;
-        figures.reported += usize::from(r.state.is_reported());
-        figures.accepted += usize::from(r.state == ReportState::Accepted);
-    }
-    for l in &lapses {
-        if let Some(f) = units.iter_mut().find(|u| u.unit == l.unit) {
-            f.lapses += 1;
-        } else {
-            units.push(UnitFigures {
-                unit: l.unit.clone(),
-                reports: 0,
-                reported: 0,
-                accepted: 0,
-                lapses: 1,
-            });
-        }
-    }
-    // The units most behind first: most unreported, then most lapses.
-    units.sort_by_key(|u| {
-        (
-            std::cmp::Reverse(u.reports - u.reported),
-            std::cmp::Reverse(u.lapses),
-        )
-    });
-    Ok(Dashboard {
-        tasks: states.len(),
-        task_states,
-        reading,
-        completion_rate,
-        round_label: round.map(|r| r.label),
-        report_states,
-        units,
-        lapses: lapses.len(),
-    })
 }
 
 #[cfg(test)]
