@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::Cookie;
 use duban_domain::ReportState;
-use duban_store::{DocumentSummary, ReportFilter, ReportSummary, RoundId, RoundSummary, User};
+use duban_store::{DocumentSummary, ReportFilter, ReportSummary, RoundId, User};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::auth::{self, CurrentUser, READERS, SESSION_COOKIE, require};
 use crate::error::{ApiError, AppError};
 use crate::pages::LoginForm;
-use crate::views::{self, OpenRound, ReportForm, RoundDetail, TaskDetail, TaskFilter};
+use crate::views::{self, ReportForm, TaskDetail, TaskFilter};
 
 pub const OPENAPI: &str = include_str!("../openapi.json");
 
@@ -83,51 +83,6 @@ pub async fn task(
 ) -> Result<Json<TaskDetail>, ApiError> {
     Ok(Json(
         views::task_detail(&state, &user, document, number).await?,
-    ))
-}
-
-pub async fn rounds(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-) -> Result<Json<Vec<RoundSummary>>, ApiError> {
-    require(&user, READERS)?;
-    Ok(Json(state.store.rounds(None).await?))
-}
-
-pub async fn open_round(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Json(form): Json<OpenRound>,
-) -> Result<impl IntoResponse, ApiError> {
-    let id = views::open_round(&state, &user, form).await?;
-    let round = state
-        .store
-        .round(id)
-        .await?
-        .ok_or(AppError::NotFound("该填报轮次"))?;
-    Ok((StatusCode::CREATED, Json(round)))
-}
-
-pub async fn round(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Json<RoundDetail>, ApiError> {
-    Ok(Json(views::round_detail(&state, &user, id).await?))
-}
-
-pub async fn close_round(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Json<RoundSummary>, ApiError> {
-    views::close_round(&state, &user, id).await?;
-    Ok(Json(
-        state
-            .store
-            .round(RoundId(id))
-            .await?
-            .ok_or(AppError::NotFound("该填报轮次"))?,
     ))
 }
 

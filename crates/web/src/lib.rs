@@ -14,6 +14,7 @@ mod html;
 pub mod notices;
 mod pages;
 pub mod public;
+mod rounds;
 pub mod schedules;
 mod templates;
 pub mod views;
@@ -125,6 +126,7 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(dashboard::api_routes())
+        .merge(rounds::api_routes())
         .route("/openapi.json", get(api::openapi))
         .route("/login", post(api::login))
         .route("/logout", post(api::logout))
@@ -186,9 +188,6 @@ pub fn router(state: AppState) -> Router {
             "/decompositions/{document}/file/{format}",
             get(decompose::api_file),
         )
-        .route("/rounds", get(api::rounds).post(api::open_round))
-        .route("/rounds/{id}", get(api::round))
-        .route("/rounds/{id}/close", post(api::close_round))
         .route(
             "/schedules",
             get(schedules::api_list).post(schedules::api_create),
@@ -236,9 +235,6 @@ pub fn router(state: AppState) -> Router {
             post(pages::task_action),
         )
         .route("/assign", post(pages::assign))
-        .route("/rounds", get(pages::rounds).post(pages::open_round))
-        .route("/rounds/{id}", get(pages::round))
-        .route("/rounds/{id}/close", post(pages::close_round))
         .route(
             "/schedules",
             get(schedules::page_list).post(schedules::page_create),
@@ -315,6 +311,7 @@ pub fn router(state: AppState) -> Router {
         .route("/public/{id}/file/{format}", get(public::file))
         .merge(notices::routes())
         .merge(dashboard::routes())
+        .merge(rounds::routes())
         .nest("/api", api.merge(notices::api_routes()))
         .layer(CsrfLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::auth::{CurrentUser, OFFICE, READERS, require};
 use crate::error::{ApiError, AppError};
-use crate::views::task_selection;
+use crate::rounds::task_selection;
 
 /// China Standard Time: the office's days.
 const CHINA: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
