@@ -7,16 +7,15 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::Cookie;
-use duban_domain::ReportState;
-use duban_store::{DocumentSummary, ReportFilter, ReportSummary, RoundId, User};
+use duban_store::{DocumentSummary, User};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::auth::{self, CurrentUser, READERS, SESSION_COOKIE, require};
-use crate::error::{ApiError, AppError};
+use crate::error::ApiError;
 use crate::pages::LoginForm;
-use crate::views::{self, ReportForm, TaskDetail, TaskFilter};
+use crate::views::{self, TaskDetail, TaskFilter};
 
 pub const OPENAPI: &str = include_str!("../openapi.json");
 
@@ -84,72 +83,6 @@ pub async fn task(
     Ok(Json(
         views::task_detail(&state, &user, document, number).await?,
     ))
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ReportQuery {
-    pub round: Option<i64>,
-    pub document: Option<i64>,
-    pub task: Option<u32>,
-    pub unit: Option<String>,
-    pub state: Option<String>,
-    #[serde(default)]
-    pub open: bool,
-}
-
-pub async fn reports(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Query(q): Query<ReportQuery>,
-) -> Result<Json<Vec<ReportSummary>>, ApiError> {
-    let report_state = match q.state.as_deref().filter(|s| !s.is_empty()) {
-        Some(code) => Some(
-            ReportState::from_code(code)
-                .ok_or_else(|| AppError::BadRequest(format!("未知的填报状态“{code}”")))?,
-        ),
-        None => None,
-    };
-    let filter = ReportFilter {
-        round: q.round.map(RoundId),
-        document: q.document.map(duban_store::DocumentId),
-        task: q.task,
-        unit: q.unit.filter(|u| !u.is_empty()),
-        state: report_state,
-        open_rounds_only: q.open,
-    };
-    Ok(Json(views::list_reports(&state, &user, filter).await?))
-}
-
-pub async fn review_queue(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-) -> Result<Json<Vec<ReportSummary>>, ApiError> {
-    Ok(Json(views::review_queue(&state, &user).await?))
-}
-
-pub async fn my_reports(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-) -> Result<Json<Vec<ReportSummary>>, ApiError> {
-    Ok(Json(views::my_reports(&state, &user).await?))
-}
-
-pub async fn report(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Json<views::ReportView>, ApiError> {
-    Ok(Json(views::report_view(&state, &user, id).await?))
-}
-
-pub async fn act_on_report(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-    Json(form): Json<ReportForm>,
-) -> Result<Json<Value>, ApiError> {
-    let new_state = views::act_on_report(&state, &user, id, form).await?;
-    Ok(Json(json!({ "id": id, "state": new_state })))
 }
 
 pub async fn assign(

@@ -1,7 +1,7 @@
 //! 佐证材料 over HTTP: upload (multipart), list, download and delete, as page forms and
 //! as their API twins. Both get their data and authorisation from the functions at the
 //! top of this file, which follow the report's own: whoever may see the report
-//! (`views::report_detail`) may list and download its files, and another unit's file
+//! (`reports::report_detail`) may list and download its files, and another unit's file
 //! is "not found"; only the unit's reporter adds or removes files, while the report is
 //! editable (the store applies that rule in the transaction that writes).
 //!
@@ -30,8 +30,8 @@ use serde::Serialize;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, AppError};
-use crate::pages::report_page;
-use crate::views;
+use crate::reports;
+use crate::reports::report_page;
 
 /// Largest request body an upload may have: the file limit plus room for the multipart
 /// framing (11 MiB).
@@ -60,14 +60,14 @@ pub async fn report_evidence(
     user: &User,
     report: &ReportDetail,
 ) -> Result<ReportEvidence, AppError> {
-    let withheld = views::content_withheld(user, &report.summary.unit, report.summary.state);
+    let withheld = reports::content_withheld(user, &report.summary.unit, report.summary.state);
     Ok(ReportEvidence {
         files: if withheld {
             Vec::new()
         } else {
             state.store.attachments(report.summary.id).await?
         },
-        can_change: views::can_edit(user, report),
+        can_change: reports::can_edit(user, report),
         max_files: MAX_ATTACHMENTS_PER_REPORT,
         max_size: megabytes(MAX_ATTACHMENT_BYTES).replace(".0", ""),
         accept: ACCEPTED_EXTENSIONS,
@@ -76,8 +76,8 @@ pub async fn report_evidence(
 
 /// The files of report `id`, if the user may see the report.
 pub async fn list(state: &AppState, user: &User, id: i64) -> Result<Vec<AttachmentInfo>, AppError> {
-    let report = views::report_detail(state, user, id).await?;
-    if views::content_withheld(user, &report.summary.unit, report.summary.state) {
+    let report = reports::report_detail(state, user, id).await?;
+    if reports::content_withheld(user, &report.summary.unit, report.summary.state) {
         return Ok(Vec::new());
     }
     Ok(state.store.attachments(report.summary.id).await?)
@@ -92,8 +92,10 @@ async fn visible(state: &AppState, user: &User, id: i64) -> Result<AttachmentInf
         .attachment_info(AttachmentId(id))
         .await?
         .ok_or(NOT_FOUND)?;
-    match views::report_detail(state, user, info.report.0).await {
-        Ok(report) if views::content_withheld(user, &report.summary.unit, report.summary.state) => {
+    match reports::report_detail(state, user, info.report.0).await {
+        Ok(report)
+            if reports::content_withheld(user, &report.summary.unit, report.summary.state) =>
+        {
             Err(NOT_FOUND)
         }
         Ok(_) => Ok(info),
@@ -125,7 +127,7 @@ pub async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<AttachmentInfo, AppError> {
     // Seeing the report comes first: another unit's report stays "not found".
-    let report = views::report_detail(state, user, id).await?;
+    let report = reports::report_detail(state, user, id).await?;
     let multipart = multipart.map_err(|_| {
         AppError::BadRequest(format!(
             "请以 multipart/form-data 格式上传文件，文件放在名为“{FILE_FIELD}”的字段中"

@@ -14,6 +14,7 @@ mod html;
 pub mod notices;
 mod pages;
 pub mod public;
+mod reports;
 mod rounds;
 pub mod schedules;
 mod templates;
@@ -127,6 +128,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(dashboard::api_routes())
         .merge(rounds::api_routes())
+        .merge(reports::api_routes())
         .route("/openapi.json", get(api::openapi))
         .route("/login", post(api::login))
         .route("/logout", post(api::logout))
@@ -199,11 +201,6 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/schedules/{id}/pause", post(schedules::api_pause))
         .route("/schedules/{id}/resume", post(schedules::api_resume))
-        .route("/reports", get(api::reports))
-        .route("/reports/review", get(api::review_queue))
-        .route("/reports/mine", get(api::my_reports))
-        .route("/reports/{id}", get(api::report))
-        .route("/reports/{id}/actions", post(api::act_on_report))
         .route(
             "/reports/{id}/attachments",
             get(evidence::api_list)
@@ -243,12 +240,6 @@ pub fn router(state: AppState) -> Router {
         .route("/schedules/{id}/pause", post(schedules::page_pause))
         .route("/schedules/{id}/resume", post(schedules::page_resume))
         .route("/schedules/{id}/delete", post(schedules::page_delete))
-        .route("/my", get(pages::my))
-        .route("/review", get(pages::review))
-        .route(
-            "/reports/{id}",
-            get(pages::report).post(pages::report_submit),
-        )
         .route(
             "/reports/{id}/attachments",
             post(evidence::upload_page).layer(DefaultBodyLimit::max(evidence::UPLOAD_BODY_LIMIT)),
@@ -312,6 +303,7 @@ pub fn router(state: AppState) -> Router {
         .merge(notices::routes())
         .merge(dashboard::routes())
         .merge(rounds::routes())
+        .merge(reports::routes())
         .nest("/api", api.merge(notices::api_routes()))
         .layer(CsrfLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -13,9 +13,8 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::{self, CurrentUser, MaybeUser, SESSION_COOKIE};
 use crate::error::AppError;
-use crate::evidence;
 use crate::templates::{render, v};
-use crate::views::{self, ReportForm, TaskFilter};
+use crate::views::{self, TaskFilter};
 
 fn states() -> Vec<minijinja::Value> {
     ReportState::ALL
@@ -177,94 +176,4 @@ pub async fn assign(
     };
     views::assign_document(&state, &user, form.document, ack).await?;
     Ok(Redirect::to(&format!("/tasks?document={}", form.document)))
-}
-
-pub async fn my(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-) -> Result<Html<String>, AppError> {
-    let reports = views::my_reports(&state, &user).await?;
-    let pending = duban_store::AssignmentFilter {
-        pending_only: true,
-        ..Default::default()
-    };
-    let pending = views::list_assignments(&state, &user, pending).await?;
-    render(
-        &state,
-        "my.html",
-        context! { user => v(user), reports => v(reports), pending => v(pending) },
-    )
-}
-
-pub async fn review(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-) -> Result<Html<String>, AppError> {
-    let reports = views::review_queue(&state, &user).await?;
-    let intro = if user.role == Role::UnitHead {
-        "本单位已提交、待您审核的填报。"
-    } else {
-        "各单位负责人审核通过、待督查室审核的填报。"
-    };
-    render(
-        &state,
-        "reports.html",
-        context! { user => v(user), reports => v(reports), heading => v("待审核"), intro => v(intro), empty => v("没有待审核的填报。") },
-    )
-}
-
-pub async fn report(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Html<String>, AppError> {
-    report_page(&state, user, id, None).await
-}
-
-pub(crate) async fn report_page(
-    state: &AppState,
-    user: duban_store::User,
-    id: i64,
-    flash: Option<String>,
-) -> Result<Html<String>, AppError> {
-    let view = views::report_view(state, &user, id).await?;
-    let comparison = view.comparison;
-    let plan = view.plan;
-    let withheld = view.withheld;
-    let r = view.detail;
-    let actions: Vec<_> = views::review_actions(&user, &r)
-        .into_iter()
-        .map(|a| v(serde_json::json!({"code": a.code(), "label": a.label()})))
-        .collect();
-    let editable = views::editable_text(&r.text);
-    let diff = r.previous.as_ref().map(|(_, before)| {
-        minijinja::Value::from_safe_string(crate::html::diff_html(before, &r.text))
-    });
-    let evidence = evidence::report_evidence(state, &user, &r).await?;
-    render(
-        state,
-        "report.html",
-        context! { can_edit => v(views::can_edit(&user, &r)), user => v(user), r => v(r), actions => v(actions), editable => v(editable), diff => diff.unwrap_or_default(), comparison => v(comparison), plan => plan, flash => v(flash), evidence => v(evidence), withheld => withheld },
-    )
-}
-
-pub async fn report_submit(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<ReportForm>,
-) -> Result<Response, AppError> {
-    match views::act_on_report(&state, &user, id, form).await {
-        Ok(_) => Ok(Redirect::to(&format!("/reports/{id}")).into_response()),
-        // A refused step shows the page again with the reason, not an error page.
-        Err(e) if e.is_refusal() => {
-            let status = e.status();
-            Ok((
-                status,
-                report_page(&state, user, id, Some(e.to_string())).await?,
-            )
-                .into_response())
-        }
-        Err(e) => Err(e),
-    }
 }

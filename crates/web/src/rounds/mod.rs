@@ -58,7 +58,7 @@ pub async fn round_detail(state: &AppState, user: &User, id: i64) -> Result<Roun
             ..ReportFilter::default()
         })
         .await?;
-    crate::views::redact_summaries(user, &mut reports);
+    crate::reports::redact_summaries(user, &mut reports);
     let mut not_reported: Vec<UnreportedUnit> = Vec::new();
     for r in reports.iter().filter(|r| !r.state.is_reported()) {
         match not_reported.iter_mut().find(|u| u.unit == r.unit) {
