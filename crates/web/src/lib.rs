@@ -1,10 +1,13 @@
 //! The supervision office's web app and JSON API: the only crate that speaks HTTP.
 //!
-//! Pages (`pages`) and API handlers (`api`) share their data and authorisation
-//! (`views`); sessions and passwords are in `auth`. The app is stateless apart from
-//! the store, so several servers can run behind one address.
+//! One folder per feature (`tasks`, `reports`, `rounds`, `sources`, `schedules`,
+//! `evidence`, `public`, `auth`, `dashboard`): its `mod.rs` holds the data and the
+//! authorisation that its pages (`pages.rs`) and JSON API (`api.rs`) both use, so a page
+//! and its API twin cannot disagree on who sees what; each exports its routes. All of
+//! them answer failures with the one [`AppError`]. The app is stateless apart from the
+//! store, so several servers can run behind one address.
 
-pub mod api;
+mod assets;
 pub mod auth;
 mod dashboard;
 pub mod decompose;
@@ -12,13 +15,12 @@ mod error;
 pub mod evidence;
 mod html;
 pub mod notices;
-mod pages;
 pub mod public;
 mod reports;
 mod rounds;
 pub mod schedules;
+mod tasks;
 mod templates;
-pub mod views;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -52,7 +54,7 @@ pub struct AppState {
     pub templates: Arc<minijinja::Environment<'static>>,
     pub settings: Settings,
     /// `GET /api/tasks` answers, serialised once per cached store page.
-    pub task_json: views::TaskJsonCache,
+    pub task_json: tasks::TaskJsonCache,
     /// Sessions looked up in the last few seconds.
     pub sessions: auth::SessionCache,
 }
@@ -63,57 +65,10 @@ impl AppState {
             store,
             templates: Arc::new(templates::environment()?),
             settings,
-            task_json: views::TaskJsonCache::default(),
+            task_json: tasks::TaskJsonCache::default(),
             sessions: auth::SessionCache::default(),
         })
     }
-}
-
-const STYLE: &str = include_str!("../static/style.css");
-const DASHBOARD_JS: &str = include_str!("../static/dashboard.js");
-/// Apache ECharts 5.6.0 (Apache-2.0), see static/vendor/README.md.
-const ECHARTS_JS: &str = include_str!("../static/vendor/echarts.common.min.js");
-/// htmx 2.0.11 (Zero-Clause BSD), see static/vendor/README.md.
-const HTMX_JS: &str = include_str!("../static/vendor/htmx.min.js");
-
-async fn htmx_js() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        HTMX_JS,
-    )
-}
-
-async fn dashboard_js() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        DASHBOARD_JS,
-    )
-}
-
-async fn echarts_js() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        ECHARTS_JS,
-    )
-}
-
-async fn style() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        STYLE,
-    )
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
@@ -126,28 +81,14 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
 /// Every route of the app. The list here is the one the OpenAPI test checks.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
-        .merge(dashboard::api_routes())
+        .route("/openapi.json", get(assets::openapi))
+        .merge(auth::api_routes())
+        .merge(tasks::api_routes())
         .merge(rounds::api_routes())
         .merge(reports::api_routes())
-        .route("/openapi.json", get(api::openapi))
-        .route("/login", post(api::login))
-        .route("/logout", post(api::logout))
-        .route("/me", get(api::me))
+        .merge(dashboard::api_routes())
         .route("/public", get(public::api_list))
         .route("/public/{id}", get(public::api_notice))
-        .route("/documents", get(api::documents))
-        .route("/tasks", get(api::tasks))
-        .route("/documents/{document}/tasks/{number}", get(api::task))
-        .route(
-            "/documents/{document}/tasks/{number}/acknowledge",
-            post(api::acknowledge),
-        )
-        .route(
-            "/documents/{document}/tasks/{number}/actions",
-            post(api::task_action),
-        )
-        .route("/documents/{document}/assign", post(api::assign))
-        .route("/assignments", get(api::assignments))
         .route(
             "/sources",
             get(decompose::api_sources).post(decompose::api_create_source),
@@ -212,26 +153,7 @@ pub fn router(state: AppState) -> Router {
             get(evidence::api_download).delete(evidence::api_remove),
         );
     Router::new()
-        .route("/", get(pages::home))
         .route("/healthz", get(healthz))
-        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
-        .route("/static/style.css", get(style))
-        .route("/static/dashboard.js", get(dashboard_js))
-        .route("/static/vendor/echarts.common.min.js", get(echarts_js))
-        .route("/static/vendor/htmx.min.js", get(htmx_js))
-        .route("/login", get(pages::login_page).post(pages::login_submit))
-        .route("/logout", post(pages::logout))
-        .route("/tasks", get(pages::tasks))
-        .route("/documents/{document}/tasks/{number}", get(pages::task))
-        .route(
-            "/documents/{document}/tasks/{number}/acknowledge",
-            post(pages::acknowledge),
-        )
-        .route(
-            "/documents/{document}/tasks/{number}/actions",
-            post(pages::task_action),
-        )
-        .route("/assign", post(pages::assign))
         .route(
             "/schedules",
             get(schedules::page_list).post(schedules::page_create),
@@ -300,10 +222,13 @@ pub fn router(state: AppState) -> Router {
         .route("/public", get(public::list_page))
         .route("/public/{id}", get(public::notice_page))
         .route("/public/{id}/file/{format}", get(public::file))
-        .merge(notices::routes())
-        .merge(dashboard::routes())
+        .merge(assets::routes())
+        .merge(auth::routes())
+        .merge(tasks::routes())
         .merge(rounds::routes())
         .merge(reports::routes())
+        .merge(dashboard::routes())
+        .merge(notices::routes())
         .nest("/api", api.merge(notices::api_routes()))
         .layer(CsrfLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -119,7 +119,7 @@ pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppEr
                 count: counts.of(s),
             })
             .chain(std::iter::once(Count {
-                code: crate::views::BEHIND_PACE,
+                code: crate::tasks::BEHIND_PACE,
                 label: "欠序时",
                 count: counts.behind_pace,
             }))

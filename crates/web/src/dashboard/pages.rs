@@ -46,7 +46,7 @@ pub async fn decide_status(
             Redirect::to(&format!("/documents/{document}/tasks/{number}#reading")).into_response(),
         ),
         Err(e) if e.is_refusal() => {
-            let page = crate::pages::task_page(&state, user, document, number, Some(e.to_string()))
+            let page = crate::tasks::task_page(&state, user, document, number, Some(e.to_string()))
                 .await?;
             Ok((e.status(), page).into_response())
         }

@@ -23,7 +23,7 @@ pub async fn my(
         pending_only: true,
         ..Default::default()
     };
-    let pending = crate::views::list_assignments(&state, &user, pending).await?;
+    let pending = crate::tasks::list_assignments(&state, &user, pending).await?;
     render(
         &state,
         "my.html",

@@ -1,5 +1,9 @@
 //! Passwords (argon2id), session tokens (random, only their SHA-256 stored), the
-//! current-user extractor, and login throttling.
+//! current-user extractor, login throttling, and the roles each feature requires. The
+//! login and logout pages and API are in `pages` and `api`.
+
+mod api;
+mod pages;
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
@@ -15,8 +19,25 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use axum::Router;
+use axum::routing::{get, post};
+
 use crate::AppState;
 use crate::error::AppError;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_page).post(pages::login_submit))
+        .route("/logout", post(pages::logout))
+}
+
+pub(crate) fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", post(api::login))
+        .route("/logout", post(api::logout))
+        .route("/me", get(api::me))
+}
 
 pub const SESSION_COOKIE: &str = "duban_session";
 /// How long a login lasts.

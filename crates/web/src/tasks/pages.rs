@@ -1,0 +1,109 @@
+//! The task list and the task page, and the steps taken from it.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use duban_domain::{ReportState, TaskState};
+use minijinja::context;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::templates::{choice, render, v};
+
+use super::list::{TaskFilter, filter_options, task_list};
+
+pub async fn tasks(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(filter): Query<TaskFilter>,
+) -> Result<Html<String>, AppError> {
+    let view = task_list(&state, &user, filter).await?;
+    let options = filter_options(&state, &view.filter).await?;
+    let states: Vec<_> = ReportState::ALL
+        .iter()
+        .map(|s| choice(s.code(), s.label()))
+        .collect();
+    let task_states: Vec<_> = TaskState::ALL
+        .iter()
+        .map(|s| choice(s.code(), s.label()))
+        .collect();
+    render(
+        &state,
+        "tasks.html",
+        context! { user => v(user), view => v(view), options => v(options), states => states, task_states => task_states, reading_statuses => crate::dashboard::status_choices() },
+    )
+}
+
+pub async fn task(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((document, number)): Path<(i64, u32)>,
+) -> Result<Html<String>, AppError> {
+    task_page(&state, user, document, number, None).await
+}
+
+pub(crate) async fn task_page(
+    state: &AppState,
+    user: duban_store::User,
+    document: i64,
+    number: u32,
+    flash: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let view = super::task_detail(state, &user, document, number).await?;
+    render(
+        state,
+        "task.html",
+        context! { user => v(user), task => v(&view.task), view => v(view), flash => v(flash), statuses => crate::dashboard::status_choices() },
+    )
+}
+
+pub async fn task_action(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((document, number)): Path<(i64, u32)>,
+    Form(form): Form<super::TaskActionForm>,
+) -> Result<Response, AppError> {
+    match super::act_on_task(&state, &user, document, number, form).await {
+        Ok(_) => Ok(Redirect::to(&format!("/documents/{document}/tasks/{number}")).into_response()),
+        Err(e) if e.is_refusal() => {
+            let page = task_page(&state, user, document, number, Some(e.to_string())).await?;
+            Ok((e.status(), page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((document, number)): Path<(i64, u32)>,
+) -> Result<Response, AppError> {
+    match super::acknowledge(&state, &user, document, number).await {
+        Ok(_) => Ok(Redirect::to("/my").into_response()),
+        Err(e) if e.is_refusal() => {
+            let page = task_page(&state, user, document, number, Some(e.to_string())).await?;
+            Ok((e.status(), page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssignPageForm {
+    pub document: i64,
+    pub ack_due: chrono::NaiveDate,
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Form(form): Form<AssignPageForm>,
+) -> Result<Redirect, AppError> {
+    let ack = super::AssignForm {
+        ack_due: form.ack_due,
+    };
+    super::assign_document(&state, &user, form.document, ack).await?;
+    Ok(Redirect::to(&format!("/tasks?document={}", form.document)))
+}
