@@ -10,7 +10,6 @@
 mod assets;
 pub mod auth;
 mod dashboard;
-pub mod decompose;
 mod error;
 pub mod evidence;
 mod html;
@@ -19,6 +18,7 @@ pub mod public;
 mod reports;
 mod rounds;
 pub mod schedules;
+mod sources;
 mod tasks;
 mod templates;
 
@@ -86,51 +86,10 @@ pub fn router(state: AppState) -> Router {
         .merge(tasks::api_routes())
         .merge(rounds::api_routes())
         .merge(reports::api_routes())
+        .merge(sources::api_routes())
         .merge(dashboard::api_routes())
         .route("/public", get(public::api_list))
         .route("/public/{id}", get(public::api_notice))
-        .route(
-            "/sources",
-            get(decompose::api_sources).post(decompose::api_create_source),
-        )
-        .route(
-            "/sources/{id}",
-            get(decompose::api_source).post(decompose::api_update_source),
-        )
-        .route(
-            "/sources/{id}/decompositions",
-            post(decompose::api_create_draft),
-        )
-        .route(
-            "/documents/{document}/source",
-            post(decompose::api_set_document_source),
-        )
-        .route(
-            "/decompositions/{document}",
-            get(decompose::api_decomposition)
-                .post(decompose::api_update_fields)
-                .delete(decompose::api_delete_draft),
-        )
-        .route(
-            "/decompositions/{document}/tasks",
-            post(decompose::api_add_tasks),
-        )
-        .route(
-            "/decompositions/{document}/tasks/{number}",
-            post(decompose::api_update_task).delete(decompose::api_remove_task),
-        )
-        .route(
-            "/decompositions/{document}/tasks/{number}/move",
-            post(decompose::api_move_task),
-        )
-        .route(
-            "/decompositions/{document}/issue",
-            post(decompose::api_issue),
-        )
-        .route(
-            "/decompositions/{document}/file/{format}",
-            get(decompose::api_file),
-        )
         .route(
             "/schedules",
             get(schedules::api_list).post(schedules::api_create),
@@ -171,54 +130,6 @@ pub fn router(state: AppState) -> Router {
             post(evidence::remove_page),
         )
         .route("/attachments/{attachment}", get(evidence::download_page))
-        .route(
-            "/sources",
-            get(decompose::sources_page).post(decompose::create_source_page),
-        )
-        .route(
-            "/sources/{id}",
-            get(decompose::source_page).post(decompose::update_source_page),
-        )
-        .route(
-            "/sources/{id}/decompositions",
-            post(decompose::create_draft_page),
-        )
-        .route(
-            "/sources/{id}/documents",
-            post(decompose::link_document_page),
-        )
-        .route(
-            "/decompositions/{document}",
-            get(decompose::editor_page).post(decompose::update_fields_page),
-        )
-        .route(
-            "/decompositions/{document}/tasks",
-            post(decompose::add_task_page),
-        )
-        .route(
-            "/decompositions/{document}/tasks/{number}",
-            post(decompose::update_task_page),
-        )
-        .route(
-            "/decompositions/{document}/tasks/{number}/delete",
-            post(decompose::remove_task_page),
-        )
-        .route(
-            "/decompositions/{document}/tasks/{number}/move",
-            post(decompose::move_task_page),
-        )
-        .route(
-            "/decompositions/{document}/issue",
-            post(decompose::issue_page),
-        )
-        .route(
-            "/decompositions/{document}/delete",
-            post(decompose::delete_draft_page),
-        )
-        .route(
-            "/decompositions/{document}/file/{format}",
-            get(decompose::file_page),
-        )
         .route("/public", get(public::list_page))
         .route("/public/{id}", get(public::notice_page))
         .route("/public/{id}/file/{format}", get(public::file))
@@ -227,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tasks::routes())
         .merge(rounds::routes())
         .merge(reports::routes())
+        .merge(sources::routes())
         .merge(dashboard::routes())
         .merge(notices::routes())
         .nest("/api", api.merge(notices::api_routes()))
