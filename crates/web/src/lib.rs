@@ -10,11 +10,12 @@
 mod assets;
 pub mod auth;
 mod dashboard;
+mod download;
 mod error;
-pub mod evidence;
+mod evidence;
 mod html;
 pub mod notices;
-pub mod public;
+mod public;
 mod reports;
 mod rounds;
 pub mod schedules;
@@ -26,10 +27,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::get;
 use duban_store::Store;
 use tower_http::csrf::CsrfLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -78,7 +78,8 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     }
 }
 
-/// Every route of the app. The list here is the one the OpenAPI test checks.
+/// The app: every feature's pages, and its JSON API under `/api` (which the OpenAPI test
+/// checks against `openapi.json`), behind CSRF protection and the security headers.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/openapi.json", get(assets::openapi))
@@ -87,58 +88,21 @@ pub fn router(state: AppState) -> Router {
         .merge(rounds::api_routes())
         .merge(reports::api_routes())
         .merge(sources::api_routes())
-        .merge(dashboard::api_routes())
-        .route("/public", get(public::api_list))
-        .route("/public/{id}", get(public::api_notice))
-        .route(
-            "/schedules",
-            get(schedules::api_list).post(schedules::api_create),
-        )
-        .route("/schedules/run", post(schedules::api_run))
-        .route(
-            "/schedules/{id}",
-            get(schedules::api_get).delete(schedules::api_delete),
-        )
-        .route("/schedules/{id}/pause", post(schedules::api_pause))
-        .route("/schedules/{id}/resume", post(schedules::api_resume))
-        .route(
-            "/reports/{id}/attachments",
-            get(evidence::api_list)
-                .post(evidence::api_upload)
-                .layer(DefaultBodyLimit::max(evidence::UPLOAD_BODY_LIMIT)),
-        )
-        .route(
-            "/attachments/{attachment}",
-            get(evidence::api_download).delete(evidence::api_remove),
-        );
+        .merge(schedules::api_routes())
+        .merge(evidence::api_routes())
+        .merge(public::api_routes())
+        .merge(dashboard::api_routes());
     Router::new()
         .route("/healthz", get(healthz))
-        .route(
-            "/schedules",
-            get(schedules::page_list).post(schedules::page_create),
-        )
-        .route("/schedules/run", post(schedules::page_run))
-        .route("/schedules/{id}/pause", post(schedules::page_pause))
-        .route("/schedules/{id}/resume", post(schedules::page_resume))
-        .route("/schedules/{id}/delete", post(schedules::page_delete))
-        .route(
-            "/reports/{id}/attachments",
-            post(evidence::upload_page).layer(DefaultBodyLimit::max(evidence::UPLOAD_BODY_LIMIT)),
-        )
-        .route(
-            "/reports/{id}/attachments/{attachment}/delete",
-            post(evidence::remove_page),
-        )
-        .route("/attachments/{attachment}", get(evidence::download_page))
-        .route("/public", get(public::list_page))
-        .route("/public/{id}", get(public::notice_page))
-        .route("/public/{id}/file/{format}", get(public::file))
         .merge(assets::routes())
         .merge(auth::routes())
         .merge(tasks::routes())
         .merge(rounds::routes())
         .merge(reports::routes())
         .merge(sources::routes())
+        .merge(schedules::routes())
+        .merge(evidence::routes())
+        .merge(public::routes())
         .merge(dashboard::routes())
         .merge(notices::routes())
         .nest("/api", api.merge(notices::api_routes()))

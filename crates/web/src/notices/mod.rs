@@ -383,5 +383,5 @@ pub async fn file(
     let format = OutputFormat::from_name(format).ok_or(AppError::NotFound(
         "该文件格式（可用 docx、pdf、xlsx、html）",
     ))?;
-    crate::public::notice_file(prepared.notice(public), format).await
+    crate::download::notice_file(prepared.notice(public), format).await
 }

@@ -197,5 +197,5 @@ pub(super) async fn rendered(
         Err(StoreError::NotFound(_)) => return Err(document_not_found()),
         other => other?,
     };
-    crate::public::notice_file(notice, format).await
+    crate::download::notice_file(notice, format).await
 }

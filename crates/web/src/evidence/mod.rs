@@ -1,6 +1,6 @@
-//! 佐证材料 over HTTP: upload (multipart), list, download and delete, as page forms and
-//! as their API twins. Both get their data and authorisation from the functions at the
-//! top of this file, which follow the report's own: whoever may see the report
+//! 佐证材料 over HTTP: upload (multipart), list, download and delete, as page forms
+//! (`pages`) and as their API twins (`api`). Both get their data and authorisation from
+//! the functions here, which follow the report's own: whoever may see the report
 //! (`reports::report_detail`) may list and download its files, and another unit's file
 //! is "not found"; only the unit's reporter adds or removes files, while the report is
 //! editable (the store applies that rule in the transaction that writes).
@@ -11,14 +11,18 @@
 //! at [`UPLOAD_BODY_LIMIT`], a little over the file limit, so the file limit's message
 //! is the one users see for files up to that size.
 
+mod api;
+mod pages;
+
 use std::io::Cursor;
 
-use axum::Json;
+use axum::Router;
 use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
+use axum::routing::{get, post};
 use chrono::Utc;
 use duban_domain::{
     ACCEPTED_EXTENSIONS, EvidenceError, EvidenceKind, MAX_ATTACHMENT_BYTES,
@@ -28,10 +32,36 @@ use duban_store::{AttachmentId, AttachmentInfo, NewAttachment, ReportDetail, Use
 use serde::Serialize;
 
 use crate::AppState;
-use crate::auth::CurrentUser;
-use crate::error::{ApiError, AppError};
+use crate::download::content_disposition;
+use crate::error::AppError;
 use crate::reports;
-use crate::reports::report_page;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/reports/{id}/attachments",
+            post(pages::upload).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+        )
+        .route(
+            "/reports/{id}/attachments/{attachment}/delete",
+            post(pages::remove),
+        )
+        .route("/attachments/{attachment}", get(pages::download))
+}
+
+pub(crate) fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/reports/{id}/attachments",
+            get(api::list)
+                .post(api::upload)
+                .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+        )
+        .route(
+            "/attachments/{attachment}",
+            get(api::download).delete(api::remove),
+        )
+}
 
 /// Largest request body an upload may have: the file limit plus room for the multipart
 /// framing (11 MiB).
@@ -85,7 +115,11 @@ pub async fn list(state: &AppState, user: &User, id: i64) -> Result<Vec<Attachme
 
 /// A file's description, if the user may see its report; otherwise "not found", as
 /// for a file that does not exist.
-async fn visible(state: &AppState, user: &User, id: i64) -> Result<AttachmentInfo, AppError> {
+pub(super) async fn visible(
+    state: &AppState,
+    user: &User,
+    id: i64,
+) -> Result<AttachmentInfo, AppError> {
     const NOT_FOUND: AppError = AppError::NotFound("该佐证材料");
     let info = state
         .store
@@ -156,7 +190,7 @@ pub async fn upload(
 }
 
 /// The file field's name and bytes. One file per request.
-async fn read_file(
+pub(super) async fn read_file(
     mut multipart: Multipart,
     content_length: Option<usize>,
 ) -> Result<(String, Vec<u8>), AppError> {
@@ -213,7 +247,7 @@ pub async fn remove(
 }
 
 /// `Content-Length` of the request, if it said.
-fn content_length(headers: &HeaderMap) -> Option<usize> {
+pub(super) fn content_length(headers: &HeaderMap) -> Option<usize> {
     headers
         .get(header::CONTENT_LENGTH)?
         .to_str()
@@ -225,10 +259,10 @@ fn content_length(headers: &HeaderMap) -> Option<usize> {
 /// The file as a download: its media type, `attachment` with the name in UTF-8
 /// (RFC 6266 / RFC 5987) and an ASCII fallback, never sniffed, never cached, and
 /// sandboxed should a browser show it anyway.
-fn download(info: &AttachmentInfo, data: Vec<u8>) -> Response {
+pub(super) fn download(info: &AttachmentInfo, data: Vec<u8>) -> Response {
     let content_type = EvidenceKind::from_content_type(&info.content_type)
         .map_or("application/octet-stream", EvidenceKind::content_type);
-    let disposition = content_disposition(&info.filename, info.id);
+    let disposition = content_disposition(&info.filename, &format!("attachment-{}", info.id));
     let mut response = Response::new(Body::from(data));
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -248,144 +282,4 @@ fn download(info: &AttachmentInfo, data: Vec<u8>) -> Response {
         HeaderValue::from_static("default-src 'none'; sandbox"),
     );
     response
-}
-
-/// `attachment; filename="…"; filename*=UTF-8''…`. The plain `filename` is the name
-/// itself when it is printable ASCII without quotes or backslashes, else
-/// `attachment-ID.EXT`.
-pub fn content_disposition(filename: &str, id: AttachmentId) -> String {
-    let plain_ok = |c: char| (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ';
-    let fallback = if !filename.is_empty() && filename.chars().all(plain_ok) {
-        filename.to_string()
-    } else {
-        let ext = filename
-            .rsplit_once('.')
-            .map(|(_, e)| e)
-            .filter(|e| !e.is_empty() && e.chars().all(|c| c.is_ascii_alphanumeric()))
-            .map(|e| format!(".{e}"))
-            .unwrap_or_default();
-        format!("attachment-{id}{ext}")
-    };
-    let encoded: String = filename
-        .bytes()
-        .map(|b| {
-            // RFC 5987 attr-char: ALPHA / DIGIT / "!#$&+-.^_`|~"
-            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
-}
-
-// ---- Pages ----------------------------------------------------------------------
-
-/// A refused upload or removal shows the report page again with the reason.
-async fn back_to_report(
-    state: &AppState,
-    user: User,
-    report: i64,
-    result: Result<AttachmentInfo, AppError>,
-) -> Result<Response, AppError> {
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/reports/{report}#attachments")).into_response()),
-        Err(e) if e.is_refusal() => {
-            let status = e.status();
-            let page = report_page(state, user, report, Some(e.to_string())).await?;
-            Ok((status, page).into_response())
-        }
-        Err(e) => Err(e),
-    }
-}
-
-pub async fn upload_page(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-    multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Response, AppError> {
-    let result = upload(&state, &user, id, content_length(&headers), multipart).await;
-    back_to_report(&state, user, id, result).await
-}
-
-pub async fn remove_page(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path((report, id)): Path<(i64, i64)>,
-) -> Result<Response, AppError> {
-    let result = remove(&state, &user, id, Some(report)).await;
-    back_to_report(&state, user, report, result).await
-}
-
-pub async fn download_page(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
-    let (info, data) = fetch(&state, &user, id).await?;
-    Ok(download(&info, data))
-}
-
-// ---- API ------------------------------------------------------------------------
-
-pub async fn api_upload(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-    multipart: Result<Multipart, MultipartRejection>,
-) -> Result<(StatusCode, Json<AttachmentInfo>), ApiError> {
-    let info = upload(&state, &user, id, content_length(&headers), multipart).await?;
-    Ok((StatusCode::CREATED, Json(info)))
-}
-
-pub async fn api_list(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Json<Vec<AttachmentInfo>>, ApiError> {
-    Ok(Json(list(&state, &user, id).await?))
-}
-
-pub async fn api_download(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Response, ApiError> {
-    let (info, data) = fetch(&state, &user, id).await?;
-    Ok(download(&info, data))
-}
-
-pub async fn api_remove(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<StatusCode, ApiError> {
-    remove(&state, &user, id, None).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn content_disposition_has_a_utf8_name_and_an_ascii_fallback() {
-        assert_eq!(
-            content_disposition("整改报告 v2.pdf", AttachmentId(7)),
-            "attachment; filename=\"attachment-7.pdf\"; \
-             filename*=UTF-8''%E6%95%B4%E6%94%B9%E6%8A%A5%E5%91%8A%20v2.pdf"
-        );
-        assert_eq!(
-            content_disposition("report v2.pdf", AttachmentId(7)),
-            "attachment; filename=\"report v2.pdf\"; filename*=UTF-8''report%20v2.pdf"
-        );
-        assert_eq!(
-            content_disposition("a\"b.txt", AttachmentId(1)),
-            "attachment; filename=\"attachment-1.txt\"; filename*=UTF-8''a%22b.txt"
-        );
-    }
 }
