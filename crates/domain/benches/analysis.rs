@@ -9,7 +9,7 @@
 //! `cpu-time` crate), which stays honest on a machine shared with other builds (wall time
 //! then includes time spent waiting for a core).
 
-#[path = "../tests/analysis_support/mod.rs"]
+#[path = "../tests/domain/analysis_support.rs"]
 mod analysis_support;
 
 use std::hint::black_box;

@@ -12,7 +12,7 @@
 //!
 //! `cargo test -p duban-domain --test analysis_quality -- --nocapture` prints the tables.
 
-mod analysis_support;
+use crate::analysis_support;
 
 use std::collections::BTreeMap;
 
@@ -341,7 +341,7 @@ struct Report {
 
 fn evaluate_seed() -> (Report, NoticeAnalysis) {
     let labels: SeedLabels =
-        serde_json::from_str(include_str!("fixtures/analysis/seed_labels.json"))
+        serde_json::from_str(include_str!("../fixtures/analysis/seed_labels.json"))
             .expect("seed_labels.json");
     let notice = analysis_support::seed();
     let analysis = analyse_notice(&notice, Some(labels.as_of));
@@ -543,7 +543,7 @@ fn seed_labels() {
 
 #[test]
 fn constructed_labels() {
-    let (r, reason_misses) = evaluate_cases(include_str!("fixtures/analysis/constructed.json"));
+    let (r, reason_misses) = evaluate_cases(include_str!("../fixtures/analysis/constructed.json"));
     println!("{}", r.tasks.table("构造样例：任务状态"));
     println!("{}", r.items.table("构造样例：任务、分项、单位部分的状态"));
     println!(
@@ -578,7 +578,7 @@ fn constructed_labels() {
 
 #[test]
 fn holdout_labels() {
-    let (r, reason_misses) = evaluate_cases(include_str!("fixtures/analysis/holdout.json"));
+    let (r, reason_misses) = evaluate_cases(include_str!("../fixtures/analysis/holdout.json"));
     println!("{}", r.items.table("留出样例：任务、分项、单位部分的状态"));
     println!(
         "{}",
@@ -755,7 +755,7 @@ fn evaluate_percent_cases(json: &str) -> (Confusion, Vec<String>) {
 
 #[test]
 fn percent_labels() {
-    let (c, misses) = evaluate_percent_cases(include_str!("fixtures/analysis/percent.json"));
+    let (c, misses) = evaluate_percent_cases(include_str!("../fixtures/analysis/percent.json"));
     println!("{}", c.table("百分比样例：任务状态"));
     println!("其他不一致：{misses:#?}");
     assert!(c.accuracy() >= 0.95, "{}", c.table("percent"));
@@ -766,7 +766,7 @@ fn percent_labels() {
 #[test]
 fn percent_holdout_labels() {
     let (c, misses) =
-        evaluate_percent_cases(include_str!("fixtures/analysis/percent_holdout.json"));
+        evaluate_percent_cases(include_str!("../fixtures/analysis/percent_holdout.json"));
     println!("{}", c.table("百分比留出样例：任务状态"));
     println!("其他不一致：{misses:#?}");
     // First run 0.895 (34 of 38: `95%。`, `约90%`, `完成95%`, `90%以上` were not read as

@@ -1,8 +1,6 @@
 //! Arbitrary text never makes the analysis panic, and what it reports points into the
 //! text it read.
 
-mod analysis_support;
-
 use duban_domain::analysis::{
     AnalysisContext, ReasonCode, Status, TaskAnalysis, analyse_task, compare_reports,
 };

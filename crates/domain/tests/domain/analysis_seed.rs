@@ -2,7 +2,7 @@
 //! ongoing work, and the cases the issue names (task 6's blocked part, task 20's typo,
 //! task 2's pace).
 
-mod analysis_support;
+use crate::analysis_support;
 
 use duban_domain::TaskNumber;
 use duban_domain::analysis::{NaiveDate, PaceJudgement, Status, analyse_notice};

@@ -1,8 +1,8 @@
 //! Prints how the analysis reads every seed task (status, parts, dates, figures, pace):
-//! `cargo test -p duban-domain --test analysis_dump -- --ignored --nocapture`. A reading aid
+//! `cargo test -p duban-domain --test domain analysis_dump -- --ignored --nocapture`. A reading aid
 //! for people changing the cue tables; asserts nothing.
 
-mod analysis_support;
+use crate::analysis_support;
 use duban_domain::analysis::*;
 
 #[test]
