@@ -1,0 +1,174 @@
+//! The review loop through the API, and units kept apart.
+
+use reqwest::StatusCode;
+use reqwest::blocking::Client;
+use serde_json::{Value, json};
+
+use super::ACCOUNTS;
+use crate::integration::support::App;
+
+#[test]
+fn the_review_loop_through_the_api() {
+    let app = App::start(ACCOUNTS);
+    let round = app.open_round();
+    let reporter = app.login("fgj.lly");
+    let head = app.login("fgj.fzr");
+    let sup = app.login("sup");
+    let (_, mine) = app.get(&reporter, "/api/reports/mine");
+    let tasks: Vec<u64> = mine
+        .as_array()
+        .expect("mine")
+        .iter()
+        .filter_map(|r| r["task"].as_u64())
+        .collect();
+    assert_eq!(tasks, [1, 2, 3], "区发改局 leads tasks 1, 2 and 3");
+    let id = app.report_id(&reporter, 1, "区发改局");
+    let act = |client: &Client, body: Value| {
+        app.post(client, &format!("/api/reports/{id}/actions"), body)
+    };
+
+    let (status, body) = act(
+        &reporter,
+        json!({"action": "save_draft", "text": "**区发改局：**已分解下达<script>x</script>指标。", "percent": "80"}),
+    );
+    assert_eq!(
+        (status, &body["state"]),
+        (StatusCode::OK, &json!("draft")),
+        "{body}"
+    );
+    assert_eq!(
+        act(&reporter, json!({"action": "submit"})).1["state"],
+        "submitted"
+    );
+    // The office cannot accept before the unit head signs off.
+    let (status, body) = act(&sup, json!({"action": "accept"}));
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("待单位审核"),
+        "{body}"
+    );
+    assert_eq!(
+        act(&head, json!({"action": "approve"})).1["state"],
+        "unit_approved"
+    );
+    // Returning needs a reason.
+    assert_eq!(
+        act(&sup, json!({"action": "return"})).0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        act(
+            &sup,
+            json!({"action": "return", "comment": "请补充下达的具体指标"})
+        )
+        .1["state"],
+        "returned"
+    );
+    let page = reporter
+        .get(app.server.url(&format!("/reports/{id}")))
+        .send()
+        .expect("page")
+        .text()
+        .expect("html");
+    assert!(
+        page.contains("已退回，请修改后重新提交") && page.contains("请补充下达的具体指标"),
+        "{page}"
+    );
+    assert_eq!(
+        act(
+            &reporter,
+            json!({"action": "submit", "text": "已分解下达 GDP 增长 2.5% 等指标。"})
+        )
+        .1["state"],
+        "submitted"
+    );
+    assert_eq!(
+        act(&head, json!({"action": "approve"})).1["state"],
+        "unit_approved"
+    );
+    assert_eq!(
+        act(&sup, json!({"action": "accept"})).1["state"],
+        "accepted"
+    );
+
+    let (_, detail) = app.get(&sup, &format!("/api/reports/{id}"));
+    let actions: Vec<&str> = detail["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "save_draft",
+            "submit",
+            "approve",
+            "return",
+            "submit",
+            "approve",
+            "accept"
+        ]
+    );
+    assert_eq!(detail["events"][3]["comment"], "请补充下达的具体指标");
+    assert_eq!(detail["events"][3]["actor_role"], "supervisor");
+    assert_eq!(
+        detail["text"]["paragraphs"][0]["runs"][0]["text"],
+        "已分解下达 GDP 增长 2.5% 等指标。"
+    );
+    // The previous text to compare with is the notice's own progress for task 1.
+    assert!(detail["previous"][1]["paragraphs"].is_array(), "{detail}");
+
+    let (_, summary) = app.get(&sup, &format!("/api/rounds/{round}"));
+    assert_eq!(summary["round"]["accepted"], 1);
+    let not_reported: Vec<&str> = summary["not_reported"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|u| u["unit"].as_str())
+        .collect();
+    assert!(
+        not_reported.contains(&"区财政局") && not_reported.contains(&"区发改局"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn a_unit_never_sees_another_units_report() {
+    let app = App::start(ACCOUNTS);
+    app.open_round();
+    let fgj = app.login("fgj.lly");
+    let czj = app.login("czj.lly");
+    let sup = app.login("sup");
+    let theirs = app.report_id(&sup, 2, "区财政局");
+    let (status, body) = app.get(&fgj, &format!("/api/reports/{theirs}"));
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(body.get("summary").is_none());
+    let (status, _) = app.post(
+        &fgj,
+        &format!("/api/reports/{theirs}/actions"),
+        json!({"action": "save_draft", "text": "篡改"}),
+    );
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, detail) = app.get(&czj, &format!("/api/reports/{theirs}"));
+    assert_eq!(detail["summary"]["state"], "not_started", "untouched");
+    // Listing is scoped to the unit whatever the query says.
+    let (_, listed) = app.get(&fgj, "/api/reports?unit=区财政局");
+    assert!(
+        listed
+            .as_array()
+            .expect("list")
+            .iter()
+            .all(|r| r["unit"] == "区发改局"),
+        "{listed}"
+    );
+    // Task pages: only tasks the unit is on.
+    assert_eq!(app.get(&fgj, "/api/documents/1/tasks/1").0, StatusCode::OK);
+    assert_eq!(
+        app.get(&fgj, "/api/documents/1/tasks/17").0,
+        StatusCode::NOT_FOUND
+    );
+}
