@@ -222,7 +222,7 @@ impl IntoResponse for AppError {
         let message = if status.is_server_error() {
             "系统暂时无法完成此操作，请稍后重试；如仍不行，请联系系统管理员。".to_string()
         } else {
-            minijinja::HtmlEscape(&self.to_string()).to_string()
+            self.to_string()
         };
         let title = match status {
             StatusCode::FORBIDDEN => "无权访问",
@@ -230,11 +230,7 @@ impl IntoResponse for AppError {
             s if s.is_server_error() => "系统错误",
             _ => "操作未完成",
         };
-        let body = format!(
-            "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{title} - 督办</title>\
-             <link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main class=\"narrow\">\
-             <h1>{title}</h1><p>{message}</p><p><a href=\"/\">返回首页</a></p></main></body></html>"
-        );
+        let body = crate::html::error_page(title, &message);
         (status, Html(body)).into_response()
     }
 }

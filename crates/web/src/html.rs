@@ -1,6 +1,7 @@
 //! The HTML the app builds in code rather than in templates: rich text, the marked
-//! phrases of a reading, and what changed since last round. Everything is escaped here;
-//! templates insert the result as safe.
+//! phrases of a reading, what changed since last round, and the error page (which must
+//! not depend on the templates working). Everything is escaped here; templates insert
+//! the result as safe.
 
 use duban_domain::RichText;
 use duban_domain::analysis::Evidence;
@@ -106,6 +107,16 @@ pub fn diff_html(before: &RichText, after: &RichText) -> String {
     out.replace('\n', "<br>")
 }
 
+/// The page answering a failed request: its title and the message, escaped.
+pub fn error_page(title: &str, message: &str) -> String {
+    let (title, message) = (HtmlEscape(title), HtmlEscape(message));
+    format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{title} - 督办</title>\
+         <link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main class=\"narrow\">\
+         <h1>{title}</h1><p>{message}</p><p><a href=\"/\">返回首页</a></p></main></body></html>"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +139,16 @@ mod tests {
             rich_html(&r),
             "<p><strong>&lt;script&gt;</strong> &amp; 甲</p>"
         );
+    }
+
+    #[test]
+    fn the_error_page_escapes_its_message() {
+        let page = error_page("操作未完成", "单位“<b>甲</b>”不在名录中");
+        assert!(
+            page.contains("<p>单位“&lt;b&gt;甲&lt;&#x2f;b&gt;”不在名录中</p>"),
+            "{page}"
+        );
+        assert!(page.starts_with("<!DOCTYPE html><html lang=\"zh-CN\">"));
     }
 
     #[test]
