@@ -27,6 +27,18 @@ fn the_review_loop_through_the_api() {
         app.post(client, &format!("/api/reports/{id}/actions"), body)
     };
 
+    // A percent outside 0–100 is refused with the value, and nothing is saved.
+    for bad in ["101", "八十"] {
+        let (status, body) = act(
+            &reporter,
+            json!({"action": "save_draft", "text": "不应保存", "percent": bad}),
+        );
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let error = body["error"].as_str().unwrap_or_default();
+        assert!(error.contains(bad) && error.contains("0 至 100"), "{body}");
+    }
+    let (_, report) = app.get(&reporter, &format!("/api/reports/{id}"));
+    assert_eq!(report["summary"]["state"], "not_started", "{report}");
     let (status, body) = act(
         &reporter,
         json!({"action": "save_draft", "text": "**区发改局：**已分解下达<script>x</script>指标。", "percent": "80"}),
