@@ -488,3 +488,55 @@ fn unit_accounts_and_strangers_reach_none_of_it() {
     let (_, detail) = app.get(&sup, &format!("/api/sources/{source}"));
     assert_eq!(detail["documents"].as_array().map(Vec::len), Some(1));
 }
+
+/// A source named after its kind (`…议定事项`) gives its title, body and attachment
+/// heading the word once, and the office can rename the attachment heading.
+#[test]
+fn the_kind_s_word_appears_once_and_the_attachment_heading_is_editable() {
+    let app = App::start(ACCOUNTS);
+    let sup = app.login("sup");
+    let (status, source) = app.post(
+        &sup,
+        "/api/sources",
+        json!({"kind": "executive_meeting", "title": "区政府第12次常务会议议定事项",
+               "date": "2020-06-01", "meeting": "区政府第12次常务会议"}),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{source}");
+    let id = source["summary"]["id"].as_i64().expect("source");
+    let (status, draft) = app.post(
+        &sup,
+        &format!("/api/sources/{id}/decompositions"),
+        json!({"issuer": "泉州市鲤城区人民政府办公室"}),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{draft}");
+    let text = draft.to_string();
+    assert!(!text.contains("议定事项议定事项"), "{text}");
+    assert_eq!(
+        draft["document"]["title"],
+        "泉州市鲤城区人民政府办公室关于对区政府第12次常务会议议定事项进行责任分解的通知"
+    );
+    assert_eq!(
+        draft["document"]["attachment"],
+        "区政府第12次常务会议议定事项责任分解表"
+    );
+    let doc = draft["id"].as_i64().expect("draft");
+    let document = &draft["document"];
+    let (status, edited) = app.post(
+        &sup,
+        &format!("/api/decompositions/{doc}"),
+        json!({
+            "issuer": document["issuer"], "title": document["title"],
+            "recipients": ["各街道办事处"], "body": document["body"],
+            "disclosure": "主动公开", "attachment": "第12次常务会议议定事项分工表",
+        }),
+    );
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    assert_eq!(
+        edited["document"]["attachment"],
+        "第12次常务会议议定事项分工表"
+    );
+    assert_eq!(
+        edited["document"]["table_title"],
+        "第12次常务会议议定事项分工表"
+    );
+}

@@ -83,6 +83,8 @@ pub struct DraftFields {
     /// 正文 paragraphs.
     pub body: Vec<String>,
     pub disclosure: Disclosure,
+    /// The attachment's heading (附件说明 and the table's title); `None`: unchanged.
+    pub attachment: Option<String>,
 }
 
 /// One sub-item ① … ⑳ as the editor sends it.
@@ -229,6 +231,7 @@ pub struct CheckedFields {
     pub recipients: Vec<String>,
     pub body: Vec<String>,
     pub disclosure: Disclosure,
+    pub attachment: Option<String>,
 }
 
 impl DraftFields {
@@ -263,12 +266,21 @@ impl DraftFields {
                 .check(paragraph)
                 .map_err(|e| E::invalid("body", e.to_string()))?;
         }
+        let attachment = match &self.attachment {
+            None => None,
+            Some(text) => Some(
+                optional_text("attachment", "附件标题", Some(text), MAX_TITLE_CHARS)?.ok_or_else(
+                    || E::invalid("attachment", "请填写附件标题，如“……部署责任分解表”"),
+                )?,
+            ),
+        };
         Ok(CheckedFields {
             issuer,
             title,
             recipients,
             body,
             disclosure: self.disclosure,
+            attachment,
         })
     }
 }

@@ -237,46 +237,63 @@ impl Source {
         Ok(())
     }
 
+    /// What the source asks to be done, as a notice names it, the kind's word added
+    /// once: `…讲话部署`, `区政府第12次常务会议议定事项` (a title already ending in 议定事项
+    /// or 部署 keeps it as it is: never `议定事项议定事项`), `《2021年政府工作报告》重点工作任务`.
+    pub fn subject(&self) -> String {
+        let title = self.title.trim();
+        let with = |word: &str| {
+            if title.ends_with(word) {
+                title.to_string()
+            } else {
+                format!("{title}{word}")
+            }
+        };
+        match self.kind {
+            SourceKind::Speech => with("部署"),
+            SourceKind::ExecutiveMeeting => with("议定事项"),
+            SourceKind::WorkReport => {
+                let quoted = if title.starts_with('《') {
+                    title.to_string()
+                } else {
+                    format!("《{title}》")
+                };
+                if quoted.ends_with("重点工作任务") {
+                    quoted
+                } else {
+                    format!("{quoted}重点工作任务")
+                }
+            }
+            SourceKind::Livelihood
+            | SourceKind::Instruction
+            | SourceKind::Proposal
+            | SourceKind::Rectification
+            | SourceKind::Other => title.to_string(),
+        }
+    }
+
     /// The title of the decomposition notice, after the model of 泉鲤政办〔2020〕44号
     /// (“…关于对黄辉灿区长在区政府第一次全体会上的讲话部署进行责任分解的通知”).
     pub fn decomposition_title(&self, issuer: Option<&str>) -> String {
         let issuer = issuer.map(str::trim).unwrap_or_default();
-        let title = self.title.trim();
+        let subject = self.subject();
         let matter = match self.kind {
-            SourceKind::Speech => format!("关于对{title}部署进行责任分解的通知"),
-            SourceKind::ExecutiveMeeting => {
-                format!("关于对{title}议定事项进行责任分解的通知")
+            SourceKind::WorkReport | SourceKind::Livelihood => {
+                format!("关于印发{subject}责任分解的通知")
             }
-            SourceKind::WorkReport => format!("关于印发《{title}》重点工作任务责任分解的通知"),
-            SourceKind::Livelihood => format!("关于印发{title}责任分解的通知"),
-            SourceKind::Instruction
-            | SourceKind::Proposal
-            | SourceKind::Rectification
-            | SourceKind::Other => format!("关于对{title}进行责任分解的通知"),
+            _ => format!("关于对{subject}进行责任分解的通知"),
         };
         format!("{issuer}{matter}")
     }
 
     /// The attachment's name and table title: `…讲话部署责任分解表`.
     pub fn decomposition_table_title(&self) -> String {
-        let title = self.title.trim();
-        match self.kind {
-            SourceKind::Speech => format!("{title}部署责任分解表"),
-            SourceKind::ExecutiveMeeting => format!("{title}议定事项责任分解表"),
-            SourceKind::WorkReport => format!("《{title}》重点工作任务责任分解表"),
-            _ => format!("{title}责任分解表"),
-        }
+        format!("{}责任分解表", self.subject())
     }
 
     /// The standard 正文 of the decomposition notice, for the office to edit.
     pub fn decomposition_body(&self) -> Vec<String> {
-        let title = self.title.trim();
-        let subject = match self.kind {
-            SourceKind::Speech => format!("{title}部署"),
-            SourceKind::ExecutiveMeeting => format!("{title}议定事项"),
-            SourceKind::WorkReport => format!("《{title}》确定的重点工作任务"),
-            _ => title.to_string(),
-        };
+        let subject = self.subject();
         vec![
             format!(
                 "为抓好{subject}的贯彻落实，经区政府同意，现将有关工作任务进行责任分解（详见附件），\
@@ -305,6 +322,45 @@ mod tests {
             original: RichText::plain("抓紧把 GDP 增长 2.5% 等一揽子指标下达到各街道。"),
             notes: Some("  ".into()),
         }
+    }
+
+    #[test]
+    fn the_kind_s_word_is_added_once() {
+        let meeting = |title: &str| Source {
+            kind: SourceKind::ExecutiveMeeting,
+            title: title.into(),
+            ..speech()
+        };
+        for title in ["区政府第12次常务会议", "区政府第12次常务会议议定事项"]
+        {
+            let s = meeting(title);
+            assert_eq!(s.subject(), "区政府第12次常务会议议定事项");
+            let text = format!(
+                "{}{}{}",
+                s.decomposition_title(Some("泉州市鲤城区人民政府办公室")),
+                s.decomposition_table_title(),
+                s.decomposition_body().join("")
+            );
+            assert!(!text.contains("议定事项议定事项"), "{text}");
+        }
+        let spoken = Source {
+            title: "区长讲话部署".into(),
+            ..speech()
+        };
+        assert_eq!(spoken.subject(), "区长讲话部署");
+        assert_eq!(
+            speech().decomposition_title(Some("泉州市鲤城区人民政府办公室")),
+            "泉州市鲤城区人民政府办公室关于对黄辉灿区长在区政府第一次全体会上的讲话部署进行责任分解的通知"
+        );
+        let report = Source {
+            kind: SourceKind::WorkReport,
+            title: "2021年政府工作报告".into(),
+            ..speech()
+        };
+        assert_eq!(
+            report.decomposition_title(None),
+            "关于印发《2021年政府工作报告》重点工作任务责任分解的通知"
+        );
     }
 
     #[test]

@@ -543,6 +543,7 @@ async fn issuing_checks_the_number_and_fixes_the_tasks() {
                     recipients: vec!["丙".into()],
                     body: Vec::new(),
                     disclosure: Disclosure::Active,
+                    attachment: None,
                 },
             )
             .await

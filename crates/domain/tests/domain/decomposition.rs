@@ -190,8 +190,18 @@ fn a_draft_keeps_its_header_filled_in() {
         recipients: vec![" 甲 ".into(), "".into(), "甲".into(), "乙".into()],
         body: vec!["一".into(), " ".into()],
         disclosure: Disclosure::Active,
+        attachment: Some(" 区政府第12次常务会议议定事项责任分解表 ".into()),
     };
     let checked = fields.check().unwrap();
+    assert_eq!(
+        checked.attachment.as_deref(),
+        Some("区政府第12次常务会议议定事项责任分解表")
+    );
+    let blank_heading = DraftFields {
+        attachment: Some("  ".into()),
+        ..fields.clone()
+    };
+    assert_eq!(blank_heading.check().unwrap_err().field(), "attachment");
     assert_eq!(checked.issuer, "办公室");
     assert_eq!(checked.recipients, ["甲", "乙"]);
     assert_eq!(checked.body, ["一"]);

@@ -97,10 +97,13 @@ pub(crate) async fn update_draft(
         recipients,
         body,
         disclosure,
+        attachment,
     } = fields.check()?;
+    // The attachment's heading is both the 附件说明 and the table's own title.
     with_conn!(tx, c => sqlx::query(
         "UPDATE documents SET issuer = $1, title = $2, recipients_json = $3, body_json = $4, \
-             disclosure = $5, signatory = $1 WHERE id = $6",
+             disclosure = $5, signatory = $1, attachment = COALESCE($7, attachment), \
+             table_title = COALESCE($7, table_title) WHERE id = $6",
     )
     .bind(&issuer)
     .bind(&title)
@@ -108,6 +111,7 @@ pub(crate) async fn update_draft(
     .bind(to_json("正文", &body)?)
     .bind(disclosure.label())
     .bind(document.0)
+    .bind(&attachment)
     .execute(c)
     .await)?;
     Ok(())

@@ -128,6 +128,7 @@ struct FieldsJson {
     recipients: Vec<String>,
     body: Vec<String>,
     disclosure: String,
+    attachment: Option<String>,
 }
 
 pub async fn update_fields(
@@ -144,6 +145,7 @@ pub async fn update_fields(
         recipients: json.recipients.join("，"),
         body: json.body.join("\n"),
         disclosure: json.disclosure,
+        attachment: json.attachment,
     };
     state
         .store

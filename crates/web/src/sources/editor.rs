@@ -74,6 +74,7 @@ async fn editor_html(
             .disclosure
             .map(|d| d.label().to_string())
             .unwrap_or_default(),
+        attachment: doc.attachment.clone().or_else(|| doc.table_title.clone()),
     });
     let formats: Vec<_> = OutputFormat::ALL
         .iter()

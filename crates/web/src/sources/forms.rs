@@ -323,6 +323,8 @@ pub struct FieldsForm {
     pub body: String,
     /// 公开属性 label: 主动公开, 依申请公开, 不予公开.
     pub disclosure: String,
+    /// 附件标题; absent: unchanged.
+    pub attachment: Option<String>,
 }
 
 impl FieldsForm {
@@ -350,6 +352,7 @@ impl FieldsForm {
                 .collect(),
             body: self.body.lines().map(str::to_string).collect(),
             disclosure,
+            attachment: self.attachment.clone(),
         })
     }
 }
