@@ -35,6 +35,7 @@ struct SummaryRow {
     percent: Option<i64>,
     updated_at: Option<String>,
     submitted_at: Option<String>,
+    round_closed: bool,
 }
 
 impl SummaryRow {
@@ -56,6 +57,7 @@ impl SummaryRow {
             percent: percent_from(self.percent)?,
             updated_at: parse_timestamp_opt("更新时间", self.updated_at.as_deref())?,
             submitted_at: parse_timestamp_opt("提交时间", self.submitted_at.as_deref())?,
+            round_closed: self.round_closed,
         })
     }
 }
@@ -119,7 +121,7 @@ async fn summaries(
     let sql = format!(
         "SELECT p.id, p.round_id, r.label AS round_label, r.due, t.document_id, d.doc_number, \
                 t.number AS task, t.content_text AS task_content, u.name AS unit, p.state, \
-                p.percent, p.updated_at, p.submitted_at \
+                p.percent, p.updated_at, p.submitted_at, r.closed_at IS NOT NULL AS round_closed \
          FROM reports p \
          JOIN rounds r ON r.id = p.round_id \
          JOIN tasks t ON t.id = p.task_id \

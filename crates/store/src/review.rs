@@ -111,6 +111,8 @@ pub struct ReportSummary {
     pub updated_at: Option<DateTime<Utc>>,
     /// When it was last submitted (for "reported on time").
     pub submitted_at: Option<DateTime<Utc>>,
+    /// Its round is closed: the report no longer changes.
+    pub round_closed: bool,
 }
 
 /// A report's unit, round and state without its text or history: what deciding who

@@ -184,3 +184,81 @@ fn a_unit_never_sees_another_units_report() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// A returned report in a round that was then closed is read-only, says so, and a
+/// refused submission keeps every word the reporter typed on the page.
+#[test]
+fn a_closed_round_s_report_is_read_only_and_typed_text_is_never_lost() {
+    let app = App::start(ACCOUNTS);
+    let round = app.open_round();
+    let (reporter, head, sup) = (app.login("fgj.lly"), app.login("fgj.fzr"), app.login("sup"));
+    let id = app.report_id(&reporter, 1, "区发改局");
+    let act = |client: &Client, body: Value| {
+        let (status, answer) = app.post(client, &format!("/api/reports/{id}/actions"), body);
+        assert!(status.is_success(), "{answer}");
+    };
+    act(
+        &reporter,
+        json!({"action": "submit", "text": "已分解下达指标。"}),
+    );
+    act(&head, json!({"action": "approve"}));
+    act(
+        &sup,
+        json!({"action": "return", "comment": "请补充各街道数字"}),
+    );
+    let (status, closed) = app.post(&sup, &format!("/api/rounds/{round}/close"), json!({}));
+    assert!(status.is_success(), "{closed}");
+
+    let (status, page) = app.page(&reporter, &format!("/reports/{id}"));
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("本轮填报已关闭"), "{page}");
+    assert!(
+        !page.contains("name=\"text\""),
+        "no editor on a closed round"
+    );
+    assert!(!page.contains("请修改后重新提交"), "{page}");
+
+    // A submission from a page opened before the round closed: refused, text kept.
+    let typed = "已分解下达指标，其中开元街道3.1%、海滨街道2.8%。";
+    let (status, page) = app.form(
+        &reporter,
+        &format!("/reports/{id}"),
+        &[
+            ("action", "submit"),
+            ("seen_state", "returned"),
+            ("text", typed),
+            ("percent", "60"),
+        ],
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains(typed),
+        "the typed text is on the page:\n{page}"
+    );
+    assert!(page.contains("未保存"), "{page}");
+}
+
+/// "与上一轮相比" compares a unit's report with that unit's own part of the previous
+/// cell (the imported notice's cell cut by unit), not with the whole five-unit cell.
+#[test]
+fn a_report_is_compared_with_its_own_unit_s_previous_part() {
+    let app = App::start(ACCOUNTS);
+    let sup = app.login("sup");
+    let (status, round) = app.post(
+        &sup,
+        "/api/rounds",
+        json!({"document": 1, "label": "1-11月", "due": "2020-12-10", "tasks": "20"}),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{round}");
+    let reporter = app.login("fgj.lly");
+    let id = app.report_id(&reporter, 20, "区发改局");
+    let (_, report) = app.get(&reporter, &format!("/api/reports/{id}"));
+    let previous = report["previous"][1]["paragraphs"].to_string();
+    assert!(
+        previous.contains("区发改局：") && previous.contains("生态文明建设"),
+        "{previous}"
+    );
+    for other in ["区住建局", "区财政局", "鲤城生态环境局", "林荫大道"] {
+        assert!(!previous.contains(other), "{other} in {previous}");
+    }
+}

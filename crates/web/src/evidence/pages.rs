@@ -22,7 +22,7 @@ async fn back_to_report(
         Ok(_) => Ok(Redirect::to(&format!("/reports/{report}#attachments")).into_response()),
         Err(e) if e.is_refusal() => {
             let status = e.status();
-            let page = report_page(state, user, report, Some(e.to_string())).await?;
+            let page = report_page(state, user, report, Some(e.to_string()), None).await?;
             Ok((status, page).into_response())
         }
         Err(e) => Err(e),

@@ -166,7 +166,11 @@ pub async fn report_view(state: &AppState, user: &User, id: i64) -> Result<Repor
 }
 
 /// The steps this user could take on this report now (for buttons), editing excluded.
+/// A closed round's reports take no step at all (the store refuses them too).
 pub fn review_actions(user: &User, report: &ReportDetail) -> Vec<ReportAction> {
+    if report.summary.round_closed {
+        return Vec::new();
+    }
     let same_unit = user.unit.as_deref() == Some(report.summary.unit.as_str());
     [
         ReportAction::Approve,
@@ -182,6 +186,9 @@ pub fn review_actions(user: &User, report: &ReportDetail) -> Vec<ReportAction> {
 }
 
 pub fn can_edit(user: &User, report: &ReportDetail) -> bool {
+    if report.summary.round_closed {
+        return false;
+    }
     let same_unit = user.unit.as_deref() == Some(report.summary.unit.as_str());
     duban_domain::next_state(
         report.summary.state,

@@ -53,14 +53,24 @@ pub async fn report(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, AppError> {
-    report_page(&state, user, id, None).await
+    report_page(&state, user, id, None, None).await
 }
 
+/// What the user typed into the editor, shown again when the step was refused.
+pub(crate) struct Typed {
+    pub text: Option<String>,
+    pub percent: Option<String>,
+}
+
+/// The report page; `flash` is why a step was refused, `typed` what the editor held
+/// then (never lost: it fills the editor again, and when the report can no longer be
+/// edited it is shown for the user to copy).
 pub(crate) async fn report_page(
     state: &AppState,
     user: duban_store::User,
     id: i64,
     flash: Option<String>,
+    typed: Option<Typed>,
 ) -> Result<Html<String>, AppError> {
     let view = super::report_view(state, &user, id).await?;
     let comparison = view.comparison;
@@ -71,7 +81,13 @@ pub(crate) async fn report_page(
         .into_iter()
         .map(|a| choice(a.code(), a.label()))
         .collect();
-    let editable = super::editable_text(&r.text);
+    let (typed_text, typed_percent) = match typed {
+        Some(t) => (t.text, t.percent),
+        None => (None, None),
+    };
+    let editable = typed_text
+        .clone()
+        .unwrap_or_else(|| super::editable_text(&r.text));
     let diff = r.previous.as_ref().map(|(_, before)| {
         minijinja::Value::from_safe_string(crate::html::diff_html(before, &r.text))
     });
@@ -79,7 +95,7 @@ pub(crate) async fn report_page(
     render(
         state,
         "report.html",
-        context! { can_edit => v(super::can_edit(&user, &r)), user => v(user), r => v(r), actions => v(actions), editable => v(editable), diff => diff.unwrap_or_default(), comparison => v(comparison), plan => plan, flash => v(flash), evidence => v(evidence), withheld => withheld },
+        context! { can_edit => v(super::can_edit(&user, &r)), user => v(user), r => v(r), actions => v(actions), editable => v(editable), diff => diff.unwrap_or_default(), comparison => v(comparison), plan => plan, flash => v(flash), evidence => v(evidence), withheld => withheld, typed_text => v(typed_text), typed_percent => v(typed_percent) },
     )
 }
 
@@ -89,14 +105,19 @@ pub async fn report_submit(
     Path(id): Path<i64>,
     Form(form): Form<ReportForm>,
 ) -> Result<Response, AppError> {
+    let typed = Typed {
+        text: form.text.clone(),
+        percent: form.percent.clone(),
+    };
     match super::act_on_report(&state, &user, id, form).await {
         Ok(_) => Ok(Redirect::to(&format!("/reports/{id}")).into_response()),
-        // A refused step shows the page again with the reason, not an error page.
+        // A refused step shows the page again with the reason and what was typed,
+        // not an error page.
         Err(e) if e.is_refusal() => {
             let status = e.status();
             Ok((
                 status,
-                report_page(&state, user, id, Some(e.to_string())).await?,
+                report_page(&state, user, id, Some(e.to_string()), Some(typed)).await?,
             )
                 .into_response())
         }
