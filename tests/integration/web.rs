@@ -578,3 +578,75 @@ fn task_filters_from_the_form_and_by_source() {
     let (_, other_kind) = app.get(&office, "/api/tasks?source_kind=instruction");
     assert_eq!(other_kind["total"], 0);
 }
+
+/// After logging in, the user lands on the page they asked for, never on another site.
+#[test]
+fn login_returns_to_the_page_asked_for() {
+    let app = App::start(ACCOUNTS);
+    let anonymous = Server::client();
+    let response = anonymous
+        .get(app.server.url("/tasks?document=1&unit=区发改局"))
+        .send()
+        .expect("page");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let to = response.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(
+        to.starts_with("/login?next=%2Ftasks%3Fdocument%3D1%26unit%3D"),
+        "{to}"
+    );
+    let (_, page) = app.page(&anonymous, &to);
+    assert!(
+        page.contains("name=\"next\" value=\"&#x2f;tasks?document=1&amp;unit="),
+        "{page}"
+    );
+    for (next, lands) in [
+        (
+            "/tasks?document=1&unit=区发改局",
+            "/tasks?document=1&unit=区发改局",
+        ),
+        ("//evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+    ] {
+        let (status, _) = app.form(
+            &Server::client(),
+            "/login",
+            &[("username", "sup"), ("password", PASSWORD), ("next", next)],
+        );
+        assert_eq!(status, StatusCode::SEE_OTHER, "{next}");
+        let response = Server::client()
+            .post(app.server.url("/login"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(format!(
+                "username=sup&password={PASSWORD}&next={}",
+                super::support::form_encode(next)
+            ))
+            .send()
+            .expect("login");
+        let location = response.headers()["location"].to_str().expect("ascii");
+        let decoded = percent_decode(location);
+        assert_eq!(decoded, lands, "{next}");
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(b) = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -10,7 +10,8 @@ use duban_store::{DecomposeError, StoreError};
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("请先登录")]
-    NotSignedIn { api: bool },
+    /// `wanted`: the page asked for (path and query), to return to after logging in.
+    NotSignedIn { api: bool, wanted: Option<String> },
     #[error("用户名或密码不正确")]
     BadLogin,
     /// Refused by the login throttle; the message says which limit.
@@ -208,10 +209,17 @@ impl IntoResponse for ApiError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::NotSignedIn { api: false } = self {
-            return Redirect::to("/login").into_response();
+        if let AppError::NotSignedIn { api: false, wanted } = &self {
+            let to = match wanted {
+                Some(page) => format!(
+                    "/login?next={}",
+                    form_urlencoded::byte_serialize(page.as_bytes()).collect::<String>()
+                ),
+                None => "/login".to_string(),
+            };
+            return Redirect::to(&to).into_response();
         }
-        if let AppError::NotSignedIn { api: true } = self {
+        if let AppError::NotSignedIn { api: true, .. } = self {
             return ApiError(self).into_response();
         }
         let status = self.status();

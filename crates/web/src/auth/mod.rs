@@ -224,17 +224,25 @@ impl FromRequestParts<AppState> for CurrentUser {
     ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         // Nested routers see a shortened path; the original one says whether this is the API.
-        let path = parts
+        let uri = parts
             .extensions
             .get::<axum::extract::OriginalUri>()
-            .map_or_else(|| parts.uri.path().to_string(), |u| u.path().to_string());
-        let api = path.starts_with("/api/");
+            .map_or_else(|| parts.uri.clone(), |u| u.0.clone());
+        let api = uri.path().starts_with("/api/");
+        // A page asked for by GET is where the user returns after logging in.
+        let wanted = (!api && parts.method == axum::http::Method::GET)
+            .then(|| uri.path_and_query().map(ToString::to_string))
+            .flatten();
+        let not_signed_in = || AppError::NotSignedIn {
+            api,
+            wanted: wanted.clone(),
+        };
         let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
-            return Err(AppError::NotSignedIn { api });
+            return Err(not_signed_in());
         };
         match session_user(state, &token_hash(&token)).await? {
             Some(user) => Ok(CurrentUser(user)),
-            None => Err(AppError::NotSignedIn { api }),
+            None => Err(not_signed_in()),
         }
     }
 }

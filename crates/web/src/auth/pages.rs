@@ -24,17 +24,41 @@ pub async fn home(MaybeUser(user): MaybeUser) -> Redirect {
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct Next {
+    pub next: Option<String>,
+}
+
+/// Where to go after logging in: a page of this site only (a path, never another
+/// host: `//host` and `/\host` are refused), else the home page; anything outside
+/// visible ASCII percent-encoded, as a `Location` header must be.
+fn local_page(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            const OUTSIDE_ASCII: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+                .add(b' ')
+                .add(b'"')
+                .add(b'<')
+                .add(b'>');
+            percent_encoding::utf8_percent_encode(n, OUTSIDE_ASCII).to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
 pub async fn login_page(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
+    axum::extract::Query(next): axum::extract::Query<Next>,
 ) -> Result<Response, AppError> {
+    let next = local_page(next.next.as_deref());
     if user.is_some() {
-        return Ok(Redirect::to("/").into_response());
+        return Ok(Redirect::to(&next).into_response());
     }
     Ok(render(
         &state,
         "login.html",
-        context! { user => v(None::<()>), error => v(None::<String>), username => v(None::<String>) },
+        context! { user => v(None::<()>), error => v(None::<String>), username => v(None::<String>), next => next },
     )?
     .into_response())
 }
@@ -43,6 +67,9 @@ pub async fn login_page(
 pub struct LoginForm {
     pub username: String,
     pub password: String,
+    /// The page to return to.
+    #[serde(default)]
+    pub next: Option<String>,
 }
 
 pub async fn login_submit(
@@ -57,14 +84,14 @@ pub async fn login_submit(
                 token,
                 client.secure_cookies(&state.settings),
             ));
-            Ok((jar, Redirect::to("/")).into_response())
+            Ok((jar, Redirect::to(&local_page(form.next.as_deref()))).into_response())
         }
         Err(e @ (AppError::BadLogin | AppError::TooManyAttempts(_) | AppError::TooLong(_))) => {
             let status = e.status();
             let page = render(
                 &state,
                 "login.html",
-                context! { user => v(None::<()>), error => v(e.to_string()), username => v(form.username) },
+                context! { user => v(None::<()>), error => v(e.to_string()), username => v(form.username), next => local_page(form.next.as_deref()) },
             )?;
             Ok((status, page).into_response())
         }
