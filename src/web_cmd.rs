@@ -151,7 +151,12 @@ pub async fn prepare_demo(store: &Store, seed: &str, seed_name: &str) -> Result<
         .map_err(|e| anyhow!("示例通报：{e}"))?;
     let outcome = store.save_notice(&notice, seed_name, false).await?;
     let document = outcome.id();
-    let mut banner = String::from("演示账户（密码每次启动随机生成）：\n");
+    let mut banner = String::from(
+        "示例通报 泉鲤政办〔2020〕48号 已导入：它本身就是一轮已关闭的填报（通报所载进展），\n\
+         另已开启下一轮“1-11月”填报。建议先用 duchashi（督查室）登录，查看“填报轮次”和“本轮通报”。\n\
+         未指定 --database-url 时数据只保存在内存中，退出即清除；如需保留，请加 --database-url sqlite://demo.db。\n\
+         演示账户（密码每次启动随机生成）：\n",
+    );
     let mut supervisor = None;
     for (username, name, role, unit) in DEMO_ACCOUNTS {
         let password = duban_web::auth::new_token().0[..12].to_string();
