@@ -118,6 +118,7 @@ describe('本轮通报：由填报生成、改措辞、核对数字、印发、�
     await box.fill(right.replace(`已完成${done}项`, `已完成${done + 1}项`));
     await h.clickAndWait(h.page.getByRole('button', { name: '保存措辞' }));
     assert.match(await h.mainText(), /正文中的数字与附件表不一致（1 处）/);
+    await h.page.getByLabel('确认印发').check();
     const status = await h.clickAndWait(h.page.getByRole('button', { name: '印发通报' }));
     assert.equal(status, 422);
     const alert = await h.page.getByRole('alert').first().innerText();
@@ -131,6 +132,7 @@ describe('本轮通报：由填报生成、改措辞、核对数字、印发、�
   });
 
   h.step('印发：按发文字号编号，公开页面可读、可下载', async () => {
+    await h.page.getByLabel('确认印发').check();
     assert.equal(await h.clickAndWait(h.page.getByRole('button', { name: '印发通报' })), 200);
     const number = `泉鲤政办〔${YEAR}〕49号`;
     assert.equal(await h.page.locator('h1').innerText(), `已印发：${number}`);

@@ -405,12 +405,26 @@ fn the_editor_pages_work_as_forms() {
         d["tasks"][0]["plan_summary"],
         "节点：2020-06-30 完成设计；2020-12-31 完成改造"
     );
+    // Issuing from the page asks for the 确认印发 box; without it nothing is issued.
+    let (status, page) = app.form(
+        &sup,
+        &format!("/decompositions/{doc}/issue"),
+        &[
+            ("doc_number", "泉鲤政办〔2020〕60号"),
+            ("date", "2020-06-10"),
+        ],
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("确认印发"), "{page}");
+    let (_, still) = app.get(&sup, &format!("/api/decompositions/{doc}"));
+    assert_eq!(still["status"], "draft");
     let (status, _) = app.form(
         &sup,
         &format!("/decompositions/{doc}/issue"),
         &[
             ("doc_number", "泉鲤政办〔2020〕60号"),
             ("date", "2020-06-10"),
+            ("confirm", "yes"),
         ],
     );
     assert_eq!(status, StatusCode::SEE_OTHER);

@@ -294,6 +294,9 @@ pub struct IssueForm {
     /// 成文日期 (`YYYY-MM-DD`); today when blank.
     #[serde(default)]
     pub date: Option<String>,
+    /// The page's “确认印发” box (the API needs none: calling it is the decision).
+    #[serde(default)]
+    pub confirm: Option<String>,
 }
 
 impl IssueForm {

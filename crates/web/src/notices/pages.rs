@@ -142,7 +142,19 @@ pub async fn issue(
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<IssueForm>,
 ) -> Result<Response, AppError> {
-    match super::issue(&state, &user, id, form).await {
+    let confirmed = if form.confirm.as_deref() == Some("yes") {
+        Ok(())
+    } else {
+        Err(AppError::BadRequest(
+            "请勾选“确认印发”：印发后文号即确定、内容不再变化，本轮填报随之关闭，主动公开的通报将在“公开通报”中发布"
+                .into(),
+        ))
+    };
+    let issued = match confirmed {
+        Ok(()) => super::issue(&state, &user, id, form).await,
+        Err(e) => Err(e),
+    };
+    match issued {
         Ok(_) => Ok(Redirect::to(&format!("/rounds/{id}/notice")).into_response()),
         Err(e @ (AppError::Figures(_) | AppError::BadRequest(_) | AppError::Store(_)))
             if e.status().is_client_error() =>

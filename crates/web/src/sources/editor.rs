@@ -252,6 +252,13 @@ pub async fn issue_page(
 ) -> Result<Response, AppError> {
     let result = async {
         require(&user, OFFICE)?;
+        if form.confirm.as_deref() != Some("yes") {
+            return Err(duban_domain::DecompositionError::invalid(
+                "confirm",
+                "请勾选“确认印发”：印发后文号和成文日期即确定、任务不能再修改，主动公开的通知将在“公开通报”中发布",
+            )
+            .into());
+        }
         Ok(state
             .store
             .issue_decomposition(DocumentId(document), &form.to_input()?, user.id)

@@ -364,6 +364,8 @@ pub struct IssueForm {
     /// 成文日期.
     pub date: String,
     pub signatory: String,
+    /// The page's “确认印发” box (the API needs none: calling it is the decision).
+    pub confirm: Option<String>,
 }
 
 impl IssueForm {
