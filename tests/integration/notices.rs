@@ -324,3 +324,33 @@ fn the_seed_is_a_closed_round_whose_notice_is_the_seed_s_table() {
         );
     }
 }
+
+/// An imported notice's files are linked from the task list and its round's page.
+#[test]
+fn a_notice_s_files_are_linked_where_it_is_read() {
+    let app = App::start(ACCOUNTS);
+    let sup = app.login("sup");
+    let (_, rounds) = app.get(&sup, "/api/rounds");
+    let round = rounds[0]["id"].as_i64().expect("the seed's round");
+    for page in ["/tasks?document=1".to_string(), format!("/rounds/{round}")] {
+        let (status, html) = app.page(&sup, &page);
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(html.contains("/documents/1/file/pdf"), "{page}:\n{html}");
+    }
+    let response = sup
+        .get(app.server.url("/documents/1/file/docx"))
+        .send()
+        .expect("docx");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.bytes().expect("bytes").starts_with(b"PK"));
+    let unit = app.login("fgj.lly");
+    let response = unit
+        .get(app.server.url("/documents/1/file/docx"))
+        .send()
+        .expect("docx");
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "units read their tasks, not the file"
+    );
+}

@@ -70,6 +70,12 @@ pub(crate) fn routes() -> Router<AppState> {
             "/decompositions/{document}/file/{format}",
             get(editor::file_page),
         )
+        // Any stored notice (imported or issued) as a file, linked from the task list
+        // and the round page.
+        .route(
+            "/documents/{document}/file/{format}",
+            get(editor::file_page),
+        )
 }
 
 pub(crate) fn api_routes() -> Router<AppState> {
