@@ -262,3 +262,68 @@ fn a_report_is_compared_with_its_own_unit_s_previous_part() {
         assert!(!previous.contains(other), "{other} in {previous}");
     }
 }
+
+/// 批量审核通过 and 批量采纳 from the review queue: each report takes its own step and
+/// event; one that cannot be taken is named, the others go through.
+#[test]
+fn batch_approval_and_acceptance_from_the_queue() {
+    let app = App::start(ACCOUNTS);
+    app.open_round();
+    let (reporter, head, sup) = (app.login("fgj.lly"), app.login("fgj.fzr"), app.login("sup"));
+    let ids: Vec<i64> = [1, 2, 3]
+        .iter()
+        .map(|task| app.report_id(&reporter, *task, "区发改局"))
+        .collect();
+    for id in &ids {
+        let (status, body) = app.post(
+            &reporter,
+            &format!("/api/reports/{id}/actions"),
+            json!({"action": "submit", "text": "已推进。"}),
+        );
+        assert!(status.is_success(), "{body}");
+    }
+    // The unit head approves all three from the queue page.
+    let mut pairs: Vec<(&str, String)> = ids.iter().map(|id| ("ids", id.to_string())).collect();
+    pairs.push(("action", "approve".into()));
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, page) = app.form(&head, "/review/batch", &pairs);
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("已审核通过 3 份填报。"), "{page}");
+    // The office accepts them through the API, with one id that is not a report.
+    let (status, outcome) = app.post(
+        &sup,
+        "/api/reports/batch",
+        json!({"ids": [ids[0], ids[1], ids[2], 999_999], "action": "accept"}),
+    );
+    assert_eq!(status, StatusCode::OK, "{outcome}");
+    assert_eq!(outcome["done"], json!(ids));
+    assert_eq!(outcome["refused"][0]["id"], 999_999);
+    for id in &ids {
+        let (_, r) = app.get(&sup, &format!("/api/reports/{id}"));
+        assert_eq!(r["summary"]["state"], "accepted");
+        let steps: Vec<&str> = r["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .filter_map(|e| e["action"].as_str())
+            .collect();
+        assert_eq!(
+            steps,
+            ["submit", "approve", "accept"],
+            "each its own events"
+        );
+    }
+    // Only the two steps that need no comment are batched; a unit's reporter gets none.
+    let (status, _) = app.post(
+        &sup,
+        "/api/reports/batch",
+        json!({"ids": [ids[0]], "action": "return"}),
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, outcome) = app.post(
+        &reporter,
+        "/api/reports/batch",
+        json!({"ids": [ids[0]], "action": "accept"}),
+    );
+    assert_eq!(outcome["done"], json!([]), "{outcome}");
+}

@@ -11,7 +11,23 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, AppError};
 
-use super::ReportForm;
+use super::{BatchOutcome, ReportForm};
+
+#[derive(Debug, Deserialize)]
+pub struct BatchJson {
+    pub ids: Vec<i64>,
+    pub action: String,
+}
+
+pub async fn batch(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    axum::Json(body): axum::Json<BatchJson>,
+) -> Result<Json<BatchOutcome>, ApiError> {
+    Ok(Json(
+        super::act_on_reports(&state, &user, &body.ids, &body.action).await?,
+    ))
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ReportQuery {

@@ -23,6 +23,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/my", get(pages::my))
         .route("/review", get(pages::review))
+        .route("/review/batch", post(pages::review_batch))
         .route(
             "/reports/{id}",
             get(pages::report).post(pages::report_submit),
@@ -34,6 +35,7 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .route("/reports", get(api::reports))
         .route("/reports/review", get(api::review_queue))
         .route("/reports/mine", get(api::my_reports))
+        .route("/reports/batch", post(api::batch))
         .route("/reports/{id}", get(api::report))
         .route("/reports/{id}/actions", post(api::act_on_report))
 }
@@ -198,6 +200,75 @@ pub fn can_edit(user: &User, report: &ReportDetail) -> bool {
         None,
     )
     .is_ok()
+}
+
+/// The steps taken on many reports at once from the review queue: those that need no
+/// comment (a unit head's 审核通过, the office's 采纳).
+pub const BATCH_ACTIONS: [ReportAction; 2] = [ReportAction::Approve, ReportAction::Accept];
+
+/// The most reports one batch takes (a round of a large notice fits).
+pub const MAX_BATCH: usize = 1_000;
+
+/// What a batch step did: the reports it moved, and those it could not, each with
+/// the reason (another unit's, or changed meanwhile …).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BatchOutcome {
+    pub done: Vec<i64>,
+    pub refused: Vec<Refused>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Refused {
+    pub id: i64,
+    pub reason: String,
+}
+
+/// One step on many reports, each exactly as if taken on its own page (its own
+/// authorisation, state check and event); a refused one is named with the reason and
+/// the rest still go through.
+pub async fn act_on_reports(
+    state: &AppState,
+    user: &User,
+    ids: &[i64],
+    action: &str,
+) -> Result<BatchOutcome, AppError> {
+    let action = ReportAction::from_code(action.trim())
+        .filter(|a| BATCH_ACTIONS.contains(a))
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "批量操作只能是审核通过（approve）或采纳（accept），不能是“{action}”"
+            ))
+        })?;
+    if ids.is_empty() {
+        return Err(AppError::BadRequest("请先勾选要处理的填报".into()));
+    }
+    if ids.len() > MAX_BATCH {
+        return Err(AppError::BadRequest(format!(
+            "一次最多处理 {MAX_BATCH} 份填报，现选了 {} 份",
+            ids.len()
+        )));
+    }
+    let mut outcome = BatchOutcome::default();
+    for &id in ids {
+        let form = ReportForm {
+            action: action.code().to_string(),
+            text: None,
+            percent: None,
+            comment: None,
+            seen_state: None,
+        };
+        match act_on_report(state, user, id, form).await {
+            Ok(_) => outcome.done.push(id),
+            Err(e) if e.is_refusal() || e.status().is_client_error() => {
+                outcome.refused.push(Refused {
+                    id,
+                    reason: e.to_string(),
+                })
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(outcome)
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -35,17 +35,85 @@ pub async fn review(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Html<String>, AppError> {
-    let reports = super::review_queue(&state, &user).await?;
-    let intro = if user.role == Role::UnitHead {
-        "本单位已提交、待您审核的填报。"
+    review_page(&state, user, None, None).await
+}
+
+/// The review queue, with what a batch step just did (`done`) or why it was refused.
+async fn review_page(
+    state: &AppState,
+    user: duban_store::User,
+    done: Option<String>,
+    error: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let reports = super::review_queue(state, &user).await?;
+    let (intro, batch) = if user.role == Role::UnitHead {
+        (
+            "本单位已提交、待您审核的填报。",
+            Some(("approve", "批量审核通过")),
+        )
     } else {
-        "各单位负责人审核通过、待督查室审核的填报。"
+        (
+            "各单位负责人审核通过、待督查室审核的填报。",
+            Some(("accept", "批量采纳")),
+        )
     };
     render(
-        &state,
+        state,
         "reports.html",
-        context! { user => v(user), reports => v(reports), heading => v("待审核"), intro => v(intro), empty => v("没有待审核的填报。") },
+        context! {
+            user => v(user), reports => v(reports), heading => v("待审核"), intro => v(intro),
+            empty => v("没有待审核的填报。"), batch => v(batch), done => v(done), error => v(error),
+        },
     )
+}
+
+/// 批量审核通过 / 批量采纳 from the queue: `ids` (repeated) and `action`.
+pub async fn review_batch(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let ids: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let action = pairs
+        .iter()
+        .find(|(k, _)| k == "action")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    match super::act_on_reports(&state, &user, &ids, action).await {
+        Ok(outcome) => {
+            let label = if action == "accept" {
+                "采纳"
+            } else {
+                "审核通过"
+            };
+            let mut done = format!("已{label} {} 份填报。", outcome.done.len());
+            if !outcome.refused.is_empty() {
+                done.push_str(&format!("{} 份未能处理：", outcome.refused.len()));
+                let reasons: Vec<String> = outcome
+                    .refused
+                    .iter()
+                    .map(|r| format!("编号 {}（{}）", r.id, r.reason))
+                    .collect();
+                done.push_str(&reasons.join("；"));
+            }
+            Ok(review_page(&state, user, Some(done), None)
+                .await?
+                .into_response())
+        }
+        Err(e) if e.is_refusal() => {
+            let status = e.status();
+            Ok((
+                status,
+                review_page(&state, user, None, Some(e.to_string())).await?,
+            )
+                .into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn report(
