@@ -20,7 +20,7 @@ const SEED: &str = include_str!("../data/seed/000_5b3cae3e93885f9f.txt");
     name = "duban",
     version,
     about = "督办：政府督查督办任务的导入、跟踪与通报",
-    long_about = "督办（duban）把领导讲话、会议部署分解为编号任务，汇集各责任单位的落实情况，并生成落实情况通报。\n数据默认保存在当前目录的 SQLite 数据库 duban.db 中，可用 --database-url 或环境变量 DATABASE_URL 指定。",
+    long_about = "督办（duban）把领导讲话、会议部署分解为编号任务，汇集各责任单位的落实情况，并生成落实情况通报。\n数据默认保存在当前目录的 SQLite 数据库 duban.db 中；也可使用 PostgreSQL。数据库用 --database-url 或环境变量 DATABASE_URL 指定。",
     help_template = HELP_TEMPLATE,
     subcommand_help_heading = "命令",
     subcommand_value_name = "命令",
@@ -38,11 +38,13 @@ struct Cli {
     #[arg(short = 'V', long, action = clap::ArgAction::Version)]
     version: Option<bool>,
 
-    /// 数据库地址，如 sqlite://duban.db
+    /// 数据库地址，如 sqlite://duban.db 或 postgres://用户名:密码@主机:端口/数据库名
+    // The variable's value is never shown in the help: it may hold a password.
     #[arg(
         long,
         global = true,
         env = "DATABASE_URL",
+        hide_env_values = true,
         default_value = "sqlite://duban.db"
     )]
     database_url: String,
@@ -153,6 +155,22 @@ enum Command {
         #[command(flatten)]
         options: web_cmd::ServeOptions,
     },
+    /// 生成大规模演示数据（区县、单位、通报、任务和全年各月的填报），用于试用和性能测试；只写入空数据库
+    DemoData {
+        #[command(flatten)]
+        options: crate::demo_data::DemoDataOptions,
+    },
+    /// 把一个数据库的全部数据复制到另一个新建的空数据库（SQLite 与 PostgreSQL 之间均可），
+    /// 包括历史记录、佐证材料和审计记录；在目标数据库的一个事务中完成，逐表核对行数和校验和，
+    /// 不一致或中途出错时目标数据库不写入任何内容
+    MigrateData {
+        /// 源数据库地址，如 sqlite://duban.db
+        #[arg(long)]
+        from: String,
+        /// 目标数据库地址（须为空库），如 postgres://用户名:密码@主机:5432/数据库名
+        #[arg(long)]
+        to: String,
+    },
     /// 账户管理：新建、改密码、列出
     User {
         #[command(subcommand)]
@@ -235,6 +253,10 @@ pub fn run() -> Result<ExitCode> {
 }
 
 async fn dispatch(cli: Cli) -> Result<ExitCode> {
+    // Two databases of its own; the default one is not opened.
+    if let Command::MigrateData { from, to } = &cli.command {
+        return crate::migrate_cmd::migrate_data(from, to).await;
+    }
     // The demo runs on its own in-memory store unless a database is named explicitly,
     // so its accounts and passwords never outlive it.
     let url = match &cli.command {
@@ -465,6 +487,9 @@ async fn run_command(store: &Store, command: Command) -> Result<ExitCode> {
             print_out(&(web_cmd::user(store, command).await? + "\n"))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::DemoData { options } => crate::demo_data::demo_data(store, &options).await,
+        // `dispatch` runs it before opening `store`, which it does not use.
+        Command::MigrateData { from, to } => crate::migrate_cmd::migrate_data(&from, &to).await,
     }
 }
 

@@ -2,6 +2,8 @@
 
 mod analyse;
 mod cli;
+mod demo_data;
+mod migrate_cmd;
 mod notice_cmd;
 mod render_cmd;
 mod web_cmd;

@@ -249,6 +249,10 @@ fn render_writes_every_format_deterministically() {
 #[test]
 fn after_a_command_the_database_file_alone_holds_everything() {
     let sandbox = Sandbox::new();
+    if !sandbox.is_sqlite() {
+        // A SQLite file's write-ahead log; PostgreSQL has no file to copy.
+        return;
+    }
     sandbox.import(SEED.as_ref()).ok();
     // The write-ahead log was folded in and removed when the command closed the store,
     // so a copy of duban.db alone (a backup) has the import.
@@ -262,4 +266,101 @@ fn after_a_command_the_database_file_alone_holds_everything() {
     std::fs::copy(sandbox.path("duban.db"), copy.path("duban.db")).expect("copy the file");
     let list = copy.run(["list", "--format", "json"]).ok().json();
     assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+}
+
+#[test]
+fn migrate_data_copies_into_an_empty_database_only() {
+    let sandbox = Sandbox::new();
+    sandbox.import(SEED.as_ref()).ok();
+    let copy = format!("sqlite://{}", sandbox.path("copy.db").display());
+    let from = sandbox.database_url();
+    let run = sandbox
+        .run([
+            "migrate-data",
+            "--from",
+            from.as_str(),
+            "--to",
+            copy.as_str(),
+        ])
+        .ok();
+    assert!(
+        run.stdout.contains("各表行数和校验和两边一致"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("tasks"), "{}", run.stdout);
+    let exported = |url: &str| {
+        sandbox
+            .run(["--database-url", url, "export", "1"])
+            .ok()
+            .stdout
+    };
+    assert_eq!(exported(&copy), exported(&from));
+    // A second copy into the same (no longer empty) database is refused.
+    let again = sandbox
+        .run([
+            "migrate-data",
+            "--from",
+            from.as_str(),
+            "--to",
+            copy.as_str(),
+        ])
+        .failed();
+    assert!(
+        again.stderr.contains("目标数据库不是空的"),
+        "{}",
+        again.stderr
+    );
+    if !sandbox.is_sqlite() {
+        // The command opens its two databases only, not the default duban.db.
+        assert!(!sandbox.path("duban.db").exists());
+    }
+}
+
+#[test]
+fn demo_data_is_the_same_for_the_same_seed() {
+    let generate = |seed: &str| {
+        let sandbox = Sandbox::new();
+        let run = sandbox
+            .run([
+                "demo-data",
+                "--units",
+                "60",
+                "--tasks",
+                "150",
+                "--reports",
+                "600",
+                "--seed",
+                seed,
+            ])
+            .ok();
+        assert!(run.stdout.contains("600 条填报"), "{}", run.stdout);
+        let rounds = sandbox.run(["rounds"]).ok().stdout;
+        let notice = sandbox.run(["export", "2"]).ok().stdout;
+        let units = sandbox.run(["units", "--format", "json"]).ok().json();
+        assert_eq!(units.as_array().map(Vec::len), Some(60), "{units}");
+        // A second run into the same database is refused.
+        let again = sandbox
+            .run([
+                "demo-data",
+                "--units",
+                "60",
+                "--tasks",
+                "150",
+                "--reports",
+                "600",
+            ])
+            .failed();
+        assert!(again.stderr.contains("已有数据"), "{}", again.stderr);
+        (rounds, notice)
+    };
+    let first = generate("7");
+    assert_eq!(generate("7"), first);
+    assert_ne!(generate("8").1, first.1, "another seed, other tasks");
+    // Rounds across the months, the last still open.
+    assert!(
+        first.0.contains("1-1月") && first.0.contains("进行中"),
+        "{}",
+        first.0
+    );
 }

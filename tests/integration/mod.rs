@@ -3,8 +3,13 @@ mod cli;
 mod decompose;
 mod notices;
 mod schedules;
+// The store tests' scratch PostgreSQL databases, shared (not every function is used here).
+#[allow(dead_code)]
+#[path = "../../crates/store/tests/store/scratch.rs"]
+mod scratch;
 mod security;
 mod seed;
+mod servers;
 mod shapes;
 mod support;
 mod web;

@@ -3,7 +3,7 @@
 //! pages that use it (which must keep working as plain forms).
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -42,10 +42,9 @@ impl Drop for App {
 impl App {
     fn start() -> App {
         let sandbox = Sandbox::seeded(ACCOUNTS);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_duban"))
+        let mut child = sandbox
+            .duban()
             .args(["serve", "--bind", "127.0.0.1:0"])
-            .current_dir(sandbox.dir.path())
-            .env_remove("DATABASE_URL")
             .env_remove("DUBAN_BIND")
             .env("DUBAN_SCHEDULE_INTERVAL", "1")
             .stdout(Stdio::piped())

@@ -4,6 +4,8 @@ use std::process::{Command, Output};
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use super::scratch::ScratchDatabase;
+
 pub const SEED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/data/seed/000_5b3cae3e93885f9f.txt"
@@ -15,9 +17,16 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A scratch directory with its own database; `duban` runs inside it.
+/// The variable naming the PostgreSQL database the suite runs on instead of SQLite.
+pub const DATABASE_URL_VARIABLE: &str = "DUBAN_TEST_DATABASE_URL";
+
+/// A scratch directory with its own database; `duban` runs inside it. The database is
+/// `duban.db` in the directory (`duban`'s default), or, when `DUBAN_TEST_DATABASE_URL`
+/// names a PostgreSQL database, a scratch database beside it that `duban` is given
+/// as `DATABASE_URL`.
 pub struct Sandbox {
     pub dir: tempfile::TempDir,
+    postgres: Option<ScratchDatabase>,
 }
 
 pub struct Run {
@@ -63,9 +72,38 @@ impl Run {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
+        let postgres = std::env::var(DATABASE_URL_VARIABLE)
+            .ok()
+            .filter(|url| !url.trim().is_empty())
+            .map(|base| ScratchDatabase::create(&base));
         Sandbox {
             dir: tempfile::tempdir().expect("temp dir"),
+            postgres,
         }
+    }
+
+    /// The URL of the sandbox's database.
+    pub fn database_url(&self) -> String {
+        match &self.postgres {
+            Some(database) => database.url.clone(),
+            None => format!("sqlite://{}", self.path("duban.db").display()),
+        }
+    }
+
+    /// Whether the sandbox's database is a SQLite file (not PostgreSQL).
+    pub fn is_sqlite(&self) -> bool {
+        self.postgres.is_none()
+    }
+
+    /// `duban` to run in the sandbox, on its database.
+    pub fn duban(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_duban"));
+        command.current_dir(self.dir.path());
+        match &self.postgres {
+            Some(database) => command.env("DATABASE_URL", &database.url),
+            None => command.env_remove("DATABASE_URL"),
+        };
+        command
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -83,22 +121,16 @@ impl Sandbox {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
-        let output = Command::new(env!("CARGO_BIN_EXE_duban"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env_remove("DATABASE_URL")
-            .output()
-            .expect("run duban");
+        let output = self.duban().args(args).output().expect("run duban");
         Run::from(output)
     }
 
     /// Runs `duban ARGS` with `input` on standard input.
     pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Run {
         use std::io::Write;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_duban"))
+        let mut child = self
+            .duban()
             .args(args)
-            .current_dir(self.dir.path())
-            .env_remove("DATABASE_URL")
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -150,13 +182,18 @@ pub struct Server {
 impl Server {
     /// Starts `duban ARGS --bind 127.0.0.1:0` in the sandbox and waits for its address.
     pub fn start(sandbox: &Sandbox, args: &[&str]) -> Server {
+        Server::start_with_env(sandbox, args, &[])
+    }
+
+    /// [`Server::start`] with these environment variables set as well.
+    pub fn start_with_env(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Server {
         use std::io::{BufRead, BufReader};
-        let mut child = Command::new(env!("CARGO_BIN_EXE_duban"))
+        let mut child = sandbox
+            .duban()
             .args(args)
             .args(["--bind", "127.0.0.1:0"])
-            .current_dir(sandbox.dir.path())
-            .env_remove("DATABASE_URL")
             .env_remove("DUBAN_BIND")
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::inherit())
             .spawn()

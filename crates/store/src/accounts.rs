@@ -9,7 +9,7 @@ use duban_domain::{AccountError, Username};
 use serde::Serialize;
 
 use crate::codec::{parse_timestamp, role_from_code, timestamp_text};
-use crate::db::{Tx, with_conn};
+use crate::db::{Tx, execute, with_conn};
 use crate::query::unit_named;
 use crate::{Credentials, NewUser, Store, StoreError, User, UserId, finish};
 
@@ -112,12 +112,13 @@ async fn release(tx: &mut Tx, keys: &[ThrottleKey]) -> Result<(), StoreError> {
                  WHERE scope = $1 AND account = $2 AND address = $3 AND failures > 0"
             }
         };
-        with_conn!(tx, c => sqlx::query(sql)
-            .bind(key.scope.code())
-            .bind(&key.account)
-            .bind(&key.address)
-            .execute(c)
-            .await)?;
+        execute!(
+            tx,
+            sqlx::query(sql)
+                .bind(key.scope.code())
+                .bind(&key.account)
+                .bind(&key.address)
+        )?;
     }
     Ok(())
 }
@@ -133,7 +134,7 @@ pub(crate) async fn user(tx: &mut Tx, id: UserId) -> Result<Option<User>, StoreE
     row.map(UserRow::into_user).transpose()
 }
 
-async fn create_user(tx: &mut Tx, new: NewUser) -> Result<User, StoreError> {
+pub(crate) async fn create_user(tx: &mut Tx, new: NewUser) -> Result<User, StoreError> {
     let unit = new.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
     let unit_id = match (new.role.needs_unit(), unit) {
         (true, None) => return Err(AccountError::UnitRequired(new.role.label()).into()),
@@ -249,20 +250,19 @@ impl Store {
     pub async fn set_password(&self, id: UserId, password_hash: &str) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
         let result = async {
-            let updated = with_conn!(&mut tx, c => sqlx::query(
-                "UPDATE users SET password_hash = $2 WHERE id = $1",
-            )
-            .bind(id.0)
-            .bind(password_hash)
-            .execute(c)
-            .await)?;
-            if updated.rows_affected() == 0 {
+            let updated = execute!(
+                &mut tx,
+                sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1",)
+                    .bind(id.0)
+                    .bind(password_hash)
+            )?;
+            if updated == 0 {
                 return Err(StoreError::UserNotFound(id));
             }
-            with_conn!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(id.0)
-                .execute(c)
-                .await)?;
+            execute!(
+                &mut tx,
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0)
+            )?;
             Ok(())
         }
         .await;
@@ -277,27 +277,26 @@ impl Store {
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
-        let result = async {
-            let exists = with_conn!(&mut tx, c => sqlx::query_scalar::<_, i64>(
+        let result =
+            async {
+                let exists = with_conn!(&mut tx, c => sqlx::query_scalar::<_, i64>(
                 "SELECT id FROM users WHERE id = $1",
             )
             .bind(user.0)
             .fetch_optional(c)
             .await)?;
-            if exists.is_none() {
-                return Err(StoreError::UserNotFound(user));
-            }
-            with_conn!(&mut tx, c => sqlx::query(
+                if exists.is_none() {
+                    return Err(StoreError::UserNotFound(user));
+                }
+                execute!(&mut tx, sqlx::query(
                 "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
             )
             .bind(token_hash)
             .bind(user.0)
-            .bind(timestamp_text(expires_at))
-            .execute(c)
-            .await)?;
-            Ok(())
-        }
-        .await;
+            .bind(timestamp_text(expires_at)))?;
+                Ok(())
+            }
+            .await;
         finish(tx, result).await
     }
 
@@ -328,12 +327,10 @@ impl Store {
     /// Ends a session (logout). An unknown session is not an error.
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
-        let result = with_conn!(&mut tx, c => sqlx::query(
-            "DELETE FROM sessions WHERE token_hash = $1",
+        let result = execute!(
+            &mut tx,
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1",).bind(token_hash)
         )
-        .bind(token_hash)
-        .execute(c)
-        .await)
         .map(|_| ())
         .map_err(StoreError::from);
         finish(tx, result).await
@@ -342,13 +339,10 @@ impl Store {
     /// Deletes the sessions expired at `now`; returns how many.
     pub async fn purge_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let mut tx = self.db.write().await?;
-        let result = with_conn!(&mut tx, c => sqlx::query(
-            "DELETE FROM sessions WHERE expires_at <= $1",
+        let result = execute!(
+            &mut tx,
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1",).bind(timestamp_text(now))
         )
-        .bind(timestamp_text(now))
-        .execute(c)
-        .await)
-        .map(|done| done.rows_affected())
         .map_err(StoreError::from);
         finish(tx, result).await
     }
@@ -391,17 +385,16 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
-        let result = with_conn!(&mut tx, c => sqlx::query(
+        let result =
+            execute!(&mut tx, sqlx::query(
             "INSERT INTO login_lockouts (at, scope, account, address) VALUES ($1, $2, $3, $4)",
         )
         .bind(timestamp_text(at))
         .bind(key.scope.code())
         .bind(&key.account)
-        .bind(&key.address)
-        .execute(c)
-        .await)
-        .map(|_| ())
-        .map_err(StoreError::from);
+        .bind(&key.address))
+            .map(|_| ())
+            .map_err(StoreError::from);
         finish(tx, result).await
     }
 
@@ -436,14 +429,14 @@ impl Store {
     /// counts were cleared.
     pub async fn unlock_account(&self, username: &str) -> Result<u64, StoreError> {
         let mut tx = self.db.write().await?;
-        let result = with_conn!(&mut tx, c => sqlx::query(
-            "DELETE FROM login_throttle \
+        let result = execute!(
+            &mut tx,
+            sqlx::query(
+                "DELETE FROM login_throttle \
              WHERE account = $1 AND scope IN ('account', 'account_address')",
+            )
+            .bind(throttle_account(username))
         )
-        .bind(throttle_account(username))
-        .execute(c)
-        .await)
-        .map(|done| done.rows_affected())
         .map_err(StoreError::from);
         finish(tx, result).await
     }
@@ -452,13 +445,11 @@ impl Store {
     /// otherwise keeps every mistyped name). Returns how many.
     pub async fn purge_login_throttle(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let mut tx = self.db.write().await?;
-        let result = with_conn!(&mut tx, c => sqlx::query(
-            "DELETE FROM login_throttle WHERE window_start < $1",
+        let result = execute!(
+            &mut tx,
+            sqlx::query("DELETE FROM login_throttle WHERE window_start < $1",)
+                .bind(timestamp_text(window_start(before)))
         )
-        .bind(timestamp_text(window_start(before)))
-        .execute(c)
-        .await)
-        .map(|done| done.rows_affected())
         .map_err(StoreError::from);
         finish(tx, result).await
     }

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::accounts;
 use crate::codec::{parse_timestamp, state_from_code, timestamp_text};
-use crate::db::{Tx, with_conn};
+use crate::db::{Tx, execute, locking, with_conn};
 use crate::{
     AttachmentId, AttachmentInfo, NewAttachment, ReportId, Store, StoreError, User, finish,
 };
@@ -91,12 +91,17 @@ async fn check_editable(
     actor: &User,
     action: &'static str,
 ) -> Result<User, StoreError> {
-    let row: Option<(String, String, Option<String>)> = with_conn!(tx, c => sqlx::query_as(
+    // The report stays as read (its state, its files), and its round open, until the
+    // change is written: two uploads cannot both see room for one more file.
+    let select = locking!(
+        tx,
         "SELECT p.state, u.name, r.closed_at FROM reports p \
          JOIN rounds r ON r.id = p.round_id \
          JOIN units u ON u.id = p.unit_id \
          WHERE p.id = $1",
-    )
+        "FOR UPDATE OF p FOR SHARE OF r"
+    );
+    let row: Option<(String, String, Option<String>)> = with_conn!(tx, c => sqlx::query_as(select)
     .bind(report.0)
     .fetch_optional(c)
     .await)?;
@@ -169,10 +174,10 @@ async fn remove(tx: &mut Tx, id: AttachmentId, actor: &User) -> Result<(), Store
     .await)?
     .ok_or(StoreError::AttachmentNotFound(id))?;
     check_editable(tx, ReportId(report), actor, REMOVE).await?;
-    with_conn!(tx, c => sqlx::query("DELETE FROM report_attachments WHERE id = $1")
-        .bind(id.0)
-        .execute(c)
-        .await)?;
+    execute!(
+        tx,
+        sqlx::query("DELETE FROM report_attachments WHERE id = $1").bind(id.0)
+    )?;
     Ok(())
 }
 

@@ -1,10 +1,18 @@
-//! The database backends. Every query is written once, inside [`with_conn!`], which
-//! expands it for each backend: adding PostgreSQL is adding a variant to [`Db`] and
-//! [`Tx`] and an arm to the macro.
+//! The database backends, SQLite and PostgreSQL. Every query is written once, inside
+//! [`with_conn!`], which expands it for each backend with its concrete connection
+//! type; where the dialects differ, the caller picks the statement by
+//! [`Tx::backend`] (see [`locking!`]).
+//!
+//! What a transaction may rely on differs, and [`Db::write`] and [`Tx::lock`] make up
+//! for it: SQLite's write transaction (`BEGIN IMMEDIATE`) holds the whole database's
+//! write lock, so a read-then-write can never interleave with another writer;
+//! PostgreSQL's (`READ COMMITTED`) runs beside other writers, so each write takes the
+//! lock on what it protects ([`Lock`], or a row lock with [`locking!`]) before it reads.
 
 use std::time::Duration;
 
 use sqlx::SqlitePool;
+use sqlx::postgres::PgPool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
 /// The settings every SQLite connection is opened with. On a file, the WAL journal,
@@ -46,44 +54,181 @@ pub(crate) fn reusable(
     })
 }
 
+/// `url` with its password, if any, replaced by `***`, for messages and logs.
+pub(crate) fn redacted(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let authority_end = url[scheme_end..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| scheme_end + i);
+    let authority = &url[scheme_end..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
+    match authority[..at].find(':') {
+        Some(colon) => format!(
+            "{}{}:***{}",
+            &url[..scheme_end],
+            &authority[..colon],
+            &url[scheme_end + at..]
+        ),
+        None => url.to_string(),
+    }
+}
+
+/// Which database a pool or transaction is on, for the few statements the dialects
+/// write differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Backend {
+    Sqlite,
+    Postgres,
+}
+
 /// A connection pool to one of the supported databases.
 #[derive(Debug, Clone)]
 pub(crate) enum Db {
     Sqlite(SqlitePool),
+    Postgres(PgPool),
 }
 
 /// An open transaction. Reads run in one too, so what they see is consistent.
 pub(crate) enum Tx {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// What a write transaction on PostgreSQL locks before it reads what it is about to
+/// change (an advisory lock held until the transaction ends). On SQLite the write
+/// transaction holds the database's lock already and these cost nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lock {
+    /// Which documents exist under which 文号 (and which unnumbered ones): held by an
+    /// import, which reads "absent" before it inserts, and by issuing a 文号.
+    DocNumbers,
+    /// One document's tasks, units, rounds, assignments and closure steps: held by
+    /// whatever checks them before changing them (replacing a notice, opening a
+    /// round, assigning, a task's closure step, editing a draft).
+    Document(i64),
+}
+
+impl Lock {
+    /// The lock's key in PostgreSQL's two-part advisory lock space: a namespace for
+    /// duban's kinds of lock, and the id within it. Two ids sharing the low 32 bits
+    /// share a lock, which costs a wait, never a missed one.
+    fn key(self) -> (i32, i32) {
+        match self {
+            Lock::DocNumbers => (LOCK_NAMESPACE | 1, 0),
+            Lock::Document(id) => (LOCK_NAMESPACE | 2, id as i32),
+        }
+    }
+}
+
+/// duban's advisory locks are `(LOCK_NAMESPACE | kind, id)`: the high bits ("du") keep
+/// clear of other users of the database.
+const LOCK_NAMESPACE: i32 = 0x6475_0000;
+
+/// Write slots a PostgreSQL connection may take (migration 0012): more connections
+/// than this at once share slot 0, which is correct but makes them queue again.
+const WRITE_SLOTS: i32 = 1024;
+
+/// Prepares a new PostgreSQL connection of the pool:
+///
+/// - Commits are durable: `synchronous_commit` is raised to `on` where the server has it
+///   `off` (a commit then returns only once it is flushed to disk, as on SQLite with
+///   `synchronous=FULL`); a stronger setting (`remote_apply` …) is left as it is.
+/// - It takes a write slot of its own (migration 0012): the lowest slot no other live
+///   connection of any server holds, kept by a session advisory lock until the
+///   connection closes, and named in `duban.write_slot` for the triggers. The counters
+///   the triggers keep are then split by connection, so concurrent writers never wait
+///   for each other on them.
+pub(crate) fn prepare_postgres(
+    conn: &mut sqlx::PgConnection,
+) -> crate::writer::BoxFuture<'_, Result<(), sqlx::Error>> {
+    Box::pin(async move {
+        sqlx::query(
+            "SELECT set_config('synchronous_commit', 'on', false) \
+             WHERE current_setting('synchronous_commit') = 'off'",
+        )
+        .execute(&mut *conn)
+        .await?;
+        // The scan stops at the first slot whose lock it gets (LIMIT 1), so it holds one.
+        sqlx::query(
+            "SELECT set_config('duban.write_slot', CAST(s AS TEXT), false) \
+             FROM generate_series(1, $2) AS s \
+             WHERE pg_try_advisory_lock($1, s) LIMIT 1",
+        )
+        .bind(LOCK_NAMESPACE | 3)
+        .bind(WRITE_SLOTS)
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
 }
 
 impl Db {
-    /// A transaction for reading.
+    /// A transaction for reading: one snapshot for all its statements (on PostgreSQL
+    /// `REPEATABLE READ`, whose snapshot is taken at the first statement; SQLite's
+    /// read transaction is one snapshot already).
     pub(crate) async fn read(&self) -> Result<Tx, sqlx::Error> {
         match self {
             Db::Sqlite(pool) => Ok(Tx::Sqlite(pool.begin().await?)),
+            Db::Postgres(pool) => Ok(Tx::Postgres(
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .await?,
+            )),
         }
     }
 
-    /// A transaction for a read-then-write: it takes the write lock at once, so two
-    /// imports cannot both read "absent" and then both insert.
+    /// A transaction for a read-then-write. On SQLite it takes the write lock at once,
+    /// so two imports cannot both read "absent" and then both insert. On PostgreSQL it
+    /// is `READ COMMITTED` and runs beside other writers: each statement sees what was
+    /// committed before it began, and what must not change between a read and the
+    /// write is locked first ([`Tx::lock`], row locks).
     pub(crate) async fn write(&self) -> Result<Tx, sqlx::Error> {
         match self {
             Db::Sqlite(pool) => Ok(Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Postgres(pool) => Ok(Tx::Postgres(
+                pool.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
+                    .await?,
+            )),
         }
     }
 
     pub(crate) async fn close(&self) {
         match self {
             Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
         }
     }
 }
 
 impl Tx {
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Takes `lock` until the transaction ends (see [`Lock`]); waits while another
+    /// transaction holds it. Nothing to do on SQLite.
+    pub(crate) async fn lock(&mut self, lock: Lock) -> Result<(), sqlx::Error> {
+        if let Tx::Postgres(tx) = self {
+            let (namespace, id) = lock.key();
+            sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
+                .bind(namespace)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
         }
     }
 
@@ -91,6 +236,7 @@ impl Tx {
     pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Postgres(tx) => tx.rollback().await,
         }
     }
 
@@ -113,7 +259,7 @@ impl Tx {
     }
 
     async fn execute(&mut self, sql: &'static str) -> Result<(), sqlx::Error> {
-        with_conn!(self, c => sqlx::query(sql).execute(c).await)?;
+        execute!(self, sqlx::query(sql))?;
         Ok(())
     }
 }
@@ -128,17 +274,56 @@ macro_rules! with_conn {
                 let $conn = &mut **tx;
                 $body
             }
+            $crate::db::Tx::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
         }
     };
 }
 
-pub(crate) use with_conn;
+/// Runs a statement that returns no rows (`$query`, built with `sqlx::query`) in the
+/// transaction; how many rows it changed.
+macro_rules! execute {
+    ($tx:expr, $query:expr) => {
+        $crate::db::with_conn!($tx, c => $query.execute(c).await.map(|done| done.rows_affected()))
+    };
+}
+
+/// A `SELECT` that reads rows a write transaction is about to change: `$sql` as it is
+/// on SQLite (whose write transaction holds the database's lock), `$sql $locks` on
+/// PostgreSQL, whose row locks (`FOR UPDATE OF p`, `FOR SHARE OF r` …) keep another
+/// writer from changing those rows until this transaction ends.
+macro_rules! locking {
+    ($tx:expr, $sql:literal, $locks:literal) => {
+        match $tx.backend() {
+            $crate::db::Backend::Sqlite => $sql,
+            $crate::db::Backend::Postgres => concat!($sql, " ", $locks),
+        }
+    };
+}
+
+pub(crate) use {execute, locking, with_conn};
 
 #[cfg(test)]
 mod tests {
     use std::str::FromStr;
 
     use super::*;
+
+    #[test]
+    fn passwords_are_left_out_of_urls_shown() {
+        assert_eq!(
+            redacted("postgres://duban:s3cr@t@db.example:5432/duban?sslmode=require"),
+            "postgres://duban:***@db.example:5432/duban?sslmode=require"
+        );
+        assert_eq!(
+            redacted("postgres://duban@db/duban"),
+            "postgres://duban@db/duban"
+        );
+        assert_eq!(redacted("sqlite://duban.db"), "sqlite://duban.db");
+        assert_eq!(redacted("sqlite::memory:"), "sqlite::memory:");
+    }
 
     #[tokio::test]
     async fn connections_sync_fully_with_a_wal() {

@@ -22,6 +22,23 @@ pub enum StoreError {
     /// The database could not be opened; the cause is the error's source.
     #[error("无法打开数据库“{url}”：请检查路径所在的文件夹是否存在、是否有读写权限")]
     Open { url: String, source: sqlx::Error },
+    /// The PostgreSQL server could not be reached or refused the login; the cause is
+    /// the error's source. `url` is shown without its password.
+    #[error(
+        "无法连接数据库“{url}”：请检查主机、端口、用户名、密码和数据库名是否正确，\
+         以及数据库服务是否已启动"
+    )]
+    Connect { url: String, source: sqlx::Error },
+    /// A copy's target holds data already (`Store::copy_into` writes only into an
+    /// empty database).
+    #[error(
+        "目标数据库不是空的（表 {table} 已有 {rows} 行）。为免覆盖或混入已有数据，\
+         只能复制到新建的空数据库，请新建一个数据库后重试"
+    )]
+    TargetNotEmpty { table: String, rows: i64 },
+    /// A copy's check found a difference (or a table it cannot copy); nothing was kept.
+    #[error("复制未完成，目标数据库未写入任何内容：表 {table}：{detail}")]
+    CopyMismatch { table: String, detail: String },
     /// Bringing the schema up to date failed.
     #[error("数据库结构升级失败：{0}")]
     Migrate(sqlx::migrate::MigrateError),

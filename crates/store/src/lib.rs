@@ -2,8 +2,8 @@
 //! tasks, sub-items, rounds of progress) so they can be queried per unit, and reads
 //! them back exactly as they were saved.
 //!
-//! SQLite today; every query is written once for all backends (see `db`), so
-//! PostgreSQL is a second pool variant and a second migrations folder.
+//! SQLite or PostgreSQL, chosen by the database URL; every query is written once for
+//! both (see `db`), and each has its own migrations folder, kept in step by a test.
 //!
 //! The supervision workflow (accounts, sessions, reporting rounds, reports) is in
 //! `accounts`, `rounds` and `reports`; assignment, acknowledgement, task closure and
@@ -13,7 +13,9 @@
 mod accounts;
 pub use accounts::{Lockout, Reservation};
 mod attachments;
+mod bulk;
 mod codec;
+mod copy;
 mod db;
 mod error;
 mod load;
@@ -37,8 +39,12 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use duban_domain::{Notice, UnitDirectory, UnitKind};
 use serde::Serialize;
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
+pub use crate::bulk::{BulkEvent, BulkReport, BulkRound};
+pub use crate::copy::TableCopy;
 use crate::db::{Db, Tx};
 pub use crate::error::StoreError;
 pub use crate::readings::{ReadingCounts, ReadingFilter, ReadingNotice, ReadingRound};
@@ -55,6 +61,7 @@ pub use crate::task_page::{TaskPage, TaskPageQuery, TaskPageReport, TaskPageRow}
 use crate::writer::Writer;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// A stored document's key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -147,8 +154,10 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if missing) the database at `url` and brings its schema up to date.
-    /// Accepts `sqlite://path`, `sqlite:path` and `sqlite::memory:`.
+    /// Opens the database at `url` and brings its schema up to date: `sqlite://path`,
+    /// `sqlite:path` and `sqlite::memory:` (a file is created if missing), or
+    /// `postgres://user:password@host:port/database` (`postgresql://` too; the database
+    /// must exist).
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         Store::open(url, None).await
     }
@@ -164,50 +173,18 @@ impl Store {
     async fn open(url: &str, max_connections: Option<u32>) -> Result<Store, StoreError> {
         let url = url.trim();
         let lower = url.to_ascii_lowercase();
-        if lower.starts_with("postgres:") || lower.starts_with("postgresql:") {
+        let db = if lower.starts_with("postgres:") || lower.starts_with("postgresql:") {
+            open_postgres(url, max_connections).await?
+        } else if lower.starts_with("sqlite:") {
+            open_sqlite(url, &lower, max_connections).await?
+        } else {
             return Err(StoreError::Unsupported {
-                url: url.to_string(),
-                reason: "PostgreSQL 支持将在后续版本提供，目前请使用 SQLite，\
-                         例如 sqlite://duban.db"
+                url: db::redacted(url),
+                reason: "请使用 sqlite://文件路径（例如 sqlite://duban.db）\
+                         或 postgres://用户名:密码@主机:端口/数据库名"
                     .into(),
             });
-        }
-        if !lower.starts_with("sqlite:") {
-            return Err(StoreError::Unsupported {
-                url: url.to_string(),
-                reason: "请使用 sqlite://文件路径（例如 sqlite://duban.db）".into(),
-            });
-        }
-        let open = |source| StoreError::Open {
-            url: url.to_string(),
-            source,
         };
-        let in_memory = lower.contains(":memory:") || lower.contains("mode=memory");
-        let options = db::sqlite_options(
-            SqliteConnectOptions::from_str(url).map_err(open)?,
-            in_memory,
-        );
-        // A connection to a local file does not go stale, and one left inside a
-        // transaction is caught when it is released (`db::reusable`): no ping to
-        // SQLite's worker thread before every use (sqlx's default), which was one
-        // more round trip per transaction.
-        let mut pool = SqlitePoolOptions::new().test_before_acquire(false);
-        if in_memory {
-            // An in-memory database lives as long as a connection to it: keep exactly one.
-            pool = pool
-                .max_connections(1)
-                .min_connections(1)
-                .idle_timeout(None)
-                .max_lifetime(None);
-        } else {
-            pool = pool.after_release(|conn, _| db::reusable(conn));
-            if let Some(max) = max_connections {
-                pool = pool.max_connections(max);
-            }
-        }
-        let pool = pool.connect_with(options).await.map_err(open)?;
-        SQLITE_MIGRATIONS.run(&pool).await?;
-        let db = Db::Sqlite(pool);
         Ok(Store {
             writer: Writer::start(db.clone()),
             task_pages: std::sync::Arc::default(),
@@ -322,6 +299,68 @@ impl Store {
         tx.commit().await?;
         Ok(units)
     }
+}
+
+async fn open_sqlite(
+    url: &str,
+    lower: &str,
+    max_connections: Option<u32>,
+) -> Result<Db, StoreError> {
+    let open = |source| StoreError::Open {
+        url: url.to_string(),
+        source,
+    };
+    let in_memory = lower.contains(":memory:") || lower.contains("mode=memory");
+    let options = db::sqlite_options(
+        SqliteConnectOptions::from_str(url).map_err(open)?,
+        in_memory,
+    );
+    // A connection to a local file does not go stale, and one left inside a
+    // transaction is caught when it is released (`db::reusable`): no ping to
+    // SQLite's worker thread before every use (sqlx's default), which was one
+    // more round trip per transaction.
+    let mut pool = SqlitePoolOptions::new().test_before_acquire(false);
+    if in_memory {
+        // An in-memory database lives as long as a connection to it: keep exactly one.
+        pool = pool
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None);
+    } else {
+        pool = pool.after_release(|conn, _| db::reusable(conn));
+        if let Some(max) = max_connections {
+            pool = pool.max_connections(max);
+        }
+    }
+    let pool = pool.connect_with(options).await.map_err(open)?;
+    SQLITE_MIGRATIONS.run(&pool).await?;
+    Ok(Db::Sqlite(pool))
+}
+
+async fn open_postgres(url: &str, max_connections: Option<u32>) -> Result<Db, StoreError> {
+    let connect = |source| StoreError::Connect {
+        url: db::redacted(url),
+        source,
+    };
+    let options = PgConnectOptions::from_str(url).map_err(connect)?;
+    // One connection on its own first: a server that cannot be reached fails here at
+    // once, where the pool would retry until its acquire timeout (30 s).
+    PgConnection::connect_with(&options)
+        .await
+        .map_err(connect)?
+        .close()
+        .await
+        .map_err(connect)?;
+    let mut pool = PgPoolOptions::new().after_connect(|conn, _| db::prepare_postgres(conn));
+    if let Some(max) = max_connections {
+        pool = pool.max_connections(max);
+    }
+    let pool = pool.connect_with(options).await.map_err(connect)?;
+    // Several servers starting at once apply each migration once: sqlx holds an
+    // advisory lock on the database while it migrates.
+    POSTGRES_MIGRATIONS.run(&pool).await?;
+    Ok(Db::Postgres(pool))
 }
 
 /// Ends a write transaction: commits when `result` is `Ok`, rolls back otherwise.

@@ -17,7 +17,7 @@ use crate::codec::{
     IMPORTED, disclosure_from_label, from_json, parse_date, parse_timestamp_opt, state_from_code,
     timestamp_text, to_json, u32_from,
 };
-use crate::db::{Tx, with_conn};
+use crate::db::{Lock, Tx, execute, with_conn};
 use crate::{DocumentId, RoundId, SaveOutcome, Store, StoreError, UserId, finish, load, save};
 
 /// The office's notice settings with its 文号 series.
@@ -94,14 +94,15 @@ async fn setup(tx: &mut Tx) -> Result<Option<NoticeSetup>, StoreError> {
 }
 
 async fn write_series(tx: &mut Tx, series: &DocSeries) -> Result<(), StoreError> {
-    with_conn!(tx, c => sqlx::query(
-        "UPDATE notice_settings SET agency = $1, year = $2, next_serial = $3 WHERE id = 1",
-    )
-    .bind(&series.agency)
-    .bind(i64::from(series.year))
-    .bind(i64::from(series.next_serial))
-    .execute(c)
-    .await)?;
+    execute!(
+        tx,
+        sqlx::query(
+            "UPDATE notice_settings SET agency = $1, year = $2, next_serial = $3 WHERE id = 1",
+        )
+        .bind(&series.agency)
+        .bind(i64::from(series.year))
+        .bind(i64::from(series.next_serial))
+    )?;
     Ok(())
 }
 
@@ -294,8 +295,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
         let s = &setup.settings;
-        let result = async {
-            with_conn!(&mut tx, c => sqlx::query(
+        let result =
+            async {
+                execute!(&mut tx, sqlx::query(
                 "INSERT INTO notice_settings (id, issuer, office, signatory, recipients_json, \
                      disclosure, agency, year, next_serial, updated_by, updated_at) \
                  VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
@@ -312,12 +314,10 @@ impl Store {
             .bind(i64::from(setup.series.year))
             .bind(i64::from(setup.series.next_serial))
             .bind(by.0)
-            .bind(timestamp_text(now))
-            .execute(c)
-            .await)?;
-            Ok(())
-        }
-        .await;
+            .bind(timestamp_text(now)))?;
+                Ok(())
+            }
+            .await;
         finish(tx, result).await
     }
 
@@ -348,7 +348,7 @@ impl Store {
             crate::rounds::require_round(&mut tx, round).await?;
             require_not_issued(&mut tx, round).await?;
             let body = body.map(|b| to_json("通报正文", b)).transpose()?;
-            with_conn!(&mut tx, c => sqlx::query(
+            execute!(&mut tx, sqlx::query(
                 "INSERT INTO round_notices (round_id, body_json, disclosure, updated_by, updated_at) \
                  VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (round_id) DO UPDATE SET body_json = $2, disclosure = $3, \
@@ -358,9 +358,7 @@ impl Store {
             .bind(body)
             .bind(disclosure.map(|d| d.label()))
             .bind(by.0)
-            .bind(timestamp_text(now))
-            .execute(c)
-            .await)?;
+            .bind(timestamp_text(now)))?;
             Ok(())
         }
         .await;
@@ -392,6 +390,9 @@ async fn issue_notice(
     by: UserId,
     now: DateTime<Utc>,
 ) -> Result<(DocumentId, DocNumber), StoreError> {
+    // The series' next number, the 文号 found free and the round's notice not yet
+    // issued all stay so until this notice is written.
+    tx.lock(Lock::DocNumbers).await?;
     crate::rounds::require_round(tx, round).await?;
     require_not_issued(tx, round).await?;
     let setup = setup(tx).await?.ok_or(StoreError::NoticeSetupMissing)?;
@@ -428,36 +429,37 @@ async fn issue_notice(
         .as_ref()
         .map(|b| to_json("公开版正文", b))
         .transpose()?;
-    with_conn!(tx, c => sqlx::query(
-        "UPDATE documents SET status = 'issued', reports_round_id = $2, public_body_json = $3, \
+    execute!(
+        tx,
+        sqlx::query(
+            "UPDATE documents SET status = 'issued', reports_round_id = $2, public_body_json = $3, \
              issued_by = $4, issued_at = $5 WHERE id = $1",
-    )
-    .bind(id.0)
-    .bind(round.0)
-    .bind(public_body)
-    .bind(by.0)
-    .bind(timestamp_text(now))
-    .execute(c)
-    .await)?;
+        )
+        .bind(id.0)
+        .bind(round.0)
+        .bind(public_body)
+        .bind(by.0)
+        .bind(timestamp_text(now))
+    )?;
     // The notice reports the round as it stands: the round closes with it, so no
     // report changes under a notice already issued.
-    with_conn!(tx, c => sqlx::query(
-        "UPDATE rounds SET closed_at = $2 WHERE id = $1 AND closed_at IS NULL",
-    )
-    .bind(round.0)
-    .bind(timestamp_text(now))
-    .execute(c)
-    .await)?;
-    with_conn!(tx, c => sqlx::query(
-        "INSERT INTO round_notices (round_id, document_id, issued_by, issued_at) \
+    execute!(
+        tx,
+        sqlx::query("UPDATE rounds SET closed_at = $2 WHERE id = $1 AND closed_at IS NULL",)
+            .bind(round.0)
+            .bind(timestamp_text(now))
+    )?;
+    execute!(
+        tx,
+        sqlx::query(
+            "INSERT INTO round_notices (round_id, document_id, issued_by, issued_at) \
          VALUES ($1, $2, $3, $4) \
          ON CONFLICT (round_id) DO UPDATE SET document_id = $2, issued_by = $3, issued_at = $4",
-    )
-    .bind(round.0)
-    .bind(id.0)
-    .bind(by.0)
-    .bind(timestamp_text(now))
-    .execute(c)
-    .await)?;
+        )
+        .bind(round.0)
+        .bind(id.0)
+        .bind(by.0)
+        .bind(timestamp_text(now))
+    )?;
     Ok((id, number))
 }

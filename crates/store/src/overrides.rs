@@ -5,7 +5,7 @@ use duban_domain::WorkflowError;
 use duban_domain::analysis::{Status, StatusOverride};
 
 use crate::codec::{parse_timestamp, timestamp_text, u32_from};
-use crate::db::{Tx, with_conn};
+use crate::db::{Tx, execute, with_conn};
 use crate::tasks::task_id;
 use crate::{DocumentId, Store, StoreError, User, accounts, finish};
 
@@ -35,16 +35,14 @@ async fn set(
     if reason.is_empty() {
         return Err(StoreError::Workflow(WorkflowError::CommentRequired(DECIDE)));
     }
-    with_conn!(tx, c => sqlx::query(
+    execute!(tx, sqlx::query(
         "INSERT INTO status_overrides (task_id, status, reason, author_id, at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(task)
     .bind(status.code())
     .bind(reason)
     .bind(current.id.0)
-    .bind(timestamp_text(now))
-    .execute(c)
-    .await)?;
+    .bind(timestamp_text(now)))?;
     Ok(StatusOverride {
         status,
         author: current.display_name,

@@ -12,7 +12,7 @@ use crate::codec::{
     IMPORTED, action_from_code, from_json, parse_date, parse_timestamp, parse_timestamp_opt,
     percent_from, role_from_code, state_from_code, timestamp_text, to_json, u32_from,
 };
-use crate::db::{Tx, with_conn};
+use crate::db::{Tx, execute, locking, with_conn};
 use crate::query::unit_named;
 use crate::writer::BoxFuture;
 use crate::{
@@ -285,13 +285,17 @@ async fn act(
     expected: Option<ReportState>,
     now: DateTime<Utc>,
 ) -> Result<ReportState, StoreError> {
-    let row: Option<CurrentRow> = with_conn!(tx, c => sqlx::query_as(
+    // The report stays as read, and its round open, until the step is written.
+    let select = locking!(
+        tx,
         "SELECT p.state, u.name AS unit, r.closed_at, p.text_json, p.percent, p.submitted_at \
          FROM reports p \
          JOIN rounds r ON r.id = p.round_id \
          JOIN units u ON u.id = p.unit_id \
          WHERE p.id = $1",
-    )
+        "FOR UPDATE OF p FOR SHARE OF r"
+    );
+    let row: Option<CurrentRow> = with_conn!(tx, c => sqlx::query_as(select)
     .bind(id.0)
     .fetch_optional(c)
     .await)?;
@@ -335,39 +339,41 @@ async fn act(
         row.submitted_at
     };
 
-    let updated = with_conn!(tx, c => sqlx::query(
-        "UPDATE reports SET state = $3, text_json = $4, text_plain = $5, percent = $6, \
+    let updated = execute!(
+        tx,
+        sqlx::query(
+            "UPDATE reports SET state = $3, text_json = $4, text_plain = $5, percent = $6, \
              updated_at = $7, submitted_at = $8 \
          WHERE id = $1 AND state = $2",
-    )
-    .bind(id.0)
-    .bind(from.code())
-    .bind(to.code())
-    .bind(&text_json)
-    .bind(&text_plain)
-    .bind(percent.map(i64::from))
-    .bind(&at)
-    .bind(&submitted_at)
-    .execute(c)
-    .await)?;
-    if updated.rows_affected() == 0 {
+        )
+        .bind(id.0)
+        .bind(from.code())
+        .bind(to.code())
+        .bind(&text_json)
+        .bind(&text_plain)
+        .bind(percent.map(i64::from))
+        .bind(&at)
+        .bind(&submitted_at)
+    )?;
+    if updated == 0 {
         return Err(StoreError::Stale);
     }
-    with_conn!(tx, c => sqlx::query(
-        "INSERT INTO report_events (report_id, at, actor_id, actor_role, action, from_state, \
+    execute!(
+        tx,
+        sqlx::query(
+            "INSERT INTO report_events (report_id, at, actor_id, actor_role, action, from_state, \
              to_state, comment) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(id.0)
-    .bind(&at)
-    .bind(actor.id.0)
-    .bind(actor.role.code())
-    .bind(change.action.code())
-    .bind(from.code())
-    .bind(to.code())
-    .bind(comment)
-    .execute(c)
-    .await)?;
+        )
+        .bind(id.0)
+        .bind(&at)
+        .bind(actor.id.0)
+        .bind(actor.role.code())
+        .bind(change.action.code())
+        .bind(from.code())
+        .bind(to.code())
+        .bind(comment)
+    )?;
     Ok(to)
 }
 

@@ -10,7 +10,7 @@ use crate::codec::{
     IMPORTED, LEAD, REPORTING, date_text, parse_date, parse_timestamp, state_from_code,
     timestamp_text, to_json, u32_from,
 };
-use crate::db::{Tx, with_conn};
+use crate::db::{Lock, Tx, execute, with_conn};
 use crate::{DocumentId, NewRound, RoundId, RoundSummary, Store, StoreError, UserId, finish};
 
 /// Refuses an unknown round (of any kind).
@@ -34,6 +34,8 @@ pub(crate) async fn round_tasks(
     by: UserId,
     chosen: Option<Vec<u32>>,
 ) -> Result<(HashMap<u32, i64>, BTreeSet<u32>), StoreError> {
+    // The tasks stay as read until the round or schedule is written.
+    tx.lock(Lock::Document(document.0)).await?;
     crate::query::issued_document(tx, document).await?;
     let opener = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
         "SELECT id FROM users WHERE id = $1",
@@ -119,19 +121,20 @@ async fn open_round(
     .await)?;
     let empty = to_json("填报内容", &RichText::default())?;
     for (task_id, unit_id, position) in reports {
-        with_conn!(tx, c => sqlx::query(
-            "INSERT INTO reports (round_id, task_id, unit_id, position, state, text_json, \
+        execute!(
+            tx,
+            sqlx::query(
+                "INSERT INTO reports (round_id, task_id, unit_id, position, state, text_json, \
                  text_plain, percent, updated_at, submitted_at) \
              VALUES ($1, $2, $3, $4, $5, $6, '', NULL, NULL, NULL)",
-        )
-        .bind(round_id)
-        .bind(task_id)
-        .bind(unit_id)
-        .bind(position)
-        .bind(ReportState::NotStarted.code())
-        .bind(&empty)
-        .execute(c)
-        .await)?;
+            )
+            .bind(round_id)
+            .bind(task_id)
+            .bind(unit_id)
+            .bind(position)
+            .bind(ReportState::NotStarted.code())
+            .bind(&empty)
+        )?;
     }
     Ok(RoundId(round_id))
 }
@@ -430,13 +433,14 @@ impl Store {
                 None => Err(StoreError::RoundNotFound(id)),
                 Some(Some(_)) => Ok(()),
                 Some(None) => {
-                    with_conn!(&mut tx, c => sqlx::query(
-                        "UPDATE rounds SET closed_at = $2 WHERE id = $1",
-                    )
-                    .bind(id.0)
-                    .bind(timestamp_text(now))
-                    .execute(c)
-                    .await)?;
+                    execute!(
+                        &mut tx,
+                        sqlx::query(
+                            "UPDATE rounds SET closed_at = $2 WHERE id = $1 AND closed_at IS NULL",
+                        )
+                        .bind(id.0)
+                        .bind(timestamp_text(now))
+                    )?;
                     Ok(())
                 }
             }

@@ -9,7 +9,7 @@ use crate::codec::{
     COOPERATING, IMPORTED, LEAD, NOTICE_ROUND, REPORTING, date_text, references_json,
     timestamp_text, to_json,
 };
-use crate::db::{Tx, with_conn};
+use crate::db::{Lock, Tx, execute, with_conn};
 use crate::{DocumentId, SaveOutcome, StoreError, load};
 
 pub(crate) async fn save_notice(
@@ -18,6 +18,8 @@ pub(crate) async fn save_notice(
     source_name: &str,
     replace: bool,
 ) -> Result<SaveOutcome, StoreError> {
+    // Nobody else may store or issue a document between "absent" and the insert.
+    tx.lock(Lock::DocNumbers).await?;
     let existing = match &notice.document.doc_number {
         Some(number) => with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
                 "SELECT id FROM documents WHERE doc_number = $1",
@@ -33,6 +35,8 @@ pub(crate) async fn save_notice(
         write_contents(tx, id, notice).await?;
         return Ok(SaveOutcome::Created(DocumentId(id)));
     };
+    // Nor open a round on it, assign it or take a closure step while it is replaced.
+    tx.lock(Lock::Document(id)).await?;
     let stored = load::content(tx, id).await?;
     if stored.is_some_and(|s| s.matches(notice)) {
         return Ok(SaveOutcome::Unchanged(DocumentId(id)));
@@ -198,62 +202,67 @@ async fn insert_document(tx: &mut Tx, v: &DocumentValues) -> Result<i64, StoreEr
 }
 
 async fn update_document(tx: &mut Tx, id: i64, v: &DocumentValues) -> Result<(), StoreError> {
-    with_conn!(tx, c => bind_document!(sqlx::query(
-        "UPDATE documents SET doc_number = $1, doc_agency = $2, doc_year = $3, \
+    execute!(
+        tx,
+        bind_document!(
+            sqlx::query(
+                "UPDATE documents SET doc_number = $1, doc_agency = $2, doc_year = $3, \
              doc_serial = $4, doc_number_original = $5, issuer = $6, title = $7, \
              recipients_json = $8, body_json = $9, references_json = $10, attachment = $11, \
              signatory = $12, date = $13, disclosure = $14, table_title = $15, \
              copy_to_json = $16, printed_by = $17, printed_on = $18, source_name = $19, \
              imported_at = $20 \
          WHERE id = $21",
-    ), v)
-    .bind(id)
-    .execute(c)
-    .await)?;
+            ),
+            v
+        )
+        .bind(id)
+    )?;
     Ok(())
 }
 
 /// Deletes everything stored under the document but the document row itself.
 /// Children first, so this does not depend on ON DELETE CASCADE being enforced.
 async fn clear_contents(tx: &mut Tx, id: i64) -> Result<(), StoreError> {
-    with_conn!(tx, c => sqlx::query(
-        "DELETE FROM progress_reports \
+    execute!(
+        tx,
+        sqlx::query(
+            "DELETE FROM progress_reports \
          WHERE round_id IN (SELECT id FROM rounds WHERE document_id = $1) \
             OR task_id IN (SELECT id FROM tasks WHERE document_id = $1)",
-    )
-    .bind(id)
-    .execute(c)
-    .await)?;
-    with_conn!(tx, c => sqlx::query(
+        )
+        .bind(id)
+    )?;
+    execute!(tx, sqlx::query(
         "DELETE FROM subitem_units WHERE task_id IN (SELECT id FROM tasks WHERE document_id = $1)",
     )
-    .bind(id)
-    .execute(c)
-    .await)?;
-    with_conn!(tx, c => sqlx::query(
-        "DELETE FROM subitems WHERE task_id IN (SELECT id FROM tasks WHERE document_id = $1)",
-    )
-    .bind(id)
-    .execute(c)
-    .await)?;
-    with_conn!(tx, c => sqlx::query(
-        "DELETE FROM task_units WHERE task_id IN (SELECT id FROM tasks WHERE document_id = $1)",
-    )
-    .bind(id)
-    .execute(c)
-    .await)?;
-    with_conn!(tx, c => sqlx::query("DELETE FROM tasks WHERE document_id = $1")
+    .bind(id))?;
+    execute!(
+        tx,
+        sqlx::query(
+            "DELETE FROM subitems WHERE task_id IN (SELECT id FROM tasks WHERE document_id = $1)",
+        )
         .bind(id)
-        .execute(c)
-        .await)?;
-    with_conn!(tx, c => sqlx::query("DELETE FROM rounds WHERE document_id = $1")
+    )?;
+    execute!(
+        tx,
+        sqlx::query(
+            "DELETE FROM task_units WHERE task_id IN (SELECT id FROM tasks WHERE document_id = $1)",
+        )
         .bind(id)
-        .execute(c)
-        .await)?;
-    with_conn!(tx, c => sqlx::query("DELETE FROM unit_flags WHERE document_id = $1")
-        .bind(id)
-        .execute(c)
-        .await)?;
+    )?;
+    execute!(
+        tx,
+        sqlx::query("DELETE FROM tasks WHERE document_id = $1").bind(id)
+    )?;
+    execute!(
+        tx,
+        sqlx::query("DELETE FROM rounds WHERE document_id = $1").bind(id)
+    )?;
+    execute!(
+        tx,
+        sqlx::query("DELETE FROM unit_flags WHERE document_id = $1").bind(id)
+    )?;
     Ok(())
 }
 
@@ -289,26 +298,27 @@ async fn write_contents(tx: &mut Tx, id: i64, notice: &Notice) -> Result<(), Sto
         // the cell is written per unit).
         let reports = duban_domain::round_notice::imported::imported_reports(task, &notice.units);
         for (position, report) in reports.iter().enumerate() {
-            with_conn!(tx, c => sqlx::query(
-                // When the units submitted is not on record: no submission time.
-                "INSERT INTO reports (round_id, task_id, unit_id, position, state, text_json, \
+            execute!(
+                tx,
+                sqlx::query(
+                    // When the units submitted is not on record: no submission time.
+                    "INSERT INTO reports (round_id, task_id, unit_id, position, state, text_json, \
                      text_plain, updated_at, continues_paragraph) \
                  VALUES ($1, $2, $3, $4, 'accepted', $5, $6, $7, $8)",
-            )
-            .bind(round_id)
-            .bind(task_id)
-            .bind(unit_id(&units, &report.unit)?)
-            .bind(position_of(position)?)
-            .bind(to_json("落实情况", &report.text)?)
-            .bind(report.text.plain_text())
-            .bind(&now)
-            .bind(i64::from(report.continues_paragraph))
-            .execute(c)
-            .await)?;
+                )
+                .bind(round_id)
+                .bind(task_id)
+                .bind(unit_id(&units, &report.unit)?)
+                .bind(position_of(position)?)
+                .bind(to_json("落实情况", &report.text)?)
+                .bind(report.text.plain_text())
+                .bind(&now)
+                .bind(i64::from(report.continues_paragraph))
+            )?;
         }
     }
     for (position, flag) in notice.unit_flags.iter().enumerate() {
-        with_conn!(tx, c => sqlx::query(
+        execute!(tx, sqlx::query(
             "INSERT INTO unit_flags (document_id, position, task_number, field, written, probable) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -317,9 +327,7 @@ async fn write_contents(tx: &mut Tx, id: i64, notice: &Notice) -> Result<(), Sto
         .bind(i64::from(flag.task))
         .bind(&flag.field)
         .bind(&flag.written)
-        .bind(&flag.probable)
-        .execute(c)
-        .await)?;
+        .bind(&flag.probable))?;
     }
     Ok(())
 }
@@ -360,13 +368,14 @@ async fn ensure_units(tx: &mut Tx, notice: &Notice) -> Result<HashMap<String, i6
             continue;
         }
         duban_domain::check_unit_name(name)?;
-        with_conn!(tx, c => sqlx::query(
-            "INSERT INTO units (name, kind) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(name)
-        .bind(kind.label())
-        .execute(c)
-        .await)?;
+        execute!(
+            tx,
+            sqlx::query(
+                "INSERT INTO units (name, kind) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(name)
+            .bind(kind.label())
+        )?;
         let id = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
             "SELECT id FROM units WHERE name = $1",
         )
@@ -392,14 +401,15 @@ async fn ensure_units(tx: &mut Tx, notice: &Notice) -> Result<HashMap<String, i6
             if named_unit.is_some() {
                 continue;
             }
-            with_conn!(tx, c => sqlx::query(
-                "INSERT INTO unit_aliases (alias, unit_id) VALUES ($1, $2) \
+            execute!(
+                tx,
+                sqlx::query(
+                    "INSERT INTO unit_aliases (alias, unit_id) VALUES ($1, $2) \
                  ON CONFLICT (alias) DO NOTHING",
-            )
-            .bind(alias)
-            .bind(unit_id)
-            .execute(c)
-            .await)?;
+                )
+                .bind(alias)
+                .bind(unit_id)
+            )?;
         }
     }
     Ok(ids)
@@ -448,16 +458,17 @@ async fn insert_task(
     write_task_units(tx, task_id, task, units).await?;
 
     if let Some(progress) = &task.progress {
-        with_conn!(tx, c => sqlx::query(
-            "INSERT INTO progress_reports (task_id, round_id, text_json, text_plain) \
+        execute!(
+            tx,
+            sqlx::query(
+                "INSERT INTO progress_reports (task_id, round_id, text_json, text_plain) \
              VALUES ($1, $2, $3, $4)",
-        )
-        .bind(task_id)
-        .bind(round_id)
-        .bind(to_json("落实情况", progress)?)
-        .bind(progress.plain_text())
-        .execute(c)
-        .await)?;
+            )
+            .bind(task_id)
+            .bind(round_id)
+            .bind(to_json("落实情况", progress)?)
+            .bind(progress.plain_text())
+        )?;
     }
     Ok(task_id)
 }
@@ -484,43 +495,46 @@ pub(crate) async fn write_task_units(
         );
     for (relation, position, a) in assignments {
         let unit = unit_id(units, &a.unit)?;
-        with_conn!(tx, c => sqlx::query(
-            "INSERT INTO task_units (task_id, relation, position, unit_id, written_as, role) \
+        execute!(
+            tx,
+            sqlx::query(
+                "INSERT INTO task_units (task_id, relation, position, unit_id, written_as, role) \
              VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(task_id)
-        .bind(relation)
-        .bind(position_of(position)?)
-        .bind(unit)
-        .bind(&a.written_as)
-        .bind(&a.role)
-        .execute(c)
-        .await)?;
+            )
+            .bind(task_id)
+            .bind(relation)
+            .bind(position_of(position)?)
+            .bind(unit)
+            .bind(&a.written_as)
+            .bind(&a.role)
+        )?;
     }
 
     for (position, item) in task.subitems.iter().enumerate() {
         let label = i64::from(item.label.number());
-        with_conn!(tx, c => sqlx::query(
-            "INSERT INTO subitems (task_id, label, position, content) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(task_id)
-        .bind(label)
-        .bind(position_of(position)?)
-        .bind(&item.content)
-        .execute(c)
-        .await)?;
-        for (unit_position, name) in item.lead_units.iter().enumerate() {
-            let unit = unit_id(units, name)?;
-            with_conn!(tx, c => sqlx::query(
-                "INSERT INTO subitem_units (task_id, label, position, unit_id) \
-                 VALUES ($1, $2, $3, $4)",
+        execute!(
+            tx,
+            sqlx::query(
+                "INSERT INTO subitems (task_id, label, position, content) VALUES ($1, $2, $3, $4)",
             )
             .bind(task_id)
             .bind(label)
-            .bind(position_of(unit_position)?)
-            .bind(unit)
-            .execute(c)
-            .await)?;
+            .bind(position_of(position)?)
+            .bind(&item.content)
+        )?;
+        for (unit_position, name) in item.lead_units.iter().enumerate() {
+            let unit = unit_id(units, name)?;
+            execute!(
+                tx,
+                sqlx::query(
+                    "INSERT INTO subitem_units (task_id, label, position, unit_id) \
+                 VALUES ($1, $2, $3, $4)",
+                )
+                .bind(task_id)
+                .bind(label)
+                .bind(position_of(unit_position)?)
+                .bind(unit)
+            )?;
         }
     }
     Ok(())

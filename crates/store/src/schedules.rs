@@ -18,7 +18,7 @@ use crate::codec::{
     REPORTING, china_date, date_text, from_json, parse_date, parse_timestamp, timestamp_text,
     to_json, u32_from,
 };
-use crate::db::{Tx, with_conn};
+use crate::db::{Tx, execute, with_conn};
 use crate::{DocumentId, NewRound, RoundId, Store, StoreError, UserId, finish};
 
 /// A claim older than this that has neither a round nor an error was cut short (its
@@ -349,19 +349,19 @@ async fn claim(
         return Ok(Claim::Lost);
     }
     let now_text = timestamp_text(now);
-    let inserted = with_conn!(tx, c => sqlx::query(
-        "INSERT INTO schedule_periods (schedule_id, period, label, due, state, claimed_at) \
+    let inserted = execute!(
+        tx,
+        sqlx::query(
+            "INSERT INTO schedule_periods (schedule_id, period, label, due, state, claimed_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (schedule_id, period) DO NOTHING",
-    )
-    .bind(schedule.id.0)
-    .bind(&period.key)
-    .bind(&period.label)
-    .bind(date_text(Some(period.due)))
-    .bind(PeriodState::Claimed.code())
-    .bind(&now_text)
-    .execute(c)
-    .await)?
-    .rows_affected();
+        )
+        .bind(schedule.id.0)
+        .bind(&period.key)
+        .bind(&period.label)
+        .bind(date_text(Some(period.due)))
+        .bind(PeriodState::Claimed.code())
+        .bind(&now_text)
+    )?;
     if inserted == 1 {
         return Ok(Claim::Taken(now_text));
     }
@@ -391,30 +391,31 @@ async fn claim(
     .fetch_optional(c)
     .await)?;
     if let Some(round) = opened {
-        with_conn!(tx, c => sqlx::query(
-            "UPDATE schedule_periods SET state = $3, round_id = $4 \
+        execute!(
+            tx,
+            sqlx::query(
+                "UPDATE schedule_periods SET state = $3, round_id = $4 \
              WHERE schedule_id = $1 AND period = $2",
+            )
+            .bind(schedule.id.0)
+            .bind(&period.key)
+            .bind(PeriodState::Opened.code())
+            .bind(round)
+        )?;
+        return Ok(Claim::Recovered(RoundId(round)));
+    }
+    let taken = execute!(
+        tx,
+        sqlx::query(
+            "UPDATE schedule_periods SET claimed_at = $3 \
+         WHERE schedule_id = $1 AND period = $2 AND state = $4 AND claimed_at = $5",
         )
         .bind(schedule.id.0)
         .bind(&period.key)
-        .bind(PeriodState::Opened.code())
-        .bind(round)
-        .execute(c)
-        .await)?;
-        return Ok(Claim::Recovered(RoundId(round)));
-    }
-    let taken = with_conn!(tx, c => sqlx::query(
-        "UPDATE schedule_periods SET claimed_at = $3 \
-         WHERE schedule_id = $1 AND period = $2 AND state = $4 AND claimed_at = $5",
-    )
-    .bind(schedule.id.0)
-    .bind(&period.key)
-    .bind(&now_text)
-    .bind(PeriodState::Claimed.code())
-    .bind(&claimed_at)
-    .execute(c)
-    .await)?
-    .rows_affected();
+        .bind(&now_text)
+        .bind(PeriodState::Claimed.code())
+        .bind(&claimed_at)
+    )?;
     Ok(if taken == 1 {
         Claim::Taken(now_text)
     } else {
@@ -433,42 +434,45 @@ async fn settle(
 ) -> Result<(), StoreError> {
     match result {
         Ok(round) => {
-            with_conn!(tx, c => sqlx::query(
-                "UPDATE schedule_periods SET state = $4, round_id = $5 \
+            execute!(
+                tx,
+                sqlx::query(
+                    "UPDATE schedule_periods SET state = $4, round_id = $5 \
                  WHERE schedule_id = $1 AND period = $2 AND claimed_at = $3",
-            )
-            .bind(schedule.0)
-            .bind(period)
-            .bind(claimed_at)
-            .bind(PeriodState::Opened.code())
-            .bind(round.0)
-            .execute(c)
-            .await)?;
+                )
+                .bind(schedule.0)
+                .bind(period)
+                .bind(claimed_at)
+                .bind(PeriodState::Opened.code())
+                .bind(round.0)
+            )?;
         }
         Err((true, message)) => {
-            with_conn!(tx, c => sqlx::query(
-                "UPDATE schedule_periods SET state = $4, error = $5 \
+            execute!(
+                tx,
+                sqlx::query(
+                    "UPDATE schedule_periods SET state = $4, error = $5 \
                  WHERE schedule_id = $1 AND period = $2 AND claimed_at = $3",
-            )
-            .bind(schedule.0)
-            .bind(period)
-            .bind(claimed_at)
-            .bind(PeriodState::Failed.code())
-            .bind(message)
-            .execute(c)
-            .await)?;
+                )
+                .bind(schedule.0)
+                .bind(period)
+                .bind(claimed_at)
+                .bind(PeriodState::Failed.code())
+                .bind(message)
+            )?;
         }
         Err((false, _)) => {
-            with_conn!(tx, c => sqlx::query(
-                "DELETE FROM schedule_periods \
+            execute!(
+                tx,
+                sqlx::query(
+                    "DELETE FROM schedule_periods \
                  WHERE schedule_id = $1 AND period = $2 AND claimed_at = $3 AND state = $4",
-            )
-            .bind(schedule.0)
-            .bind(period)
-            .bind(claimed_at)
-            .bind(PeriodState::Claimed.code())
-            .execute(c)
-            .await)?;
+                )
+                .bind(schedule.0)
+                .bind(period)
+                .bind(claimed_at)
+                .bind(PeriodState::Claimed.code())
+            )?;
         }
     }
     Ok(())
@@ -531,14 +535,13 @@ impl Store {
         paused: bool,
     ) -> Result<bool, StoreError> {
         let mut tx = self.db.write().await?;
-        let result = with_conn!(&mut tx, c => sqlx::query(
-            "UPDATE round_schedules SET paused = $2 WHERE id = $1",
+        let result = execute!(
+            &mut tx,
+            sqlx::query("UPDATE round_schedules SET paused = $2 WHERE id = $1",)
+                .bind(id.0)
+                .bind(i64::from(paused))
         )
-        .bind(id.0)
-        .bind(i64::from(paused))
-        .execute(c)
-        .await)
-        .map(|r| r.rows_affected() == 1)
+        .map(|r| r == 1)
         .map_err(StoreError::from);
         finish(tx, result).await
     }
@@ -548,19 +551,15 @@ impl Store {
     pub async fn delete_schedule(&self, id: ScheduleId) -> Result<bool, StoreError> {
         let mut tx = self.db.write().await?;
         let result = async {
-            with_conn!(&mut tx, c => sqlx::query(
-                "DELETE FROM schedule_periods WHERE schedule_id = $1",
-            )
-            .bind(id.0)
-            .execute(c)
-            .await)?;
-            let deleted = with_conn!(&mut tx, c => sqlx::query(
-                "DELETE FROM round_schedules WHERE id = $1",
-            )
-            .bind(id.0)
-            .execute(c)
-            .await)?;
-            Ok(deleted.rows_affected() == 1)
+            execute!(
+                &mut tx,
+                sqlx::query("DELETE FROM schedule_periods WHERE schedule_id = $1",).bind(id.0)
+            )?;
+            let deleted = execute!(
+                &mut tx,
+                sqlx::query("DELETE FROM round_schedules WHERE id = $1",).bind(id.0)
+            )?;
+            Ok(deleted == 1)
         }
         .await;
         finish(tx, result).await

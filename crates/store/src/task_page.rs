@@ -127,12 +127,15 @@ impl TaskPageCache {
 /// The store's generation: it moves with every committed change to what a task page
 /// shows (migration 0006's triggers).
 async fn generation(tx: &mut Tx) -> Result<i64, StoreError> {
-    Ok(with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
-        "SELECT n FROM store_generation WHERE id = 1",
+    Ok(
+        with_conn!(tx, c => sqlx::query_scalar::<_, i64>(GENERATION_SQL)
+        .fetch_one(c)
+        .await)?,
     )
-    .fetch_one(c)
-    .await)?)
 }
+
+/// The generation is kept per write slot (migration 0012; one slot on SQLite): the sum.
+const GENERATION_SQL: &str = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM store_generation";
 
 /// The filters of a task page, as SQL conditions on `tasks t`. Written out for the
 /// filters present (no `($n IS NULL OR col = $n)`, which keeps SQLite from using the
@@ -431,11 +434,8 @@ impl Store {
         }
         let began = Instant::now();
         let generation: i64 = match &self.db {
-            Db::Sqlite(pool) => {
-                sqlx::query_scalar("SELECT n FROM store_generation WHERE id = 1")
-                    .fetch_one(pool)
-                    .await?
-            }
+            Db::Sqlite(pool) => sqlx::query_scalar(GENERATION_SQL).fetch_one(pool).await?,
+            Db::Postgres(pool) => sqlx::query_scalar(GENERATION_SQL).fetch_one(pool).await?,
         };
         *last = Some((began, generation));
         Ok(generation)

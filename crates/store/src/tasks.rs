@@ -16,7 +16,7 @@ use crate::codec::{
     role_from_code, state_from_code, task_action_from_code, task_state_from_code, timestamp_text,
     u32_from,
 };
-use crate::db::{Tx, with_conn};
+use crate::db::{Lock, Tx, execute, with_conn};
 use crate::query::unit_named;
 use crate::rounds::lead_units;
 use crate::{
@@ -74,6 +74,7 @@ async fn assign_document(
     by: UserId,
     now: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
+    tx.lock(Lock::Document(document.0)).await?;
     crate::query::issued_document(tx, document).await?;
     if accounts::user(tx, by).await?.is_none() {
         return Err(StoreError::UserNotFound(by));
@@ -93,7 +94,8 @@ async fn assign_document(
             let position = i64::try_from(position)
                 .map_err(|_| StoreError::Corrupt(format!("位置 {position} 超出范围")))?;
             // An existing assignment (acknowledged or not) is left as it is.
-            let inserted = with_conn!(tx, c => sqlx::query(
+            let inserted =
+                execute!(tx, sqlx::query(
                 "INSERT INTO assignments (task_id, unit_id, position, ack_due, assigned_by, \
                      assigned_at, acknowledged_at, acknowledged_by) \
                  VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL) \
@@ -104,10 +106,8 @@ async fn assign_document(
             .bind(position)
             .bind(&ack_due)
             .bind(by.0)
-            .bind(&at)
-            .execute(c)
-            .await)?;
-            created += inserted.rows_affected();
+            .bind(&at))?;
+            created += inserted;
         }
     }
     Ok(created)
@@ -192,6 +192,8 @@ async fn acknowledge(
     actor: &User,
     now: DateTime<Utc>,
 ) -> Result<Assignment, StoreError> {
+    // Two acknowledgements at once: the second sees the first and is refused as such.
+    tx.lock(Lock::Document(document.0)).await?;
     let task_id = task_id(tx, document, number).await?;
     let (actor, unit_id) = current_actor(tx, actor).await?;
     if !actor.role.needs_unit() {
@@ -233,16 +235,17 @@ async fn acknowledge(
             by: acknowledged_by.unwrap_or_default(),
         });
     }
-    let updated = with_conn!(tx, c => sqlx::query(
-        "UPDATE assignments SET acknowledged_at = $2, acknowledged_by = $3 \
+    let updated = execute!(
+        tx,
+        sqlx::query(
+            "UPDATE assignments SET acknowledged_at = $2, acknowledged_by = $3 \
          WHERE id = $1 AND acknowledged_at IS NULL",
-    )
-    .bind(id)
-    .bind(timestamp_text(now))
-    .bind(actor.id.0)
-    .execute(c)
-    .await)?;
-    if updated.rows_affected() == 0 {
+        )
+        .bind(id)
+        .bind(timestamp_text(now))
+        .bind(actor.id.0)
+    )?;
+    if updated == 0 {
         return Err(StoreError::TaskStale {
             document,
             task: number,
@@ -343,6 +346,7 @@ async fn act_on_task(
     expected: Option<TaskState>,
     now: DateTime<Utc>,
 ) -> Result<TaskState, StoreError> {
+    tx.lock(Lock::Document(document.0)).await?;
     let task_id = task_id(tx, document, number).await?;
     let (actor, unit_id) = current_actor(tx, actor).await?;
     let stored = stored_state(tx, task_id).await?;
@@ -374,49 +378,49 @@ async fn act_on_task(
     // Compare-and-set on the state the step was decided from: a task without a row is
     // open, and gets its row now.
     if stored.is_some() {
-        let updated = with_conn!(tx, c => sqlx::query(
-            "UPDATE task_states SET state = $3, updated_at = $4 \
+        let updated = execute!(
+            tx,
+            sqlx::query(
+                "UPDATE task_states SET state = $3, updated_at = $4 \
              WHERE task_id = $1 AND state = $2",
-        )
-        .bind(task_id)
-        .bind(from.code())
-        .bind(to.code())
-        .bind(&at)
-        .execute(c)
-        .await)?;
-        if updated.rows_affected() == 0 {
+            )
+            .bind(task_id)
+            .bind(from.code())
+            .bind(to.code())
+            .bind(&at)
+        )?;
+        if updated == 0 {
             return Err(stale);
         }
     } else {
-        let inserted = with_conn!(tx, c => sqlx::query(
+        let inserted = execute!(tx, sqlx::query(
             "INSERT INTO task_states (task_id, state, updated_at) VALUES ($1, $2, $3)",
         )
         .bind(task_id)
         .bind(to.code())
-        .bind(&at)
-        .execute(c)
-        .await);
+        .bind(&at));
         match inserted {
             Ok(_) => {}
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(stale),
             Err(e) => return Err(e.into()),
         }
     }
-    with_conn!(tx, c => sqlx::query(
-        "INSERT INTO task_events (task_id, at, actor_id, actor_role, action, from_state, \
+    execute!(
+        tx,
+        sqlx::query(
+            "INSERT INTO task_events (task_id, at, actor_id, actor_role, action, from_state, \
              to_state, comment) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(task_id)
-    .bind(&at)
-    .bind(actor.id.0)
-    .bind(actor.role.code())
-    .bind(action.code())
-    .bind(from.code())
-    .bind(to.code())
-    .bind(comment)
-    .execute(c)
-    .await)?;
+        )
+        .bind(task_id)
+        .bind(&at)
+        .bind(actor.id.0)
+        .bind(actor.role.code())
+        .bind(action.code())
+        .bind(from.code())
+        .bind(to.code())
+        .bind(comment)
+    )?;
     Ok(to)
 }
 

@@ -164,9 +164,14 @@ fn store_status(e: &StoreError) -> StatusCode {
         | E::NotAssigned { .. }
         | E::AttachmentsLocked { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         E::Evidence(e) => evidence_status(e),
-        E::Unsupported { .. } | E::Open { .. } | E::Migrate(_) | E::Database(_) | E::Corrupt(_) => {
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
+        E::Unsupported { .. }
+        | E::Open { .. }
+        | E::Connect { .. }
+        | E::TargetNotEmpty { .. }
+        | E::CopyMismatch { .. }
+        | E::Migrate(_)
+        | E::Database(_)
+        | E::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

@@ -15,7 +15,7 @@ use duban_domain::{
 use super::registry::source_row;
 use super::{DRAFTED_HERE, DecomposeError, Decomposition, SourceId, now_text, status_from_code};
 use crate::codec::{date_text, parse_date, parse_timestamp_opt, to_json, u32_from};
-use crate::db::{Tx, with_conn};
+use crate::db::{Lock, Tx, execute, with_conn};
 use crate::{DocumentId, StoreError, UserId, load};
 
 /// Creates a draft decomposition notice of `source` with the standard wording.
@@ -65,6 +65,8 @@ async fn status_of(tx: &mut Tx, document: DocumentId) -> Result<DocumentStatus, 
 
 /// Refuses unless the document is a draft nobody has been assigned or reported on.
 pub(super) async fn require_draft(tx: &mut Tx, document: DocumentId) -> Result<(), DecomposeError> {
+    // The draft's tasks and numbers stay as read until the edit is written.
+    tx.lock(Lock::Document(document.0)).await?;
     let status = status_of(tx, document).await?;
     if status != DocumentStatus::Draft {
         return Err(DecomposeError::NotADraft { document, status });
@@ -100,7 +102,7 @@ pub(crate) async fn update_draft(
         attachment,
     } = fields.check()?;
     // The attachment's heading is both the 附件说明 and the table's own title.
-    with_conn!(tx, c => sqlx::query(
+    execute!(tx, sqlx::query(
         "UPDATE documents SET issuer = $1, title = $2, recipients_json = $3, body_json = $4, \
              disclosure = $5, signatory = $1, attachment = COALESCE($7, attachment), \
              table_title = COALESCE($7, table_title) WHERE id = $6",
@@ -111,9 +113,7 @@ pub(crate) async fn update_draft(
     .bind(to_json("正文", &body)?)
     .bind(disclosure.label())
     .bind(document.0)
-    .bind(&attachment)
-    .execute(c)
-    .await)?;
+    .bind(&attachment))?;
     Ok(())
 }
 
@@ -130,7 +130,7 @@ pub(crate) async fn delete_draft(tx: &mut Tx, document: DocumentId) -> Result<()
         "DELETE FROM unit_flags WHERE document_id = $1",
         "DELETE FROM documents WHERE id = $1",
     ] {
-        with_conn!(tx, c => sqlx::query(sql).bind(document.0).execute(c).await)?;
+        execute!(tx, sqlx::query(sql).bind(document.0))?;
     }
     Ok(())
 }
@@ -141,6 +141,9 @@ pub(crate) async fn issue(
     input: &IssueInput,
     by: UserId,
 ) -> Result<(), DecomposeError> {
+    // The 文号 stays free until it is written (taken before the document's lock, in
+    // the order an import takes them).
+    tx.lock(Lock::DocNumbers).await?;
     require_draft(tx, document).await?;
     let number = input.doc_number()?;
     let normal = number.to_string();
@@ -160,7 +163,7 @@ pub(crate) async fn issue(
         .await?
         .ok_or(DecomposeError::DocumentNotFound(document))?;
     let signatory = input.signatory(&content.document, content.tasks.len())?;
-    with_conn!(tx, c => sqlx::query(
+    execute!(tx, sqlx::query(
         "UPDATE documents SET doc_number = $1, doc_agency = $2, doc_year = $3, doc_serial = $4, \
              doc_number_original = $5, date = $6, signatory = $7, printed_by = issuer, \
              printed_on = $6, status = 'issued', issued_by = $8, issued_at = $9 \
@@ -175,9 +178,7 @@ pub(crate) async fn issue(
     .bind(&signatory)
     .bind(by.0)
     .bind(now_text())
-    .bind(document.0)
-    .execute(c)
-    .await)?;
+    .bind(document.0))?;
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use super::{
     status_from_code,
 };
 use crate::codec::{date_text, from_json, parse_date, parse_timestamp, to_json};
-use crate::db::{Tx, with_conn};
+use crate::db::{Tx, execute, with_conn};
 use crate::{DocumentId, StoreError, UserId};
 
 #[derive(sqlx::FromRow)]
@@ -104,7 +104,7 @@ pub(crate) async fn update_source(
     source: Source,
 ) -> Result<(), DecomposeError> {
     let source = source.normalised()?;
-    let done = with_conn!(tx, c => sqlx::query(
+    let done = execute!(tx, sqlx::query(
         "UPDATE sources SET kind = $1, title = $2, date = $3, leader = $4, meeting = $5, \
              original_json = $6, original_text = $7, notes = $8, updated_at = $9 \
          WHERE id = $10",
@@ -118,10 +118,8 @@ pub(crate) async fn update_source(
     .bind(source.original.plain_text())
     .bind(&source.notes)
     .bind(now_text())
-    .bind(id.0)
-    .execute(c)
-    .await)?;
-    if done.rows_affected() == 0 {
+    .bind(id.0))?;
+    if done == 0 {
         return Err(DecomposeError::SourceNotFound(id));
     }
     Ok(())
@@ -212,12 +210,10 @@ pub(crate) async fn set_document_source(
     {
         return Err(DecomposeError::SourceNotFound(source));
     }
-    let done = with_conn!(tx, c => sqlx::query("UPDATE documents SET source_id = $1 WHERE id = $2")
+    let done = execute!(tx, sqlx::query("UPDATE documents SET source_id = $1 WHERE id = $2")
         .bind(source.map(|s| s.0))
-        .bind(document.0)
-        .execute(c)
-        .await)?;
-    if done.rows_affected() == 0 {
+        .bind(document.0))?;
+    if done == 0 {
         return Err(DecomposeError::DocumentNotFound(document));
     }
     Ok(())

@@ -10,7 +10,7 @@ use duban_domain::{ProgressKind, Task, TaskInput, UnitDirectory};
 use super::DecomposeError;
 use super::drafts::require_draft;
 use crate::codec::{date_text, to_json};
-use crate::db::{Tx, with_conn};
+use crate::db::{Tx, execute, with_conn};
 use crate::{DocumentId, StoreError, load};
 
 async fn unit_ids(tx: &mut Tx) -> Result<(UnitDirectory, HashMap<String, i64>), StoreError> {
@@ -45,27 +45,23 @@ async fn write_plan(tx: &mut Tx, task_id: i64, plan: &ProgressKind) -> Result<()
         }
         _ => (None, None),
     };
-    with_conn!(tx, c => sqlx::query(
+    execute!(tx, sqlx::query(
         "INSERT INTO task_plans (task_id, kind, target_amount, target_unit) VALUES ($1, $2, $3, $4)",
     )
     .bind(task_id)
     .bind(plan.code())
     .bind(&amount)
-    .bind(&unit)
-    .execute(c)
-    .await)?;
+    .bind(&unit))?;
     if let ProgressKind::Project { milestones } = plan {
         for (position, m) in milestones.iter().enumerate() {
-            with_conn!(tx, c => sqlx::query(
+            execute!(tx, sqlx::query(
                 "INSERT INTO task_milestones (task_id, position, due, description) \
                  VALUES ($1, $2, $3, $4)",
             )
             .bind(task_id)
             .bind(position as i64)
             .bind(date_text(Some(m.due)))
-            .bind(m.description.trim())
-            .execute(c)
-            .await)?;
+            .bind(m.description.trim()))?;
         }
     }
     Ok(())
@@ -79,7 +75,7 @@ async fn clear_task_parts(tx: &mut Tx, task_id: i64) -> Result<(), StoreError> {
         "DELETE FROM task_milestones WHERE task_id = $1",
         "DELETE FROM task_plans WHERE task_id = $1",
     ] {
-        with_conn!(tx, c => sqlx::query(sql).bind(task_id).execute(c).await)?;
+        execute!(tx, sqlx::query(sql).bind(task_id))?;
     }
     Ok(())
 }
@@ -170,7 +166,7 @@ pub(crate) async fn update_task(
         .as_ref()
         .map(|n| to_json("备注", n))
         .transpose()?;
-    with_conn!(tx, c => sqlx::query(
+    execute!(tx, sqlx::query(
         "UPDATE tasks SET content_json = $1, content_text = $2, lead_units_text = $3, \
              cooperating_units_text = $4, leader = $5, deadline = $6, notes_json = $7 \
          WHERE id = $8",
@@ -182,9 +178,7 @@ pub(crate) async fn update_task(
     .bind(&task.leader)
     .bind(&task.deadline)
     .bind(&notes_json)
-    .bind(id)
-    .execute(c)
-    .await)?;
+    .bind(id))?;
     clear_task_parts(tx, id).await?;
     write_task_parts(tx, id, &checked, &ids).await?;
     Ok(())
@@ -193,16 +187,12 @@ pub(crate) async fn update_task(
 /// Sets the numbers of the draft's tasks to `order` (task ids, new number = position + 1).
 async fn renumber(tx: &mut Tx, document: DocumentId, order: &[i64]) -> Result<(), StoreError> {
     // Two passes, so UNIQUE (document_id, number) holds after every statement.
-    with_conn!(tx, c => sqlx::query("UPDATE tasks SET number = -number WHERE document_id = $1")
-        .bind(document.0)
-        .execute(c)
-        .await)?;
+    execute!(tx, sqlx::query("UPDATE tasks SET number = -number WHERE document_id = $1")
+        .bind(document.0))?;
     for (position, id) in order.iter().enumerate() {
-        with_conn!(tx, c => sqlx::query("UPDATE tasks SET number = $1 WHERE id = $2")
+        execute!(tx, sqlx::query("UPDATE tasks SET number = $1 WHERE id = $2")
             .bind(position as i64 + 1)
-            .bind(id)
-            .execute(c)
-            .await)?;
+            .bind(id))?;
     }
     Ok(())
 }
@@ -226,10 +216,8 @@ pub(crate) async fn remove_task(
     require_draft(tx, document).await?;
     let id = task_id(tx, document, number).await?;
     clear_task_parts(tx, id).await?;
-    with_conn!(tx, c => sqlx::query("DELETE FROM tasks WHERE id = $1")
-        .bind(id)
-        .execute(c)
-        .await)?;
+    execute!(tx, sqlx::query("DELETE FROM tasks WHERE id = $1")
+        .bind(id))?;
     let order = task_order(tx, document).await?;
     renumber(tx, document, &order).await?;
     Ok(())

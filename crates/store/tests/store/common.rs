@@ -1,10 +1,13 @@
-//! Fixture helpers shared by the store's integration tests: a fresh SQLite file, user
-//! accounts, saved notices, reporting rounds and the one report of a unit.
+//! Fixture helpers shared by the store's tests: a fresh database on the backend under
+//! test, user accounts, saved notices, reporting rounds and the one report of a unit.
+//!
+//! The backend comes from the environment: `DUBAN_TEST_DATABASE_URL=postgres://…`
+//! names a PostgreSQL database, beside which every test gets a scratch database of its
+//! own (`scratch`; `scripts/test.sh` makes one per run and drops it and the scratch
+//! databases afterwards); unset, every test gets a fresh SQLite file.
 
-// Each test binary uses only some of these helpers.
+// Each test module uses only some of these helpers.
 #![allow(dead_code)]
-// A failed unwrap is a failed test, which is what these are for.
-#![allow(clippy::unwrap_used)]
 
 use chrono::{DateTime, NaiveDate, Utc};
 use duban_domain::{Notice, Role, Username, WorkflowError};
@@ -13,21 +16,95 @@ use duban_store::{
     StoreError, User, UserId,
 };
 
-/// A database file in a fresh temporary directory (kept alive by the returned guard).
+pub use crate::scratch::ScratchDatabase;
+
+/// The variable naming the PostgreSQL database the suite runs on instead of SQLite.
+pub const DATABASE_URL_VARIABLE: &str = "DUBAN_TEST_DATABASE_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL database the suite runs on, if it was given.
+pub fn postgres_base() -> Option<String> {
+    std::env::var(DATABASE_URL_VARIABLE)
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+pub fn backend() -> Backend {
+    match postgres_base() {
+        Some(_) => Backend::Postgres,
+        None => Backend::Sqlite,
+    }
+}
+
+/// A fresh, empty database on the backend under test (kept alive by the guard): a
+/// file in a temporary directory, or a scratch PostgreSQL database.
 pub struct TempDb {
     _dir: tempfile::TempDir,
+    _postgres: Option<ScratchDatabase>,
     pub url: String,
+    pub backend: Backend,
 }
 
-pub fn temp_db() -> TempDb {
+pub async fn temp_db() -> TempDb {
+    scratch_db(ScratchDatabase::create)
+}
+
+/// A database without any table yet (not migrated), on the backend under test.
+pub fn empty_db() -> TempDb {
+    scratch_db(ScratchDatabase::empty)
+}
+
+fn scratch_db(create: fn(&str) -> ScratchDatabase) -> TempDb {
+    match postgres_base() {
+        None => sqlite_db(),
+        Some(base) => {
+            let scratch = create(&base);
+            TempDb {
+                url: scratch.url.clone(),
+                _dir: tempfile::tempdir().unwrap(),
+                _postgres: Some(scratch),
+                backend: Backend::Postgres,
+            }
+        }
+    }
+}
+
+/// A fresh SQLite file, whatever the backend under test.
+pub fn sqlite_db() -> TempDb {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("duban.db").display());
-    TempDb { _dir: dir, url }
+    TempDb {
+        url: format!("sqlite://{}", dir.path().join("duban.db").display()),
+        _dir: dir,
+        _postgres: None,
+        backend: Backend::Sqlite,
+    }
 }
 
-/// A store on `db`'s file.
+/// A store on `db`.
 pub async fn connect(db: &TempDb) -> Store {
     Store::connect(&db.url).await.unwrap()
+}
+
+/// A connection pool to `db` for SQL the store does not offer (a broken row, a crash
+/// midway), on either backend.
+pub async fn raw(db: &TempDb) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyPool::connect(&db.url).await.unwrap()
+}
+
+/// Runs `statement` on `db` behind the store's back.
+pub async fn sql(db: &TempDb, statement: &str) {
+    let pool = raw(db).await;
+    sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
 }
 
 /// An account named `username`, shown as "`username` 姓名", with a made-up hash.

@@ -1,8 +1,5 @@
 //! 佐证材料 in the store: files attached to a report, who may add and remove them and
-//! when, and the limits the store checks again. Each test on a fresh SQLite file.
-
-// A failed unwrap is a failed test, which is what these are for.
-#![allow(clippy::unwrap_used)]
+//! when, and the limits the store checks again. Each test on a fresh database.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use duban_domain::{
@@ -14,8 +11,7 @@ use duban_store::{
     StoreError, User,
 };
 
-mod common;
-use common::{
+use crate::common::{
     TempDb, connect, open_round, round_reports, save_notice, temp_db, user, workflow_error,
 };
 
@@ -40,7 +36,7 @@ fn at(hour: u32, minute: u32) -> DateTime<Utc> {
 }
 
 async fn fixture() -> Fixture {
-    let db = temp_db();
+    let db = temp_db().await;
     let store = connect(&db).await;
     let drafts = vec![
         TaskDraft {

@@ -1,8 +1,5 @@
 //! The supervision workflow in the store: accounts, sessions, login throttling,
-//! reporting rounds and the review of reports, each test on a fresh SQLite file.
-
-// A failed unwrap is a failed test, which is what these are for.
-#![allow(clippy::unwrap_used)]
+//! reporting rounds and the review of reports, each test on a fresh database.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use duban_domain::{
@@ -14,10 +11,9 @@ use duban_store::{
     StoreError, User,
 };
 
-mod common;
-use common::{
-    TempDb, connect, new_user, open_round, report_of, round_reports, save_notice, temp_db, user,
-    workflow_error,
+use crate::common::{
+    Backend, TempDb, connect, empty_db, new_user, open_round, raw, report_of, round_reports,
+    save_notice, temp_db, user, workflow_error,
 };
 
 /// 2024-10-01 at `hour`:`minute` UTC.
@@ -98,7 +94,7 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let db = temp_db();
+    let db = temp_db().await;
     let store = connect(&db).await;
     let doc = save_notice(&store, &notice(), "通报.docx").await;
     let office = user(&store, "duchashi", Role::Supervisor, None).await;
@@ -1189,22 +1185,34 @@ async fn the_store_can_be_used_from_spawned_tasks() {
 #[tokio::test]
 async fn a_database_from_before_the_workflow_is_upgraded() {
     // A database with only the first migration, holding an imported notice.
-    let db = temp_db();
+    let db = empty_db();
     let first = tempfile::tempdir().unwrap();
+    let folder = match db.backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
     std::fs::copy(
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/migrations/sqlite/0001_init.sql"
+        format!(
+            "{}/migrations/{folder}/0001_init.sql",
+            env!("CARGO_MANIFEST_DIR")
         ),
         first.path().join("0001_init.sql"),
     )
     .unwrap();
-    let options = db
-        .url
-        .parse::<sqlx::sqlite::SqliteConnectOptions>()
-        .unwrap()
-        .create_if_missing(true);
-    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    if db.backend == Backend::Sqlite {
+        // The file must exist before the raw pool opens it.
+        let options = db
+            .url
+            .parse::<sqlx::sqlite::SqliteConnectOptions>()
+            .unwrap()
+            .create_if_missing(true);
+        sqlx::SqlitePool::connect_with(options)
+            .await
+            .unwrap()
+            .close()
+            .await;
+    }
+    let pool = raw(&db).await;
     sqlx::migrate::Migrator::new(first.path())
         .await
         .unwrap()
@@ -1212,17 +1220,19 @@ async fn a_database_from_before_the_workflow_is_upgraded() {
         .await
         .unwrap();
     let progress = serde_json::to_string(&RichText::plain("已完成选址")).unwrap();
+    // Each row is the first of its table, so its id is 1 (and PostgreSQL's identity
+    // columns move on from there).
     for statement in [
-        "INSERT INTO documents (id, recipients_json, body_json, references_json, copy_to_json, \
+        "INSERT INTO documents (recipients_json, body_json, references_json, copy_to_json, \
              source_name, imported_at) \
-         VALUES (1, '[]', '[]', '[]', '[]', 'old.docx', '2024-01-01T00:00:00Z')",
-        "INSERT INTO units (id, name, kind) VALUES (1, '区教育局', '区直部门')",
-        "INSERT INTO tasks (id, document_id, number, content_json, content_text, \
+         VALUES ('[]', '[]', '[]', '[]', 'old.docx', '2024-01-01T00:00:00Z')",
+        "INSERT INTO units (name, kind) VALUES ('区教育局', '区直部门')",
+        "INSERT INTO tasks (document_id, number, content_json, content_text, \
              lead_units_text, cooperating_units_text, extra_json) \
-         VALUES (1, 1, 1, '{\"paragraphs\":[]}', '', '区教育局', '', '[]')",
+         VALUES (1, 1, '{\"paragraphs\":[]}', '', '区教育局', '', '[]')",
         "INSERT INTO task_units (task_id, relation, position, unit_id, written_as) \
          VALUES (1, 'lead', 0, 1, '区教育局')",
-        "INSERT INTO rounds (id, document_id, label) VALUES (1, 1, '通报所载进展')",
+        "INSERT INTO rounds (document_id, label) VALUES (1, '通报所载进展')",
     ] {
         sqlx::query(statement).execute(&pool).await.unwrap();
     }

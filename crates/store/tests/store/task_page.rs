@@ -4,9 +4,6 @@
 //! filtered and paged in Rust); and the page cache across writes, also by another
 //! `Store` on the same file (another process).
 
-// A failed unwrap is a failed test, which is what these are for.
-#![allow(clippy::unwrap_used)]
-
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -19,8 +16,7 @@ use duban_store::{
     TaskPageQuery, User,
 };
 
-mod common;
-use common::{TempDb, connect, open_round, report_of, save_notice, temp_db, user};
+use crate::common::{TempDb, connect, open_round, report_of, save_notice, temp_db, user};
 
 fn at(hour: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 10, 1, hour, minute, 0).unwrap()
@@ -91,7 +87,7 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let db = temp_db();
+    let db = temp_db().await;
     let store = connect(&db).await;
     let doc = save_notice(&store, &first_notice(), "通报一.docx").await;
     let directory = store.directory().await.unwrap();

@@ -3,9 +3,6 @@
 //! analysis of the notice, the office's 审定 in force at once (the page cache moves with
 //! it), and a closed round's reports read against the round's period.
 
-// A failed unwrap is a failed test, which is what these are for.
-#![allow(clippy::unwrap_used)]
-
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use duban_domain::analysis::{Status, analyse_notice};
 use duban_domain::{Document, Notice, ReportAction, RichText, Role, TaskDraft, UnitDirectory};
@@ -13,8 +10,7 @@ use duban_store::{
     DocumentId, ReadingFilter, ReportChange, ReportId, RoundId, Store, TaskPageQuery, User,
 };
 
-mod common;
-use common::{connect, open_round, report_of, save_notice, temp_db, user};
+use crate::common::{connect, open_round, report_of, save_notice, temp_db, user};
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2020, 12, day, 9, 0, 0).unwrap()
@@ -126,7 +122,7 @@ async fn report(
 
 #[tokio::test]
 async fn counts_and_filters_follow_the_reading_the_office_and_the_closed_round() {
-    let db = temp_db();
+    let db = temp_db().await;
     let store = connect(&db).await;
     let notice = notice();
     let doc: DocumentId = save_notice(&store, &notice, "readings.txt").await;

@@ -1,9 +1,6 @@
 //! Sources (立项) and decomposition notices (分解) in the store: drafting, editing tasks
 //! and sub-items, renumbering, all-or-nothing batches, issuing with a 文号, and the
-//! edits an issued or imported document refuses. Each test on a fresh SQLite file.
-
-// A failed unwrap is a failed test, which is what these are for.
-#![allow(clippy::unwrap_used)]
+//! edits an issued or imported document refuses. Each test on a fresh database.
 
 use chrono::NaiveDate;
 use duban_domain::{
@@ -15,8 +12,7 @@ use duban_store::{
     DecomposeError, DocumentId, SaveOutcome, SourceId, Store, StoreError, TaskPageQuery, User,
 };
 
-mod common;
-use common::{TempDb, connect, office, save_notice, temp_db};
+use crate::common::{TempDb, connect, office, save_notice, temp_db};
 
 struct Fixture {
     _db: TempDb,
@@ -55,7 +51,7 @@ fn imported_notice() -> Notice {
 }
 
 async fn fixture() -> Fixture {
-    let db = temp_db();
+    let db = temp_db().await;
     let store = connect(&db).await;
     let notice = imported_notice();
     let imported = save_notice(&store, &notice, "通报.docx").await;
@@ -743,15 +739,11 @@ async fn a_draft_gets_no_rounds_or_assignments_until_issued() {
 async fn a_directory_name_that_breaks_the_unit_rule_is_refused_not_stored() {
     let f = fixture().await;
     let (_, doc) = draft(&f).await;
-    {
-        use sqlx::Connection;
-        let mut conn = sqlx::SqliteConnection::connect(&f._db.url).await.unwrap();
-        sqlx::query("UPDATE units SET name = '区发改 局' WHERE name = '区发改局'")
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-    }
+    crate::common::sql(
+        &f._db,
+        "UPDATE units SET name = '区发改 局' WHERE name = '区发改局'",
+    )
+    .await;
     let err = f
         .store
         .add_decomposition_tasks(doc, &[task("任务", &["区发改 局"])])

@@ -2,9 +2,6 @@
 //! schedules, and the tick that opens each due period's round exactly once, also when
 //! several servers (stores on the same database file) tick at the same moment.
 
-// A failed unwrap is a failed test, which is what these are for.
-#![allow(clippy::unwrap_used)]
-
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use duban_domain::schedule::{Cadence, Schedule};
 use duban_domain::{Document, Notice, RichText, TaskDraft, UnitDirectory};
@@ -13,8 +10,7 @@ use duban_store::{
     StoreError, User,
 };
 
-mod common;
-use common::{TempDb, connect, office, open_round, save_notice, temp_db};
+use crate::common::{TempDb, connect, office, open_round, save_notice, temp_db};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -57,7 +53,7 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let db = temp_db();
+    let db = temp_db().await;
     let store = connect(&db).await;
     let doc = save_notice(&store, &notice(), "通报.docx").await;
     let office = office(&store, "区政府督查室").await;
@@ -96,15 +92,9 @@ impl Fixture {
             .unwrap()
     }
 
-    /// Runs SQL on the database file behind the store's back (a crash, a broken row).
+    /// Runs SQL on the database behind the store's back (a crash, a broken row).
     async fn sql(&self, statement: &str) {
-        use sqlx::Connection;
-        let mut conn = sqlx::SqliteConnection::connect(&self.db.url).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
+        crate::common::sql(&self.db, statement).await;
     }
 }
 

@@ -2,9 +2,6 @@
 //! only after the commit; a refused step undoes only itself; stale states are still
 //! caught. On a multi-threaded runtime, so the steps really arrive together.
 
-// A failed unwrap is a failed test, which is what these are for.
-#![allow(clippy::unwrap_used)]
-
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -15,8 +12,9 @@ use duban_domain::{
 use duban_store::{ReportChange, ReportFilter, ReportId, Store, StoreError, User};
 use tokio::task::JoinHandle;
 
-mod common;
-use common::{TempDb, connect, open_round, round_reports, save_notice, temp_db, user};
+use crate::common::{
+    Backend, TempDb, connect, open_round, raw, round_reports, save_notice, temp_db, user,
+};
 
 /// Tasks led by 区城管局, then tasks led by 区教育局.
 const OWN: u32 = 60;
@@ -39,7 +37,7 @@ fn now() -> DateTime<Utc> {
 }
 
 async fn fixture() -> Fixture {
-    let db = temp_db();
+    let db = temp_db().await;
     let store = connect(&db).await;
     let drafts: Vec<TaskDraft> = (1..=OWN + OTHER)
         .map(|number| TaskDraft {
@@ -364,5 +362,56 @@ async fn concurrent_steps_from_the_same_state_let_one_win() {
         actions.len(),
         3,
         "save, submit and the one review step: {actions:?}"
+    );
+}
+
+/// On PostgreSQL writers run side by side: a report step does not wait for another
+/// writer's open transaction that moved the same round's counts and the store's
+/// generation (migration 0012's write slots; before it, the step waited for the other
+/// commit). The other writer is a connection of the test's own, holding its
+/// transaction open. SQLite has one writer at a time by design: nothing to check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_does_not_wait_for_another_writers_open_transaction() {
+    let f = fixture().await;
+    if f.db.backend != Backend::Postgres {
+        return;
+    }
+    let pool = raw(&f.db).await;
+    let mut other = pool.begin().await.unwrap();
+    sqlx::query("UPDATE reports SET state = 'draft' WHERE id = $1")
+        .bind(f.own[0].0)
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    // Not a speed limit: a step that waits for `other` would wait until it ends.
+    let step = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        f.store.act_on_report(
+            f.own[1],
+            &f.reporter,
+            write(ReportAction::SaveDraft, "草稿"),
+            now(),
+        ),
+    )
+    .await
+    .expect("the step waited for the other writer's transaction");
+    assert_eq!(step.unwrap(), ReportState::Draft);
+    other.rollback().await.unwrap();
+    pool.close().await;
+
+    let rounds = f.store.rounds(None).await.unwrap();
+    assert_eq!(rounds[0].reports, i64::from(OWN + OTHER));
+    let page = f
+        .store
+        .reports(&ReportFilter {
+            state: Some(ReportState::Draft),
+            ..ReportFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        page.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [f.own[1]],
+        "the other writer's change was rolled back"
     );
 }

@@ -1,8 +1,4 @@
-//! 交办 and 签收, task closure and lapses in the store, each test on a fresh SQLite
-//! file.
-
-// A failed unwrap is a failed test, which is what these are for.
-#![allow(clippy::unwrap_used)]
+//! 交办 and 签收, task closure and lapses in the store, each test on a fresh database.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use duban_domain::{
@@ -14,8 +10,7 @@ use duban_store::{
     Store, StoreError, User, UserId,
 };
 
-mod common;
-use common::{TempDb, connect, report_of, save_notice, temp_db, user, workflow_error};
+use crate::common::{TempDb, connect, report_of, save_notice, temp_db, user, workflow_error};
 
 /// 2024-10-`day` at `hour`:`minute` UTC (China time is eight hours ahead).
 fn utc(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
@@ -88,7 +83,7 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let db = temp_db();
+    let db = temp_db().await;
     let store = connect(&db).await;
     let doc = save_notice(&store, &notice(), "通报.docx").await;
     Fixture {
@@ -144,7 +139,8 @@ impl Fixture {
     }
 
     async fn open_round(&self, label: &str, due: NaiveDate, now: DateTime<Utc>) -> RoundId {
-        common::open_round(&self.store, self.doc, label, due, None, self.office.id, now).await
+        crate::common::open_round(&self.store, self.doc, label, due, None, self.office.id, now)
+            .await
     }
 
     async fn report_of(&self, round: RoundId, task: u32, unit: &str) -> ReportId {
@@ -275,14 +271,11 @@ async fn assigning_creates_one_assignment_per_task_and_lead_unit() {
     assert!(!pairs(&pending).contains(&(2, "区教育局")));
 
     // Only what is missing is added, in its place among the task's units.
-    let pool = sqlx::SqlitePool::connect(&f.db.url).await.unwrap();
-    sqlx::query(
+    crate::common::sql(
+        &f.db,
         "DELETE FROM assignments WHERE unit_id = (SELECT id FROM units WHERE name = '鲤城公安分局')",
     )
-    .execute(&pool)
-    .await
-    .unwrap();
-    pool.close().await;
+    .await;
     assert_eq!(f.all_assignments().await.len(), 5);
     assert_eq!(f.assign(date(20), utc(4, 9, 0)).await, 1);
     let refilled = f.all_assignments().await;
