@@ -12,4 +12,5 @@ mod seed;
 mod servers;
 mod shapes;
 mod support;
+mod warnings;
 mod web;

@@ -23,6 +23,7 @@ mod subitem;
 mod task;
 mod unit;
 mod unit_cell;
+pub mod warning;
 mod workflow;
 
 pub use assemble::{

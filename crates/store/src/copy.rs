@@ -58,6 +58,7 @@ pub const TABLES: &[&str] = &[
     "schedule_periods",
     "notice_settings",
     "round_notices",
+    "warning_rules",
 ];
 
 /// Tables the triggers keep from the others: rebuilt on the target, not copied.

@@ -32,6 +32,7 @@ mod schedules;
 mod sources;
 mod task_page;
 mod tasks;
+mod warnings;
 mod writer;
 
 use std::str::FromStr;
@@ -58,6 +59,7 @@ pub use crate::sources::{
     SourceSummary,
 };
 pub use crate::task_page::{TaskPage, TaskPageQuery, TaskPageReport, TaskPageRow};
+pub use crate::warnings::{SavedWarningRules, TaskWarningFacts};
 use crate::writer::Writer;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -151,6 +153,9 @@ pub struct Store {
     task_pages: std::sync::Arc<task_page::TaskPageCache>,
     /// Each document's reading, computed once (`readings`).
     readings: std::sync::Arc<readings::ReadingCache>,
+    /// The facts the 预警 lights are judged from, for one day, while the store's
+    /// generation holds still (`warnings`).
+    warning_facts: std::sync::Arc<warnings::FactsCache>,
 }
 
 impl Store {
@@ -189,6 +194,7 @@ impl Store {
             writer: Writer::start(db.clone()),
             task_pages: std::sync::Arc::default(),
             readings: std::sync::Arc::default(),
+            warning_facts: std::sync::Arc::default(),
             db,
         })
     }

@@ -132,19 +132,35 @@ impl ReadingCounts {
 }
 
 /// One task's reading.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TaskReading {
     /// 审定 where given, else the suggestion.
     pub status: Status,
     pub decided: bool,
     pub behind_pace: bool,
+    /// The task's end date (完成时限 or its text); none for ongoing work.
+    pub due: Option<NaiveDate>,
+    /// Each sub-item's suggested status, by its number (① is 1).
+    pub subitems: Vec<(u8, Status)>,
 }
 
-/// A document's suggestions by task id: (task, suggestion, behind pace, the time from
-/// which a 审定 is in force for it).
+/// What the reading suggests for one task of a document.
 #[derive(Debug)]
-struct DocumentReading {
-    tasks: Vec<(i64, Status, bool, Option<DateTime<Utc>>)>,
+pub(crate) struct TaskSuggestion {
+    pub task: i64,
+    pub status: Status,
+    pub behind_pace: bool,
+    /// The time from which a 审定 is in force for it; `Some` exactly when the round read
+    /// has reports on the task.
+    pub decided_since: Option<DateTime<Utc>>,
+    pub due: Option<NaiveDate>,
+    pub subitems: Vec<(u8, Status)>,
+}
+
+/// A document's suggestions, task by task.
+#[derive(Debug)]
+pub(crate) struct DocumentReading {
+    pub tasks: Vec<TaskSuggestion>,
 }
 
 /// (document, `imported_at`, round): a replaced notice gets a new `imported_at`.
@@ -174,14 +190,17 @@ impl ReadingCache {
 }
 
 /// A listed (not draft) document and where its reading comes from.
-struct Source {
-    document: i64,
-    imported_at: String,
-    round: Option<ReadingRound>,
+pub(crate) struct Source {
+    pub document: i64,
+    pub imported_at: String,
+    pub round: Option<ReadingRound>,
 }
 
 /// Every listed document with its latest closed reporting round, or only `document`.
-async fn sources(tx: &mut Tx, document: Option<DocumentId>) -> Result<Vec<Source>, StoreError> {
+pub(crate) async fn sources(
+    tx: &mut Tx,
+    document: Option<DocumentId>,
+) -> Result<Vec<Source>, StoreError> {
     /// Document, `imported_at`, and the round's id, label, due date and opening time.
     type Row = (
         i64,
@@ -288,7 +307,7 @@ pub(crate) async fn reading_notice(
 }
 
 /// The suggestion for every task of `source`'s document, computed or from the cache.
-async fn document_reading(
+pub(crate) async fn document_reading(
     tx: &mut Tx,
     cache: &ReadingCache,
     source: Source,
@@ -328,7 +347,18 @@ async fn document_reading(
                 .as_ref()
                 .filter(|_| reading.round_tasks.contains(&task.number.0))
                 .map(|r| r.opened_at);
-            Some((id, analysis.status, behind, decided_since))
+            Some(TaskSuggestion {
+                task: id,
+                status: analysis.status,
+                behind_pace: behind,
+                decided_since,
+                due: analysis.due,
+                subitems: analysis
+                    .subitems
+                    .iter()
+                    .map(|s| (s.label.number(), s.status))
+                    .collect(),
+            })
         })
         .collect();
     let computed = Arc::new(DocumentReading { tasks });
@@ -362,17 +392,19 @@ pub(crate) async fn task_readings(
     for source in sources(tx, None).await? {
         from_rounds += usize::from(source.round.is_some());
         let reading = document_reading(tx, cache, source).await?;
-        for &(id, suggested, behind_pace, decided_since) in &reading.tasks {
+        for t in &reading.tasks {
             let decision = decided
-                .get(&id)
-                .filter(|(_, at)| decided_since.is_none_or(|since| *at >= since))
+                .get(&t.task)
+                .filter(|(_, at)| t.decided_since.is_none_or(|since| *at >= since))
                 .map(|(status, _)| *status);
             out.insert(
-                id,
+                t.task,
                 TaskReading {
-                    status: decision.unwrap_or(suggested),
+                    status: decision.unwrap_or(t.status),
                     decided: decision.is_some(),
-                    behind_pace,
+                    behind_pace: t.behind_pace,
+                    due: t.due,
+                    subitems: t.subitems.clone(),
                 },
             );
         }

@@ -424,7 +424,7 @@ impl Store {
     /// callers share reads: one waiting while another reads takes that read's answer
     /// if the read began after it arrived (so it sees every commit made before then),
     /// and reads again otherwise. Under load that is one statement for many requests.
-    async fn current_generation(&self) -> Result<i64, StoreError> {
+    pub(crate) async fn current_generation(&self) -> Result<i64, StoreError> {
         let arrived = Instant::now();
         let mut last = self.task_pages.generation.lock().await;
         if let Some((began, generation)) = *last

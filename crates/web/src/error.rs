@@ -34,6 +34,9 @@ pub enum AppError {
     Evidence(#[from] EvidenceError),
     #[error(transparent)]
     Percent(#[from] PercentError),
+    /// A 预警 rule set the office cannot save (names the light or rule to fix).
+    #[error(transparent)]
+    Warning(#[from] duban_domain::warning::WarningRulesError),
     /// A source or decomposition input refused (names the field to correct), or a
     /// decomposition the store cannot change. Its store failures are `Store`.
     #[error(transparent)]
@@ -65,7 +68,8 @@ impl AppError {
             AppError::BadRequest(_)
             | AppError::TooLong(_)
             | AppError::Figures(_)
-            | AppError::Percent(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            | AppError::Percent(_)
+            | AppError::Warning(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Evidence(e) => evidence_status(e),
             AppError::Decompose(e) => decompose_status(e),
             AppError::Store(e) => store_status(e),
@@ -82,6 +86,7 @@ impl AppError {
             AppError::BadRequest(_)
                 | AppError::TooLong(_)
                 | AppError::Percent(_)
+                | AppError::Warning(_)
                 | AppError::Evidence(_)
                 | AppError::Decompose(_)
                 | AppError::Store(

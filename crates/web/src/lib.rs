@@ -22,6 +22,7 @@ pub mod schedules;
 mod sources;
 mod tasks;
 mod templates;
+mod warnings;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -91,7 +92,8 @@ pub fn router(state: AppState) -> Router {
         .merge(schedules::api_routes())
         .merge(evidence::api_routes())
         .merge(public::api_routes())
-        .merge(dashboard::api_routes());
+        .merge(dashboard::api_routes())
+        .merge(warnings::api_routes());
     Router::new()
         .route("/healthz", get(healthz))
         .merge(assets::routes())
@@ -104,6 +106,7 @@ pub fn router(state: AppState) -> Router {
         .merge(evidence::routes())
         .merge(public::routes())
         .merge(dashboard::routes())
+        .merge(warnings::routes())
         .merge(notices::routes())
         .nest("/api", api.merge(notices::api_routes()))
         .layer(CsrfLayer::new())

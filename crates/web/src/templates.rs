@@ -25,6 +25,8 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "notice_settings.html",
     "my.html",
     "lapses.html",
+    "warnings.html",
+    "warning_settings.html",
     "dashboard.html",
     "analysis.html",
     "sources.html",

@@ -17,4 +17,5 @@ mod scratch;
 mod sources;
 mod task_page;
 mod tasks;
+mod warnings;
 mod workflow;

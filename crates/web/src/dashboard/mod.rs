@@ -87,6 +87,8 @@ pub struct Dashboard {
     pub report_states: Vec<Count>,
     pub units: Vec<UnitFigures>,
     pub lapses: usize,
+    /// Open tasks per 预警 light, mildest first.
+    pub warnings: Vec<crate::warnings::LightCount>,
 }
 
 pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppError> {
@@ -188,6 +190,7 @@ pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppEr
         report_states,
         units,
         lapses: lapses.len(),
+        warnings: crate::warnings::lights(state).await?.counts.clone(),
     })
 }
 

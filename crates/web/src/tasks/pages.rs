@@ -21,6 +21,13 @@ pub async fn tasks(
 ) -> Result<Html<String>, AppError> {
     let view = task_list(&state, &user, filter).await?;
     let options = filter_options(&state, &view.filter).await?;
+    let lights = crate::warnings::lights(&state).await?;
+    let row_lights: Vec<_> = view
+        .rows
+        .to_vec()
+        .iter()
+        .map(|r| lights.by_task.get(&(r.document, r.number)))
+        .collect();
     let states: Vec<_> = ReportState::ALL
         .iter()
         .map(|s| choice(s.code(), s.label()))
@@ -32,7 +39,7 @@ pub async fn tasks(
     render(
         &state,
         "tasks.html",
-        context! { user => v(user), view => v(view), options => v(options), states => states, task_states => task_states, reading_statuses => crate::dashboard::status_choices() },
+        context! { user => v(user), view => v(view), options => v(options), row_lights => v(row_lights), states => states, task_states => task_states, reading_statuses => crate::dashboard::status_choices() },
     )
 }
 
@@ -52,10 +59,12 @@ pub(crate) async fn task_page(
     flash: Option<String>,
 ) -> Result<Html<String>, AppError> {
     let view = super::task_detail(state, &user, document, number).await?;
+    let lights = crate::warnings::lights(state).await?;
+    let light = lights.by_task.get(&(view.document, number));
     render(
         state,
         "task.html",
-        context! { user => v(user), task => v(&view.task), view => v(view), flash => v(flash), statuses => crate::dashboard::status_choices() },
+        context! { user => v(user), task => v(&view.task), view => v(view), light => v(light), flash => v(flash), statuses => crate::dashboard::status_choices() },
     )
 }
 
