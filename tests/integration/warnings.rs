@@ -205,3 +205,55 @@ fn the_pages_show_the_lights_and_the_editor_keeps_what_was_typed() {
     assert_eq!(saved["lights"][1]["name"], "橙灯");
     assert_eq!(saved["rules"][0]["days"], 30);
 }
+
+#[test]
+fn a_supervision_sheet_downloads_as_docx_and_pdf_for_the_office() {
+    let app = App::start(ACCOUNTS);
+    let sup = app.login("sup");
+    let url = "/documents/1/tasks/17/sheet/docx?requirement=%E8%AF%B7%E4%BA%8E%E6%9C%AC%E5%91%A8%E5%86%85%E5%8F%8D%E9%A6%88%E3%80%82&reply_by=2026-12-10";
+    let response = sup.get(app.server.url(url)).send().expect("docx");
+    assert_eq!(response.status(), StatusCode::OK);
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(disposition.contains(".docx"), "{disposition}");
+    let bytes = response.bytes().unwrap();
+    let docx = docx_rs::read_docx(&bytes).expect("a DOCX Word opens");
+    let text = serde_json::to_string(&docx.document).unwrap();
+    for expected in [
+        "督办事项",
+        "承办单位",
+        "办理时限",
+        "请于本周内反馈。",
+        "2026年12月10日",
+        "中医院代征地",
+    ] {
+        assert!(text.contains(expected), "{expected} missing");
+    }
+    let response = sup
+        .get(app.server.url("/documents/1/tasks/17/sheet/pdf"))
+        .send()
+        .expect("pdf");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.bytes().unwrap().starts_with(b"%PDF"));
+
+    let (status, page) = app.page(&sup, "/documents/1/tasks/17/sheet/xlsx");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("docx 或 pdf"), "{page}");
+    let (status, page) = app.page(
+        &sup,
+        "/documents/1/tasks/17/sheet/docx?reply_by=12%E6%9C%8810%E6%97%A5",
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("反馈时限"), "{page}");
+    assert_eq!(
+        app.page(&sup, "/documents/1/tasks/999/sheet/docx").0,
+        StatusCode::NOT_FOUND
+    );
+    let reporter = app.login("fgj.lly");
+    assert_eq!(
+        app.page(&reporter, "/documents/1/tasks/17/sheet/docx").0,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -18,6 +18,7 @@ mod rich_text;
 pub mod round_notice;
 pub mod schedule;
 pub mod selection;
+pub mod sheet;
 pub mod source;
 mod subitem;
 mod task;

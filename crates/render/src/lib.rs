@@ -13,6 +13,7 @@ pub mod layout;
 mod markup;
 #[cfg(feature = "pdf")]
 pub mod pdf;
+pub mod sheet;
 pub mod xlsx;
 
 use duban_domain::Notice;
@@ -88,6 +89,8 @@ pub enum RenderError {
     Xlsx(String),
     #[error("生成网页（HTML）失败：{0}")]
     Html(String),
+    #[error("督办单只能生成 docx 或 pdf，不能生成 {0}")]
+    Unsupported(OutputFormat),
 }
 
 /// Settings that are not part of the notice itself.
@@ -120,6 +123,29 @@ pub fn render(
             let _ = options;
             Err(RenderError::PdfUnavailable)
         }
+    }
+}
+
+/// Renders a 督办单 as DOCX or PDF (`Xlsx` and `Html` are not forms a 督办单 takes:
+/// [`RenderError::Unsupported`]).
+pub fn render_sheet(
+    sheet: &duban_domain::sheet::SupervisionSheet,
+    format: OutputFormat,
+    options: &RenderOptions,
+) -> Result<Vec<u8>, RenderError> {
+    match format {
+        OutputFormat::Docx => sheet::render_sheet_docx(sheet),
+        #[cfg(feature = "pdf")]
+        OutputFormat::Pdf => match &options.fonts {
+            Some(fonts) => pdf::render_sheet_pdf(sheet, fonts),
+            None => pdf::render_sheet_pdf(sheet, &pdf::Fonts::default()),
+        },
+        #[cfg(not(feature = "pdf"))]
+        OutputFormat::Pdf => {
+            let _ = options;
+            Err(RenderError::PdfUnavailable)
+        }
+        OutputFormat::Xlsx | OutputFormat::Html => Err(RenderError::Unsupported(format)),
     }
 }
 

@@ -206,6 +206,40 @@ pub(super) fn inputs(view: &NoticeView, fonts: &Fonts) -> Dict {
         ("printed_by", opt(&view.printed_by)),
         ("printed_on", opt(&view.printed_on)),
     ]);
+    let fonts = fonts_value(fonts);
+    let figures = figures_value();
+    [
+        (Str::from("notice"), notice),
+        (Str::from("fonts"), fonts),
+        (Str::from("figures"), figures),
+    ]
+    .into_iter()
+    .collect()
+}
+
+/// A 督办单 as `sys.inputs.sheet`, its rows those of the DOCX.
+pub(super) fn sheet_inputs(sheet: &duban_domain::sheet::SupervisionSheet, fonts: &Fonts) -> Dict {
+    let rows = crate::sheet::rows(sheet)
+        .into_iter()
+        .map(|(label, text)| dict([("label", s(label)), ("text", s(&text))]));
+    let value = dict([
+        ("title", s(crate::sheet::TITLE)),
+        ("office", s(&sheet.office)),
+        ("reference", s(&sheet.reference)),
+        ("rows", arr(rows)),
+        ("date", s(&duban_domain::sheet::date_text(sheet.date))),
+    ]);
+    [
+        (Str::from("sheet"), value),
+        (Str::from("fonts"), fonts_value(fonts)),
+        (Str::from("figures"), figures_value()),
+    ]
+    .into_iter()
+    .collect()
+}
+
+/// Each font role's families and whether it has a real bold face.
+fn fonts_value(fonts: &Fonts) -> Value {
     let set = &fonts.inner;
     let families = ROLES
         .iter()
@@ -215,11 +249,15 @@ pub(super) fn inputs(view: &NoticeView, fonts: &Fonts) -> Dict {
         .iter()
         .zip(&set.real_bold)
         .map(|(role, b)| (Str::from(role_key(*role)), Value::Bool(*b)));
-    let fonts = dict([
+    dict([
         ("family", Value::Dict(families.collect())),
         ("real_bold", Value::Dict(bold.collect())),
-    ]);
-    let figures = dict([
+    ])
+}
+
+/// The page's figures from `layout`.
+fn figures_value() -> Value {
+    dict([
         ("margin_top", Value::Float(layout::MARGIN_TOP_MM)),
         ("margin_left", Value::Float(layout::MARGIN_LEFT_MM)),
         ("text_width", Value::Float(layout::TEXT_WIDTH_MM)),
@@ -255,14 +293,7 @@ pub(super) fn inputs(view: &NoticeView, fonts: &Fonts) -> Dict {
         ("table_line", Value::Float(layout::TABLE_LINE_PT)),
         ("table_padding", Value::Float(layout::TABLE_CELL_PADDING_MM)),
         ("table_rule", Value::Float(layout::TABLE_RULE_PT)),
-    ]);
-    [
-        (Str::from("notice"), notice),
-        (Str::from("fonts"), fonts),
-        (Str::from("figures"), figures),
-    ]
-    .into_iter()
-    .collect()
+    ])
 }
 
 #[cfg(test)]

@@ -30,28 +30,56 @@ use crate::layout::NoticeView;
 use fonts::FontSet;
 
 const TEMPLATE: &str = include_str!("notice.typ");
+const SHEET_TEMPLATE: &str = include_str!("sheet.typ");
 
 /// Renders `notice` as a PDF: A4, 版心 156 × 225 mm, 22 lines of 28 characters, red
 /// 发文机关标志 and rule, title, body, 附件说明, 署名 and 成文日期, 附注, page numbers, and
 /// the attachment table on landscape pages with its header repeated. Deterministic.
 pub fn render_pdf(notice: &Notice, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
     let view = NoticeView::new(notice);
-    let world = NoticeWorld::new(&view, fonts, notice.document.date)?;
-    let compiled = typst::compile::<PagedDocument>(&world);
+    let world = NoticeWorld::new(
+        "notice.typ",
+        TEMPLATE,
+        data::inputs(&view, fonts),
+        fonts,
+        notice.document.date,
+    )?;
+    let ident = view.doc_number.clone().unwrap_or_else(|| view.title_text());
+    compile(&world, &ident)
+}
+
+/// Renders a 督办单 as a one-page PDF on the GB/T 9704 page, with the rows of
+/// [`crate::sheet::rows`] (the DOCX's). Deterministic.
+pub fn render_sheet_pdf(
+    sheet: &duban_domain::sheet::SupervisionSheet,
+    fonts: &Fonts,
+) -> Result<Vec<u8>, RenderError> {
+    let world = NoticeWorld::new(
+        "sheet.typ",
+        SHEET_TEMPLATE,
+        data::sheet_inputs(sheet, fonts),
+        fonts,
+        Some(sheet.date),
+    )?;
+    compile(&world, &sheet.file_stem())
+}
+
+/// Typesets `world` and writes it as PDF with `ident` as its identifier.
+fn compile(world: &NoticeWorld, ident: &str) -> Result<Vec<u8>, RenderError> {
+    let compiled = typst::compile::<PagedDocument>(world);
     // typst memoises layout work globally; drop it after each render so a
     // long-running server does not grow, and every render costs the same.
     typst::comemo::evict(0);
     let document = compiled
         .output
-        .map_err(|errors| diagnostics(&world, &errors))?;
-    let ident = view.doc_number.clone().unwrap_or_else(|| view.title_text());
+        .map_err(|errors| diagnostics(world, &errors))?;
     let options = PdfOptions {
         ident: Smart::Custom(format!("duban:{ident}")),
         creator: Smart::Custom(Some("duban".to_string())),
         timestamp: world.today.map(Timestamp::new_utc),
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(&document, &options).map_err(|errors| diagnostics(&world, &errors))
+    typst_pdf::pdf(&document, &options).map_err(|errors| diagnostics(world, &errors))
 }
 
 /// The characters of `notice` that no font in `fonts` has: they would print as empty
@@ -95,11 +123,12 @@ fn diagnostics(world: &NoticeWorld, errors: &[SourceDiagnostic]) -> RenderError 
         .iter()
         .map(|e| match world.range(e.span) {
             Some(range) => {
-                let line = TEMPLATE
+                let template = world.main.text();
+                let line = template
                     .get(..range.start)
                     .map_or(0, |before| before.matches('\n').count() + 1);
-                let snippet = TEMPLATE.get(range.clone()).unwrap_or_default();
-                format!("notice.typ 第 {line} 行 `{snippet}`：{}", e.message)
+                let snippet = template.get(range.clone()).unwrap_or_default();
+                format!("{} 第 {line} 行 `{snippet}`：{}", world.name, e.message)
             }
             None => e.message.to_string(),
         })
@@ -109,6 +138,8 @@ fn diagnostics(world: &NoticeWorld, errors: &[SourceDiagnostic]) -> RenderError 
 
 /// The smallest typst world: one source (the template), the fonts, a fixed date.
 struct NoticeWorld {
+    /// The template's file name, for messages.
+    name: &'static str,
     library: LazyHash<Library>,
     fonts: Arc<FontSet>,
     main: Source,
@@ -117,13 +148,14 @@ struct NoticeWorld {
 
 impl NoticeWorld {
     fn new(
-        view: &NoticeView,
+        name: &'static str,
+        template: &str,
+        inputs: typst::foundations::Dict,
         fonts: &Fonts,
         date: Option<chrono::NaiveDate>,
     ) -> Result<Self, RenderError> {
-        let inputs = data::inputs(view, fonts);
         let library = Library::builder().with_inputs(inputs).build();
-        let path = VirtualPath::new("/notice.typ")
+        let path = VirtualPath::new(format!("/{name}"))
             .map_err(|e| RenderError::Pdf(format!("排版模板路径无效：{e:?}")))?;
         let id = RootedPath::new(VirtualRoot::Project, path).intern();
         let today = date.and_then(|d| {
@@ -134,9 +166,10 @@ impl NoticeWorld {
             )
         });
         Ok(NoticeWorld {
+            name,
             library: LazyHash::new(library),
             fonts: fonts.inner.clone(),
-            main: Source::new(id, TEMPLATE.to_string()),
+            main: Source::new(id, template.to_string()),
             today,
         })
     }
@@ -207,12 +240,55 @@ mod tests {
     }
 
     #[test]
+    fn a_supervision_sheet_is_one_page_with_every_row() {
+        let sheet = crate::sheet::tests::sheet();
+        let fonts = Fonts::default();
+        let world = NoticeWorld::new(
+            "sheet.typ",
+            SHEET_TEMPLATE,
+            data::sheet_inputs(&sheet, &fonts),
+            &fonts,
+            Some(sheet.date),
+        )
+        .unwrap();
+        let document = typst::compile::<PagedDocument>(&world).output.unwrap();
+        assert_eq!(document.pages().len(), 1);
+        let mut placed = Vec::new();
+        glyphs(&document.pages()[0].frame, &mut placed);
+        let text: String = placed.iter().map(|(c, _, _)| *c).collect();
+        for (label, _) in crate::sheet::rows(&sheet) {
+            assert!(text.contains(label), "{label} not printed: {text}");
+        }
+        assert!(text.contains("变电站<改造>"), "text stays text: {text}");
+        assert!(
+            placed
+                .iter()
+                .all(|(c, id, _)| *id != 0 || c.is_whitespace()),
+            "tofu"
+        );
+        let pdf = render_sheet_pdf(&sheet, &fonts).unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+        assert_eq!(
+            pdf,
+            render_sheet_pdf(&sheet, &fonts).unwrap(),
+            "deterministic"
+        );
+    }
+
+    #[test]
     fn every_seed_character_has_a_glyph() {
         let notice = seed();
         let fonts = Fonts::default();
         assert_eq!(missing_glyphs(&notice, &fonts), Vec::<char>::new());
         let view = NoticeView::new(&notice);
-        let world = NoticeWorld::new(&view, &fonts, notice.document.date).unwrap();
+        let world = NoticeWorld::new(
+            "notice.typ",
+            TEMPLATE,
+            data::inputs(&view, &fonts),
+            &fonts,
+            notice.document.date,
+        )
+        .unwrap();
         let document = typst::compile::<PagedDocument>(&world).output.unwrap();
         let mut placed = Vec::new();
         for page in document.pages() {

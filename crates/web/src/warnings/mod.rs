@@ -5,6 +5,7 @@
 
 mod api;
 mod pages;
+mod sheet;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,6 +26,10 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/warnings", get(pages::list))
         .route("/warnings.css", get(pages::stylesheet))
+        .route(
+            "/documents/{document}/tasks/{number}/sheet/{format}",
+            get(sheet::download),
+        )
         .route(
             "/settings/warnings",
             get(pages::settings).post(pages::settings_post),
