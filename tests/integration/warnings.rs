@@ -257,3 +257,36 @@ fn a_supervision_sheet_downloads_as_docx_and_pdf_for_the_office() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[test]
+fn the_round_notice_prints_the_lights_only_when_the_office_asks() {
+    let app = App::start(ACCOUNTS);
+    let sup = app.login("sup");
+    let (status, round) = app.post(
+        &sup,
+        "/api/rounds",
+        json!({"document": 1, "label": "1-11月", "due": "2030-11-10", "tasks": "17"}),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{round}");
+    let round = round["id"].as_i64().unwrap();
+    let notice = |app: &App| {
+        let (status, view) = app.get(&sup, &format!("/api/rounds/{round}/notice"));
+        assert_eq!(status, StatusCode::OK, "{view}");
+        view["notice"]["tasks"][0].to_string()
+    };
+    assert!(!notice(&app).contains("预警"), "off by default");
+    let mut rules = app.get(&sup, "/api/settings/warnings").1;
+    rules["in_notice"] = json!(true);
+    let (status, body) = app.post(&sup, "/api/settings/warnings", rules);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, lit) = app.get(&sup, "/api/warnings");
+    let light = lit["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["number"] == 17)
+        .map(|t| t["light_name"].as_str().unwrap().to_string())
+        .unwrap();
+    let task = notice(&app);
+    assert!(task.contains("预警") && task.contains(&light), "{task}");
+}

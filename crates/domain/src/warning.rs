@@ -170,7 +170,14 @@ pub struct Rule {
 pub struct WarningRules {
     pub lights: Vec<Light>,
     pub rules: Vec<Rule>,
+    /// Whether the round's notice (通报) prints each task's light in a column of its
+    /// attachment table ([`NOTICE_COLUMN`]); off unless the office turns it on.
+    #[serde(default)]
+    pub in_notice: bool,
 }
+
+/// The attachment table's column for the light, when the office prints it.
+pub const NOTICE_COLUMN: &str = "预警";
 
 /// What is known of one task (or sub-item) when its light is judged.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -266,6 +273,7 @@ impl Default for WarningRules {
                 rule(Condition::BehindRounds { rounds: 2 }, "红灯"),
                 rule(Condition::Blocked, "红灯"),
             ],
+            in_notice: false,
         }
     }
 }
@@ -637,6 +645,7 @@ mod tests {
                 condition: Condition::Overdue,
                 light: " 红色 ".into(),
             }],
+            in_notice: false,
         }
         .checked()
         .expect("valid");

@@ -194,7 +194,7 @@ pub async fn prepare(
         .and_then(|n| n.document.date)
         .or(date)
         .unwrap_or_else(today);
-    let composed = compose(
+    let mut composed = compose(
         &source.source,
         &source.facts,
         &source.reports,
@@ -202,6 +202,19 @@ pub async fn prepare(
         &settings,
         date,
     );
+    // The office's 预警 lights as a column of the table, if it prints them (an issued
+    // notice keeps the column it was issued with).
+    if issued_notice.is_none() {
+        let lights = crate::warnings::notice_lights(store, source.document).await?;
+        for task in &mut composed.notice.tasks {
+            if let Some(name) = lights.get(&task.number.0) {
+                task.extra.push(duban_domain::ExtraField {
+                    column: duban_domain::warning::NOTICE_COLUMN.to_string(),
+                    text: duban_domain::RichText::plain(name),
+                });
+            }
+        }
+    }
     let (body, reworded) = match &source.wording {
         Some(b) => (b.clone(), true),
         None => (composed.body.clone(), false),

@@ -136,6 +136,28 @@ fn task_light(rules: &WarningRules, f: &TaskWarningFacts, today: NaiveDate) -> O
     })
 }
 
+/// Each task's light name by number, for `document`'s tasks, when the office prints
+/// lights in its round notices (`WarningRules::in_notice`); empty otherwise.
+pub(crate) async fn notice_lights(
+    store: &duban_store::Store,
+    document: DocumentId,
+) -> Result<HashMap<u32, String>, AppError> {
+    let rules = store.warning_rules().await?.rules;
+    if !rules.in_notice {
+        return Ok(HashMap::new());
+    }
+    let today = today();
+    let facts = store.warning_facts(today).await?;
+    Ok(facts
+        .iter()
+        .filter(|f| f.task.document == document)
+        .filter_map(|f| {
+            let (j, _) = rules.judge_task(&f.facts, &f.subitems, today)?;
+            Some((f.task.number, rules.lights[j.light].name.clone()))
+        })
+        .collect())
+}
+
 /// Today in China, the day every light is judged on.
 pub(crate) fn today() -> NaiveDate {
     china_date(Utc::now())
@@ -326,7 +348,15 @@ pub(crate) fn rules_from_form(pairs: &[(String, String)]) -> (WarningRules, Opti
             light: targets.get(i).copied().unwrap_or("").to_string(),
         });
     }
-    (WarningRules { lights, rules }, error)
+    let in_notice = pairs.iter().any(|(k, v)| k == "in_notice" && v == "on");
+    (
+        WarningRules {
+            lights,
+            rules,
+            in_notice,
+        },
+        error,
+    )
 }
 
 #[cfg(test)]
