@@ -5,9 +5,9 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{Duration, Utc};
+use duban_domain::reminder::ReminderPolicy;
 use duban_domain::{Role, Username, check_password};
 use duban_store::{NewRound, NewUser, SaveOutcome, Store};
-use duban_domain::reminder::ReminderPolicy;
 use duban_web::reminders::{ReminderSettings, SmtpSettings, WebhookFormat, WebhookSettings};
 use duban_web::{AppState, Settings};
 
@@ -181,9 +181,10 @@ fn spawn_schedule_tick(
             }
             // Then the reminders due now, and what is to be sent (each claimed once).
             let (once, settings) = (store.clone(), reminders.clone());
-            let sent = tokio::spawn(async move {
-                duban_web::reminders::deliver::tick(&once, &settings).await
-            });
+            let sent =
+                tokio::spawn(
+                    async move { duban_web::reminders::deliver::tick(&once, &settings).await },
+                );
             match sent.await {
                 Ok(Ok(tick)) => {
                     if tick.made + tick.sent > 0 || !tick.failed.is_empty() {

@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
 
-use super::{Inbox, ReminderQuery, RemindRequest};
+use super::{Inbox, RemindRequest, ReminderQuery};
 
 pub async fn notifications(
     State(state): State<AppState>,

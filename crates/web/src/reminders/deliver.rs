@@ -139,12 +139,11 @@ async fn send_email(
         .header(ContentType::TEXT_PLAIN)
         .body(delivery.body.clone())
         .map_err(|e| format!("邮件无法生成：{e}"))?;
-    transport.send(message).await.map(|_| ()).map_err(|e| {
-        format!(
-            "经 SMTP 服务器 {}:{} 发送失败：{e}",
-            smtp.host, smtp.port
-        )
-    })
+    transport
+        .send(message)
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("经 SMTP 服务器 {}:{} 发送失败：{e}", smtp.host, smtp.port))
 }
 
 /// Posts one robot message. A robot answers 200 with `{"errcode":0}` when it took the
@@ -157,7 +156,10 @@ async fn send_webhook(
     let body = webhook_body(webhook.format, &delivery.subject, &delivery.body);
     let response = client
         .post(&webhook.url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8")
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/json; charset=utf-8",
+        )
         .body(body.to_string())
         .send()
         .await
@@ -165,7 +167,10 @@ async fn send_webhook(
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
     if !status.is_success() {
-        return Err(format!("工作群机器人拒收（HTTP {status}）：{}", snippet(&text)));
+        return Err(format!(
+            "工作群机器人拒收（HTTP {status}）：{}",
+            snippet(&text)
+        ));
     }
     match serde_json::from_str::<serde_json::Value>(&text) {
         Ok(answer) => match answer.get("errcode").and_then(serde_json::Value::as_i64) {
@@ -197,7 +202,10 @@ fn snippet(text: &str) -> String {
 }
 
 /// Sends every delivery due now that this server claims, recording each outcome.
-pub async fn send_due(store: &Store, settings: &ReminderSettings) -> Result<ReminderTick, StoreError> {
+pub async fn send_due(
+    store: &Store,
+    settings: &ReminderSettings,
+) -> Result<ReminderTick, StoreError> {
     let mut tick = ReminderTick::default();
     let transport = settings.smtp.as_ref().map(|smtp| {
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
@@ -220,14 +228,21 @@ pub async fn send_due(store: &Store, settings: &ReminderSettings) -> Result<Remi
         }
         handled += claimed.len();
         for delivery in claimed {
-            let result = match (delivery.channel, &settings.smtp, &transport, &settings.webhook) {
+            let result = match (
+                delivery.channel,
+                &settings.smtp,
+                &transport,
+                &settings.webhook,
+            ) {
                 (Channel::Email, Some(smtp), Some(transport), _) => {
                     send_email(smtp, transport, &delivery).await
                 }
                 (Channel::Webhook, _, _, Some(webhook)) => {
                     send_webhook(webhook, &client, &delivery).await
                 }
-                (Channel::Email, ..) => Err("本服务器未配置 SMTP 服务器（--smtp-host），无法发送邮件".into()),
+                (Channel::Email, ..) => {
+                    Err("本服务器未配置 SMTP 服务器（--smtp-host），无法发送邮件".into())
+                }
                 (Channel::Webhook, ..) => {
                     Err("本服务器未配置工作群机器人地址（--webhook-url），无法发送".into())
                 }
@@ -236,7 +251,11 @@ pub async fn send_due(store: &Store, settings: &ReminderSettings) -> Result<Remi
             match &result {
                 Ok(()) => tick.sent += 1,
                 Err(e) => {
-                    tracing::warn!(delivery = delivery.id.0, attempt = delivery.attempt, "催办发送失败：{e}");
+                    tracing::warn!(
+                        delivery = delivery.id.0,
+                        attempt = delivery.attempt,
+                        "催办发送失败：{e}"
+                    );
                     tick.failed.push(e.clone());
                 }
             }
@@ -269,10 +288,17 @@ mod tests {
         );
         let ding = webhook_body(WebhookFormat::DingTalkMarkdown, "主题", "正文");
         assert_eq!(ding["markdown"]["title"], "主题");
-        assert!(ding["markdown"]["text"].as_str().is_some_and(|t| t.ends_with("正文")));
+        assert!(
+            ding["markdown"]["text"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("正文"))
+        );
         let wecom = webhook_body(WebhookFormat::WeComMarkdown, "主题", "正文");
         assert_eq!(wecom["markdown"]["content"], "**主题**\n正文");
-        assert_eq!(WebhookFormat::from_code("wecom-markdown"), Some(WebhookFormat::WeComMarkdown));
+        assert_eq!(
+            WebhookFormat::from_code("wecom-markdown"),
+            Some(WebhookFormat::WeComMarkdown)
+        );
         assert_eq!(WebhookFormat::from_code("sms"), None);
     }
 }

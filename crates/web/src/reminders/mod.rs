@@ -95,12 +95,19 @@ pub async fn mark_read(state: &AppState, user: &User, id: Option<i64>) -> Result
 }
 
 /// Sets (or with an empty text clears) the account's own e-mail address.
-pub async fn set_email(state: &AppState, user: &User, email: &str) -> Result<Option<String>, AppError> {
+pub async fn set_email(
+    state: &AppState,
+    user: &User,
+    email: &str,
+) -> Result<Option<String>, AppError> {
     let email = match email.trim() {
         "" => None,
         text => Some(check_email(text).map_err(|e| AppError::BadRequest(e.to_string()))?),
     };
-    state.store.set_user_email(user.id, email.as_deref()).await?;
+    state
+        .store
+        .set_user_email(user.id, email.as_deref())
+        .await?;
     Ok(email)
 }
 
@@ -149,7 +156,9 @@ impl RemindRequest {
     fn target(&self) -> Result<ReminderTarget, AppError> {
         match (self.round, self.document, self.task) {
             (Some(round), None, None) => Ok(ReminderTarget::Round(RoundId(round))),
-            (None, Some(document), Some(task)) => Ok(ReminderTarget::Task(DocumentId(document), task)),
+            (None, Some(document), Some(task)) => {
+                Ok(ReminderTarget::Task(DocumentId(document), task))
+            }
             _ => Err(AppError::BadRequest(
                 "请指定催办对象：填报轮次（round），或文件及任务序号（document 和 task）".into(),
             )),
@@ -166,7 +175,11 @@ pub async fn remind(
 ) -> Result<Vec<ReminderId>, AppError> {
     require(user, OFFICE)?;
     let target = request.target()?;
-    let note = request.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let note = request
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
     if let Some(note) = note {
         limits::COMMENT.check(note)?;
     }
@@ -194,7 +207,11 @@ pub async fn remind(
 /// Sends a failed delivery again from its first attempt. Office only.
 pub async fn retry(state: &AppState, user: &User, id: i64) -> Result<(), AppError> {
     require(user, OFFICE)?;
-    if state.store.retry_delivery(DeliveryId(id), Utc::now()).await? {
+    if state
+        .store
+        .retry_delivery(DeliveryId(id), Utc::now())
+        .await?
+    {
         Ok(())
     } else {
         Err(AppError::NotFound("该发送失败的催办"))

@@ -13,7 +13,7 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::templates::{render, v};
 
-use super::{ReminderQuery, RemindRequest};
+use super::{RemindRequest, ReminderQuery};
 
 /// The labels the templates show for codes.
 fn labels() -> serde_json::Value {
