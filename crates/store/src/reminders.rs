@@ -674,45 +674,45 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Notification>, StoreError> {
         let mut tx = self.db.read().await?;
-        let rows: Vec<(
-            i64,
-            i64,
-            String,
-            i64,
-            Option<i64>,
-            String,
-            String,
-            String,
-            Option<String>,
-        )> = with_conn!(&mut tx, c => sqlx::query_as(
-                "SELECT d.id, m.id, m.kind, m.document_id, m.round_id, m.subject, m.body, \
-                        m.created_at, d.read_at \
-                 FROM reminder_deliveries d JOIN reminders m ON m.id = d.reminder_id \
-                 WHERE d.user_id = $1 AND d.channel = 'app' \
-                 ORDER BY d.id DESC LIMIT $2",
-            )
-            .bind(user.0)
-            .bind(i64::from(limit))
-            .fetch_all(c)
-            .await)?;
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            reminder: i64,
+            kind: String,
+            document_id: i64,
+            round_id: Option<i64>,
+            subject: String,
+            body: String,
+            created_at: String,
+            read_at: Option<String>,
+        }
+        let rows: Vec<Row> = with_conn!(&mut tx, c => sqlx::query_as(
+            "SELECT d.id, m.id AS reminder, m.kind, m.document_id, m.round_id, m.subject, \
+                    m.body, m.created_at, d.read_at \
+             FROM reminder_deliveries d JOIN reminders m ON m.id = d.reminder_id \
+             WHERE d.user_id = $1 AND d.channel = 'app' \
+             ORDER BY d.id DESC LIMIT $2",
+        )
+        .bind(user.0)
+        .bind(i64::from(limit))
+        .fetch_all(c)
+        .await)?;
         tx.commit().await?;
         rows.into_iter()
-            .map(
-                |(id, reminder, kind, document, round, subject, body, created_at, read_at)| {
-                    Ok(Notification {
-                        id: DeliveryId(id),
-                        reminder: ReminderId(reminder),
-                        kind: ReminderKind::from_code(&kind)
-                            .ok_or_else(|| corrupt("催办类型", &kind))?,
-                        document: DocumentId(document),
-                        round: round.map(RoundId),
-                        subject,
-                        body,
-                        created_at: crate::codec::parse_timestamp("催办时间", &created_at)?,
-                        read_at: parse_timestamp_opt("阅读时间", read_at.as_deref())?,
-                    })
-                },
-            )
+            .map(|r| {
+                Ok(Notification {
+                    id: DeliveryId(r.id),
+                    reminder: ReminderId(r.reminder),
+                    kind: ReminderKind::from_code(&r.kind)
+                        .ok_or_else(|| corrupt("催办类型", &r.kind))?,
+                    document: DocumentId(r.document_id),
+                    round: r.round_id.map(RoundId),
+                    subject: r.subject,
+                    body: r.body,
+                    created_at: crate::codec::parse_timestamp("催办时间", &r.created_at)?,
+                    read_at: parse_timestamp_opt("阅读时间", r.read_at.as_deref())?,
+                })
+            })
             .collect()
     }
 
