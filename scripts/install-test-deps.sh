@@ -2,7 +2,8 @@
 # Installs what the test suite needs from Debian's packages, when it is missing:
 # poppler-utils (pdftotext, pdffonts, pdftoppm) and LibreOffice for the document checks,
 # Chromium and its driver for the browser tests, PostgreSQL for the second pass of the
-# store and integration tests. Never a downloaded browser.
+# store and integration tests, Python's aiosmtpd for the SMTP server the reminder tests
+# send e-mail to. Never a downloaded browser.
 set -euo pipefail
 need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
@@ -12,6 +13,7 @@ command -v chromedriver >/dev/null || need+=(chromium-driver)
 command -v node >/dev/null || need+=(nodejs npm)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
 compgen -G "/etc/postgresql/*/main" >/dev/null || need+=(postgresql)
+python3 -c 'import aiosmtpd' 2>/dev/null || need+=(python3-aiosmtpd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -5,8 +5,10 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{Duration, Utc};
+use duban_domain::reminder::ReminderPolicy;
 use duban_domain::{Role, Username, check_password};
 use duban_store::{NewRound, NewUser, SaveOutcome, Store};
+use duban_web::reminders::{ReminderSettings, SmtpSettings, WebhookFormat, WebhookSettings};
 use duban_web::{AppState, Settings};
 
 /// Options shared by `serve` and `demo`.
@@ -30,6 +32,112 @@ pub struct ServeOptions {
         value_parser = clap::value_parser!(u64).range(1..=86_400)
     )]
     pub schedule_interval: u64,
+    #[command(flatten)]
+    pub reminders: ReminderOptions,
+}
+
+/// When reminders (催办) fall due and how they go out, besides the in-app notification.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ReminderOptions {
+    /// 签收期限前几天提醒（逗号分隔，如 1；留空不提醒）
+    #[arg(long, env = "DUBAN_REMIND_ACK_DAYS", default_value = "1")]
+    pub remind_ack_days: String,
+    /// 报送截止前几天提醒（逗号分隔，如 3,1；留空不提醒）
+    #[arg(long, env = "DUBAN_REMIND_REPORT_DAYS", default_value = "3,1")]
+    pub remind_report_days: String,
+    /// 逾期后第几天催办（1 为截止日期次日）
+    #[arg(long, env = "DUBAN_REMIND_LAPSE_DAYS", default_value_t = 1)]
+    pub remind_lapse_days: u32,
+    /// 发送催办邮件的 SMTP 服务器（不设则不发邮件）；以明文 SMTP 连接，适用于单位内网邮件中继
+    #[arg(long, env = "DUBAN_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP 端口
+    #[arg(long, env = "DUBAN_SMTP_PORT", default_value_t = 25)]
+    pub smtp_port: u16,
+    /// 发件人，如 "区政府督查室 <duchashi@example.gov.cn>"（设了 SMTP 服务器时必填）
+    #[arg(long, env = "DUBAN_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    /// SMTP 登录用户名（服务器要求认证时）
+    #[arg(long, env = "DUBAN_SMTP_USER")]
+    pub smtp_user: Option<String>,
+    /// SMTP 登录密码（建议用环境变量 DUBAN_SMTP_PASSWORD 传入）
+    #[arg(long, env = "DUBAN_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// 政务钉钉、企业微信群机器人的 Webhook 地址（不设则不发）
+    #[arg(long, env = "DUBAN_WEBHOOK_URL", hide_env_values = true)]
+    pub webhook_url: Option<String>,
+    /// 群机器人消息格式：text（钉钉、企业微信通用）、dingtalk-markdown 或 wecom-markdown
+    #[arg(long, env = "DUBAN_WEBHOOK_FORMAT", default_value = "text")]
+    pub webhook_format: String,
+}
+
+fn days_list(text: &str, option: &str) -> Result<Vec<u32>> {
+    text.split([',', '，'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse()
+                .map_err(|_| anyhow!("{option} 中的“{t}”应为天数（非负整数），如 3,1"))
+        })
+        .collect()
+}
+
+impl ReminderOptions {
+    /// The settings the options describe, checked.
+    pub fn settings(&self) -> Result<ReminderSettings> {
+        let policy = ReminderPolicy {
+            ack_days_before: days_list(&self.remind_ack_days, "--remind-ack-days")?,
+            report_days_before: days_list(&self.remind_report_days, "--remind-report-days")?,
+            lapse_days_after: self.remind_lapse_days,
+        };
+        policy.check()?;
+        let smtp = match &self.smtp_host {
+            None => None,
+            Some(host) => {
+                let from = self.smtp_from.as_deref().ok_or_else(|| {
+                    anyhow!("设了 --smtp-host 时还须用 --smtp-from 指定发件人，如 \"区政府督查室 <duchashi@example.gov.cn>\"")
+                })?;
+                let from = from.parse().map_err(|e| {
+                    anyhow!("--smtp-from“{from}”不是有效的发件人：{e}；应形如 \"区政府督查室 <duchashi@example.gov.cn>\"")
+                })?;
+                let credentials = match (&self.smtp_user, &self.smtp_password) {
+                    (Some(user), Some(password)) => Some((user.clone(), password.clone())),
+                    (None, None) => None,
+                    _ => bail!("--smtp-user 和 --smtp-password 须同时设置"),
+                };
+                Some(SmtpSettings {
+                    host: host.trim().to_string(),
+                    port: self.smtp_port,
+                    from,
+                    credentials,
+                })
+            }
+        };
+        let webhook = match &self.webhook_url {
+            None => None,
+            Some(url) => {
+                let url = url.trim();
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    bail!("--webhook-url 应以 http:// 或 https:// 开头");
+                }
+                let format = WebhookFormat::from_code(self.webhook_format.trim()).ok_or_else(|| {
+                    anyhow!(
+                        "--webhook-format“{}”未知：应为 text、dingtalk-markdown 或 wecom-markdown",
+                        self.webhook_format
+                    )
+                })?;
+                Some(WebhookSettings {
+                    url: url.to_string(),
+                    format,
+                })
+            }
+        };
+        Ok(ReminderSettings {
+            policy,
+            smtp,
+            webhook,
+        })
+    }
 }
 
 fn parse_header_name(text: &str) -> Result<duban_web::HeaderName, String> {
@@ -41,7 +149,11 @@ fn parse_header_name(text: &str) -> Result<duban_web::HeaderName, String> {
 /// `interval`, printing what it opened. Several servers on one database may tick at
 /// once; the store opens each round once. A failed tick is logged and the next one
 /// tries again: it never stops the server.
-fn spawn_schedule_tick(store: Store, interval: std::time::Duration) -> tokio::task::JoinHandle<()> {
+fn spawn_schedule_tick(
+    store: Store,
+    interval: std::time::Duration,
+    reminders: ReminderSettings,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -67,6 +179,28 @@ fn spawn_schedule_tick(store: Store, interval: std::time::Duration) -> tokio::ta
                 Ok(Err(e)) => eprintln!("定期计划检查失败（下次再试）：{e}"),
                 Err(e) => eprintln!("定期计划检查异常中止（下次再试）：{e}"),
             }
+            // Then the reminders due now, and what is to be sent (each claimed once).
+            let (once, settings) = (store.clone(), reminders.clone());
+            let sent =
+                tokio::spawn(
+                    async move { duban_web::reminders::deliver::tick(&once, &settings).await },
+                );
+            match sent.await {
+                Ok(Ok(tick)) => {
+                    if tick.made + tick.sent > 0 || !tick.failed.is_empty() {
+                        println!(
+                            "催办：新建 {} 条，发出 {} 条，失败 {} 条（稍后重试）",
+                            tick.made,
+                            tick.sent,
+                            tick.failed.len()
+                        );
+                        use std::io::Write;
+                        let _ = std::io::stdout().flush();
+                    }
+                }
+                Ok(Err(e)) => eprintln!("催办发送失败（下次再试）：{e}"),
+                Err(e) => eprintln!("催办发送异常中止（下次再试）：{e}"),
+            }
         }
     })
 }
@@ -77,6 +211,7 @@ pub async fn serve(store: Store, options: &ServeOptions, banner: Option<String>)
         Settings {
             secure_cookies: options.secure_cookies,
             client_address_header: options.client_address_header.clone(),
+            reminders: options.reminders.settings()?,
         },
     )
     .context("页面模板加载失败")?;
@@ -99,6 +234,7 @@ pub async fn serve(store: Store, options: &ServeOptions, banner: Option<String>)
     let tick = spawn_schedule_tick(
         state.store.clone(),
         std::time::Duration::from_secs(options.schedule_interval),
+        state.settings.reminders.clone(),
     );
     let store = state.store.clone();
     let served = duban_web::serve(state, listener)
@@ -264,6 +400,12 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// 设置账户接收催办邮件的邮箱（留空则清除）
+    Email {
+        username: String,
+        /// 电子邮箱，如 name@example.gov.cn；写 "" 清除
+        email: String,
+    },
     /// 列出账户
     List,
     /// 解除账户因登录失败过多而被锁定的状态（并列出近 24 小时的锁定记录）
@@ -356,6 +498,23 @@ pub async fn user(store: &Store, command: UserCommand) -> Result<String> {
                 "已修改 {} 的密码，原有登录已失效",
                 credentials.user.username
             ))
+        }
+        UserCommand::Email { username, email } => {
+            let credentials = store
+                .user_credentials(username.trim())
+                .await?
+                .ok_or_else(|| anyhow!("没有账户“{username}”，用 duban user list 查看"))?;
+            let email = match email.trim() {
+                "" => None,
+                text => Some(duban_domain::reminder::check_email(text)?),
+            };
+            store
+                .set_user_email(credentials.user.id, email.as_deref())
+                .await?;
+            Ok(match email {
+                Some(e) => format!("已设置 {} 的催办邮箱：{e}", credentials.user.username),
+                None => format!("已清除 {} 的催办邮箱", credentials.user.username),
+            })
         }
         UserCommand::List => {
             let users = store.users().await?;

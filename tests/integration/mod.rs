@@ -4,6 +4,7 @@ mod decompose;
 mod notices;
 mod schedules;
 // The store tests' scratch PostgreSQL databases, shared (not every function is used here).
+mod reminders;
 #[allow(dead_code)]
 #[path = "../../crates/store/tests/store/scratch.rs"]
 mod scratch;

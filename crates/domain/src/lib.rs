@@ -13,6 +13,7 @@ mod evidence;
 pub mod limits;
 pub mod login;
 pub mod plan;
+pub mod reminder;
 mod report;
 mod rich_text;
 pub mod round_notice;

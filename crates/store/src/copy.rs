@@ -59,6 +59,8 @@ pub const TABLES: &[&str] = &[
     "notice_settings",
     "round_notices",
     "warning_rules",
+    "reminders",
+    "reminder_deliveries",
 ];
 
 /// Tables the triggers keep from the others: rebuilt on the target, not copied.

@@ -24,6 +24,11 @@ pub use notices::{IssueRoundNotice, IssuedNotice, NoticeSetup, RoundNoticeSource
 mod overrides;
 mod query;
 mod readings;
+mod reminders;
+pub use reminders::{
+    CLAIM_LEASE_MINUTES, ClaimedDelivery, Delivery, DeliveryId, Notification, ReminderChannels,
+    ReminderId, ReminderTarget, ReminderView,
+};
 mod reports;
 mod review;
 mod rounds;

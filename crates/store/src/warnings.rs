@@ -204,6 +204,24 @@ impl Store {
             }
         }
 
+        // 催办 still out: none of its recipients has read it in the app, and its round
+        // (if it is about one) is still open. By document and task number.
+        let out: Vec<(i64, String)> = with_conn!(&mut tx, c => sqlx::query_as(
+            "SELECT m.document_id, m.tasks_json FROM reminders m \
+             LEFT JOIN rounds r ON r.id = m.round_id \
+             WHERE (m.round_id IS NULL OR r.closed_at IS NULL) \
+               AND NOT EXISTS (SELECT 1 FROM reminder_deliveries d \
+                               WHERE d.reminder_id = m.id AND d.read_at IS NOT NULL)",
+        )
+        .fetch_all(c)
+        .await)?;
+        let mut reminded = std::collections::HashSet::new();
+        for (document, tasks) in out {
+            for number in from_json::<Vec<u32>>("催办的任务", &tasks)? {
+                reminded.insert((document, number));
+            }
+        }
+
         #[derive(sqlx::FromRow)]
         struct Row {
             id: i64,
@@ -236,6 +254,7 @@ impl Store {
 
         rows.into_iter()
             .map(|row| {
+                let number = u32_from("任务序号", row.number)?;
                 let closed = match row.state.as_deref() {
                     Some(code) => task_state_from_code(code)? == TaskState::Closed,
                     None => false,
@@ -248,7 +267,7 @@ impl Store {
                     behind_pace: reading.is_some_and(|r| r.behind_pace),
                     behind_streak: streaks.get(&row.id).copied().unwrap_or(0),
                     unreported_past_due: unreported_tasks.contains(&row.id),
-                    reminder_out: false,
+                    reminder_out: reminded.contains(&(row.document_id, number)),
                 };
                 let subitems = reading
                     .map(|r| {
@@ -272,7 +291,7 @@ impl Store {
                     task: TaskSummary {
                         document: DocumentId(row.document_id),
                         doc_number: row.doc_number,
-                        number: u32_from("任务序号", row.number)?,
+                        number,
                         content: row.content_text,
                         lead_units: leads.remove(&row.id).unwrap_or_default(),
                         cooperating_units: Vec::new(),

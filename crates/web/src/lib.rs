@@ -16,6 +16,7 @@ mod evidence;
 mod html;
 pub mod notices;
 mod public;
+pub mod reminders;
 mod reports;
 mod rounds;
 pub mod schedules;
@@ -47,6 +48,8 @@ pub struct Settings {
     /// `X-Forwarded-Proto` believed (for login throttling and `Secure` cookies); a
     /// client reaching the app directly could otherwise claim any address.
     pub client_address_header: Option<axum::http::HeaderName>,
+    /// When automatic reminders fall due and how they are sent (e-mail, webhook).
+    pub reminders: reminders::ReminderSettings,
 }
 
 #[derive(Clone)]
@@ -93,7 +96,8 @@ pub fn router(state: AppState) -> Router {
         .merge(evidence::api_routes())
         .merge(public::api_routes())
         .merge(dashboard::api_routes())
-        .merge(warnings::api_routes());
+        .merge(warnings::api_routes())
+        .merge(reminders::api_routes());
     Router::new()
         .route("/healthz", get(healthz))
         .merge(assets::routes())
@@ -108,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .merge(dashboard::routes())
         .merge(warnings::routes())
         .merge(notices::routes())
+        .merge(reminders::routes())
         .nest("/api", api.merge(notices::api_routes()))
         .layer(CsrfLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -32,6 +32,8 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "sources.html",
     "source.html",
     "decompose.html",
+    "notifications.html",
+    "reminders.html",
 );
 
 pub fn environment() -> Result<Environment<'static>, minijinja::Error> {

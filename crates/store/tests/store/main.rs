@@ -11,6 +11,7 @@ mod copy;
 mod group_commit;
 mod notices;
 mod readings;
+mod reminders;
 mod schedules;
 mod schema;
 mod scratch;

@@ -8,7 +8,9 @@ use duban_domain::warning::{Condition, WarningRules};
 use duban_domain::{
     Document, Notice, ReportAction, RichText, Role, TaskAction, TaskDraft, UnitDirectory,
 };
-use duban_store::{ReportChange, RoundId, Store, TaskWarningFacts, User};
+use duban_store::{
+    ReminderChannels, ReminderTarget, ReportChange, RoundId, Store, TaskWarningFacts, User,
+};
 
 use crate::common::{connect, open_round, report_of, save_notice, temp_db, user};
 
@@ -228,6 +230,36 @@ async fn facts_follow_the_rounds_the_reports_and_closure() {
     let late = store.warning_facts(day(12, 19)).await.unwrap();
     assert!(facts_of(&late, 3).facts.unreported_past_due);
     assert!(!facts_of(&late, 2).facts.unreported_past_due);
+
+    // A 催办 about task 3 is out until its recipient reads it.
+    assert!(!facts_of(&late, 3).facts.reminder_out);
+    let made = store
+        .create_manual_reminders(
+            ReminderTarget::Task(doc, 3),
+            Some("请尽快报送"),
+            ReminderChannels::default(),
+            p.office.id,
+            at(12, 19),
+        )
+        .await
+        .unwrap();
+    assert_eq!(made.len(), 1);
+    let reminded = store.warning_facts(day(12, 19)).await.unwrap();
+    assert!(
+        facts_of(&reminded, 3).facts.reminder_out,
+        "the cache moved with the reminder"
+    );
+    assert!(!facts_of(&reminded, 2).facts.reminder_out);
+    let read = store
+        .mark_notifications_read(p.reporter.id, None, at(12, 19))
+        .await
+        .unwrap();
+    assert!(read >= 1);
+    let after_read = store.warning_facts(day(12, 19)).await.unwrap();
+    assert!(
+        !facts_of(&after_read, 3).facts.reminder_out,
+        "read: no longer out"
+    );
 
     // 办结: the task takes no light, whatever else holds.
     store
