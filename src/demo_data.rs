@@ -315,7 +315,10 @@ struct People {
     units: HashMap<String, (User, User)>,
 }
 
-#[expect(clippy::too_many_arguments, reason = "one report's place in the data set")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one report's place in the data set"
+)]
 fn report(
     rng: &mut StdRng,
     people: &People,

@@ -102,18 +102,21 @@ pub(crate) async fn update_draft(
         attachment,
     } = fields.check()?;
     // The attachment's heading is both the 附件说明 and the table's own title.
-    execute!(tx, sqlx::query(
-        "UPDATE documents SET issuer = $1, title = $2, recipients_json = $3, body_json = $4, \
+    execute!(
+        tx,
+        sqlx::query(
+            "UPDATE documents SET issuer = $1, title = $2, recipients_json = $3, body_json = $4, \
              disclosure = $5, signatory = $1, attachment = COALESCE($7, attachment), \
              table_title = COALESCE($7, table_title) WHERE id = $6",
-    )
-    .bind(&issuer)
-    .bind(&title)
-    .bind(to_json("主送机关", &recipients)?)
-    .bind(to_json("正文", &body)?)
-    .bind(disclosure.label())
-    .bind(document.0)
-    .bind(&attachment))?;
+        )
+        .bind(&issuer)
+        .bind(&title)
+        .bind(to_json("主送机关", &recipients)?)
+        .bind(to_json("正文", &body)?)
+        .bind(disclosure.label())
+        .bind(document.0)
+        .bind(&attachment)
+    )?;
     Ok(())
 }
 

@@ -104,21 +104,24 @@ pub(crate) async fn update_source(
     source: Source,
 ) -> Result<(), DecomposeError> {
     let source = source.normalised()?;
-    let done = execute!(tx, sqlx::query(
-        "UPDATE sources SET kind = $1, title = $2, date = $3, leader = $4, meeting = $5, \
+    let done = execute!(
+        tx,
+        sqlx::query(
+            "UPDATE sources SET kind = $1, title = $2, date = $3, leader = $4, meeting = $5, \
              original_json = $6, original_text = $7, notes = $8, updated_at = $9 \
          WHERE id = $10",
-    )
-    .bind(source.kind.code())
-    .bind(&source.title)
-    .bind(date_text(source.date))
-    .bind(&source.leader)
-    .bind(&source.meeting)
-    .bind(to_json("来源原文", &source.original)?)
-    .bind(source.original.plain_text())
-    .bind(&source.notes)
-    .bind(now_text())
-    .bind(id.0))?;
+        )
+        .bind(source.kind.code())
+        .bind(&source.title)
+        .bind(date_text(source.date))
+        .bind(&source.leader)
+        .bind(&source.meeting)
+        .bind(to_json("来源原文", &source.original)?)
+        .bind(source.original.plain_text())
+        .bind(&source.notes)
+        .bind(now_text())
+        .bind(id.0)
+    )?;
     if done == 0 {
         return Err(DecomposeError::SourceNotFound(id));
     }
@@ -210,9 +213,12 @@ pub(crate) async fn set_document_source(
     {
         return Err(DecomposeError::SourceNotFound(source));
     }
-    let done = execute!(tx, sqlx::query("UPDATE documents SET source_id = $1 WHERE id = $2")
-        .bind(source.map(|s| s.0))
-        .bind(document.0))?;
+    let done = execute!(
+        tx,
+        sqlx::query("UPDATE documents SET source_id = $1 WHERE id = $2")
+            .bind(source.map(|s| s.0))
+            .bind(document.0)
+    )?;
     if done == 0 {
         return Err(DecomposeError::DocumentNotFound(document));
     }

@@ -54,14 +54,17 @@ async fn write_plan(tx: &mut Tx, task_id: i64, plan: &ProgressKind) -> Result<()
     .bind(&unit))?;
     if let ProgressKind::Project { milestones } = plan {
         for (position, m) in milestones.iter().enumerate() {
-            execute!(tx, sqlx::query(
-                "INSERT INTO task_milestones (task_id, position, due, description) \
+            execute!(
+                tx,
+                sqlx::query(
+                    "INSERT INTO task_milestones (task_id, position, due, description) \
                  VALUES ($1, $2, $3, $4)",
-            )
-            .bind(task_id)
-            .bind(position as i64)
-            .bind(date_text(Some(m.due)))
-            .bind(m.description.trim()))?;
+                )
+                .bind(task_id)
+                .bind(position as i64)
+                .bind(date_text(Some(m.due)))
+                .bind(m.description.trim())
+            )?;
         }
     }
     Ok(())
@@ -166,19 +169,22 @@ pub(crate) async fn update_task(
         .as_ref()
         .map(|n| to_json("备注", n))
         .transpose()?;
-    execute!(tx, sqlx::query(
-        "UPDATE tasks SET content_json = $1, content_text = $2, lead_units_text = $3, \
+    execute!(
+        tx,
+        sqlx::query(
+            "UPDATE tasks SET content_json = $1, content_text = $2, lead_units_text = $3, \
              cooperating_units_text = $4, leader = $5, deadline = $6, notes_json = $7 \
          WHERE id = $8",
-    )
-    .bind(to_json("任务内容", &task.content)?)
-    .bind(task.content.plain_text())
-    .bind(&task.lead_units_text)
-    .bind(&task.cooperating_units_text)
-    .bind(&task.leader)
-    .bind(&task.deadline)
-    .bind(&notes_json)
-    .bind(id))?;
+        )
+        .bind(to_json("任务内容", &task.content)?)
+        .bind(task.content.plain_text())
+        .bind(&task.lead_units_text)
+        .bind(&task.cooperating_units_text)
+        .bind(&task.leader)
+        .bind(&task.deadline)
+        .bind(&notes_json)
+        .bind(id)
+    )?;
     clear_task_parts(tx, id).await?;
     write_task_parts(tx, id, &checked, &ids).await?;
     Ok(())
@@ -187,12 +193,17 @@ pub(crate) async fn update_task(
 /// Sets the numbers of the draft's tasks to `order` (task ids, new number = position + 1).
 async fn renumber(tx: &mut Tx, document: DocumentId, order: &[i64]) -> Result<(), StoreError> {
     // Two passes, so UNIQUE (document_id, number) holds after every statement.
-    execute!(tx, sqlx::query("UPDATE tasks SET number = -number WHERE document_id = $1")
-        .bind(document.0))?;
+    execute!(
+        tx,
+        sqlx::query("UPDATE tasks SET number = -number WHERE document_id = $1").bind(document.0)
+    )?;
     for (position, id) in order.iter().enumerate() {
-        execute!(tx, sqlx::query("UPDATE tasks SET number = $1 WHERE id = $2")
-            .bind(position as i64 + 1)
-            .bind(id))?;
+        execute!(
+            tx,
+            sqlx::query("UPDATE tasks SET number = $1 WHERE id = $2")
+                .bind(position as i64 + 1)
+                .bind(id)
+        )?;
     }
     Ok(())
 }
@@ -216,8 +227,7 @@ pub(crate) async fn remove_task(
     require_draft(tx, document).await?;
     let id = task_id(tx, document, number).await?;
     clear_task_parts(tx, id).await?;
-    execute!(tx, sqlx::query("DELETE FROM tasks WHERE id = $1")
-        .bind(id))?;
+    execute!(tx, sqlx::query("DELETE FROM tasks WHERE id = $1").bind(id))?;
     let order = task_order(tx, document).await?;
     renumber(tx, document, &order).await?;
     Ok(())
