@@ -58,6 +58,8 @@ pub const TABLES: &[&str] = &[
     "schedule_periods",
     "notice_settings",
     "round_notices",
+    "escalation_ladder",
+    "escalation_steps",
 ];
 
 /// Tables the triggers keep from the others: rebuilt on the target, not copied.

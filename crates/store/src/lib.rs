@@ -18,6 +18,8 @@ mod codec;
 mod copy;
 mod db;
 mod error;
+mod escalation;
+pub use escalation::{EscalationStep, RankingSource, UnitStanding, Unreported};
 mod load;
 mod notices;
 pub use notices::{IssueRoundNotice, IssuedNotice, NoticeSetup, RoundNoticeSource};
