@@ -13,6 +13,7 @@ pub mod layout;
 mod markup;
 #[cfg(feature = "pdf")]
 pub mod pdf;
+pub mod table;
 pub mod xlsx;
 
 use duban_domain::Notice;

@@ -15,6 +15,7 @@ mod error;
 mod evidence;
 mod html;
 pub mod notices;
+mod oversight;
 mod public;
 mod reports;
 mod rounds;
@@ -91,7 +92,8 @@ pub fn router(state: AppState) -> Router {
         .merge(schedules::api_routes())
         .merge(evidence::api_routes())
         .merge(public::api_routes())
-        .merge(dashboard::api_routes());
+        .merge(dashboard::api_routes())
+        .merge(oversight::api_routes());
     Router::new()
         .route("/healthz", get(healthz))
         .merge(assets::routes())
@@ -104,6 +106,7 @@ pub fn router(state: AppState) -> Router {
         .merge(evidence::routes())
         .merge(public::routes())
         .merge(dashboard::routes())
+        .merge(oversight::routes())
         .merge(notices::routes())
         .nest("/api", api.merge(notices::api_routes()))
         .layer(CsrfLayer::new())

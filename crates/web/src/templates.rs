@@ -30,6 +30,7 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "sources.html",
     "source.html",
     "decompose.html",
+    "oversight.html",
 );
 
 pub fn environment() -> Result<Environment<'static>, minijinja::Error> {

@@ -30,7 +30,10 @@ pub fn pace_threshold(due: NaiveDate) -> i64 {
 /// label count as one).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RoundCounts {
+    /// The period (empty in a unit's totals over all rounds).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub round: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due: Option<NaiveDate>,
     /// Reports asked of the unit.
     pub expected: u32,

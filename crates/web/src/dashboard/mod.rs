@@ -87,6 +87,8 @@ pub struct Dashboard {
     pub report_states: Vec<Count>,
     pub units: Vec<UnitFigures>,
     pub lapses: usize,
+    /// Per-unit figures ranked within categories, the trend, the open rounds' unreported.
+    pub rankings: crate::oversight::DashboardRankings,
 }
 
 pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppError> {
@@ -188,6 +190,7 @@ pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppEr
         report_states,
         units,
         lapses: lapses.len(),
+        rankings: crate::oversight::rankings(state, user).await?,
     })
 }
 
