@@ -9,11 +9,12 @@ use serde::Serialize;
 
 use crate::RenderError;
 
-/// One cell: text, a number, or nothing (shown as empty; `—` on a page).
+/// One cell: text, a count, a number, or nothing (shown as empty; `—` on a page).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum TableCell {
     Text(String),
+    Integer(i64),
     Number(f64),
     Empty,
 }
@@ -32,7 +33,7 @@ impl From<String> for TableCell {
 
 impl From<u32> for TableCell {
     fn from(n: u32) -> Self {
-        TableCell::Number(f64::from(n))
+        TableCell::Integer(i64::from(n))
     }
 }
 
@@ -81,7 +82,8 @@ fn write(table: &DataTable) -> Result<Vec<u8>, XlsxError> {
         .set_align(FormatAlign::Center)
         .set_text_wrap();
     let text = border(Format::new().set_font_name(FONT));
-    let number = border(Format::new().set_font_name(FONT)).set_num_format("0.0##");
+    let number = border(Format::new().set_font_name(FONT)).set_num_format("0.0");
+    let integer = border(Format::new().set_font_name(FONT)).set_num_format("0");
     sheet.write_string_with_format(0, 0, &table.title, &title)?;
     sheet.write_string_with_format(1, 0, &table.note, &note)?;
     for (c, h) in table.header.iter().enumerate() {
@@ -96,6 +98,9 @@ fn write(table: &DataTable) -> Result<Vec<u8>, XlsxError> {
             let col = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
             match cell {
                 TableCell::Text(s) => sheet.write_string_with_format(row, col, s, &text)?,
+                TableCell::Integer(n) => {
+                    sheet.write_number_with_format(row, col, *n as f64, &integer)?
+                }
                 TableCell::Number(n) => sheet.write_number_with_format(row, col, *n, &number)?,
                 TableCell::Empty => sheet.write_blank(row, col, &text)?,
             };
@@ -124,6 +129,7 @@ mod tests {
             rows: vec![
                 vec!["区发改局".into(), Some(75.0).into()],
                 vec!["区财政局".into(), None.into()],
+                vec!["合计".into(), 3u32.into()],
             ],
         };
         let a = table_xlsx(&t).expect("xlsx");
