@@ -45,8 +45,8 @@ fn act(app: &App, client: &Client, round: i64, task: u64, body: Value) {
 
 /// The seed's tasks 1–3: 1 led by 区发改局; 2 by 区财政局, 区工信局, 区发改局; 3 by
 /// 区发改局, 区商务局, 区工信局, 区招商办. Round 1-10月 (due 2020-11-10, long past): 区发改局
-/// reports task 1 now (late, 90%: on pace) and its head sends it back; nothing else
-/// is reported. Round 1-11月 (due 2099-12-31): 区发改局 reports task 1 (50%: behind
+/// reports task 1 now (late, 90%) and its head sends it back (its 完成进度 then no
+/// longer counts for the pace); nothing else is reported. Round 1-11月 (due 2099-12-31): 区发改局 reports task 1 (50%: behind
 /// the year-end pace of 100%), 区财政局 task 2 (100%), both on time.
 fn two_rounds(app: &App) -> (i64, i64) {
     let sup = app.login("sup");
@@ -157,13 +157,13 @@ fn rankings_are_counted_from_the_rounds_ranked_within_categories_and_exported() 
     };
     assert_eq!(
         figures(fgj),
-        [led("区发改局"), 6, 1, 1, 2, 1, 2, 1],
+        [led("区发改局"), 6, 1, 1, 2, 1, 1, 0],
         "{fgj}"
     );
     assert_eq!(fgj["delay_days"].as_i64(), Some(late_days));
     assert_eq!(fgj["average_delay"].as_f64(), Some(late_days as f64));
     assert_eq!(fgj["on_time_rate"].as_f64(), Some(25.0));
-    assert_eq!(fgj["on_pace_share"].as_f64(), Some(50.0));
+    assert_eq!(fgj["on_pace_share"].as_f64(), Some(0.0));
     let czj = unit(&d, "区财政局");
     assert_eq!(
         figures(czj),

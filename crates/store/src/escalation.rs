@@ -7,6 +7,7 @@
 //! rule at once record each step once.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use duban_domain::escalation::{
@@ -69,6 +70,13 @@ pub struct Unreported {
     /// Whether the due date has passed.
     pub overdue: bool,
 }
+
+/// The last [`RankingSource`] read, with the store's generation and the day it was
+/// read at: every write its figures depend on moves the generation (reports' states,
+/// rounds, units, tasks; a 完成进度 counts only once its report is reported, and a
+/// report's state changes with it).
+#[derive(Debug, Default)]
+pub(crate) struct RankingCache(std::sync::Mutex<Option<(i64, NaiveDate, Arc<RankingSource>)>>);
 
 /// What the dashboard's rankings are computed from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -307,8 +315,10 @@ async fn ranking_source(tx: &mut Tx, today: NaiveDate) -> Result<RankingSource, 
                         AND r.due < $2 THEN 1 ELSE 0 END) AS missing, \
                     SUM(CASE WHEN p.submitted_at >= (r.due || 'T16:00:00') \
                         THEN {delay} ELSE 0 END) AS delay_days, \
-                    SUM(CASE WHEN p.percent IS NOT NULL THEN 1 ELSE 0 END) AS judged, \
-                    SUM(CASE WHEN p.percent >= pace.needed THEN 1 ELSE 0 END) AS on_pace \
+                    SUM(CASE WHEN p.percent IS NOT NULL AND p.state IN {REPORTED} \
+                        THEN 1 ELSE 0 END) AS judged, \
+                    SUM(CASE WHEN p.percent >= pace.needed AND p.state IN {REPORTED} \
+                        THEN 1 ELSE 0 END) AS on_pace \
              FROM reports p JOIN rounds r ON r.id = p.round_id \
              JOIN pace ON pace.due = r.due \
              WHERE r.kind = $1 \
@@ -600,10 +610,35 @@ impl Store {
     }
 
     /// Every unit's counts per round period, and what open rounds still wait for, as of
-    /// `today` (China date), in one read.
-    pub async fn ranking_source(&self, today: NaiveDate) -> Result<RankingSource, StoreError> {
+    /// `today` (China date), in one read; the last one read again while nothing it
+    /// counts has changed (the store's generation) on the same day.
+    pub async fn ranking_source(&self, today: NaiveDate) -> Result<Arc<RankingSource>, StoreError> {
         let mut tx = self.db.read().await?;
-        let result = ranking_source(&mut tx, today).await;
+        let result = async {
+            let generation: i64 = with_conn!(&mut tx, c => sqlx::query_scalar(
+                crate::task_page::GENERATION_SQL,
+            )
+            .fetch_one(c)
+            .await)?;
+            let cached = self
+                .rankings
+                .0
+                .lock()
+                .map_err(|_| StoreError::Corrupt("排名缓存不可用".into()))?
+                .clone();
+            if let Some((g, day, source)) = cached
+                && g == generation
+                && day == today
+            {
+                return Ok(source);
+            }
+            let source = Arc::new(ranking_source(&mut tx, today).await?);
+            if let Ok(mut slot) = self.rankings.0.lock() {
+                *slot = Some((generation, today, Arc::clone(&source)));
+            }
+            Ok(source)
+        }
+        .await;
         finish(tx, result).await
     }
 }

@@ -153,6 +153,8 @@ pub struct Store {
     task_pages: std::sync::Arc<task_page::TaskPageCache>,
     /// Each document's reading, computed once (`readings`).
     readings: std::sync::Arc<readings::ReadingCache>,
+    /// The rankings' figures, reused while the store's generation and the day hold.
+    rankings: std::sync::Arc<escalation::RankingCache>,
 }
 
 impl Store {
@@ -191,6 +193,7 @@ impl Store {
             writer: Writer::start(db.clone()),
             task_pages: std::sync::Arc::default(),
             readings: std::sync::Arc::default(),
+            rankings: std::sync::Arc::default(),
             db,
         })
     }

@@ -3,8 +3,8 @@
 //! share on pace (序时进度), and the same per round for the trend.
 //!
 //! Units rank by, in order: 按时报送率 (reports submitted by the due date over reports
-//! due), 序时达标率 (reports whose 完成进度 is at or above 序时进度 at the round's due
-//! date over reports with a 完成进度), 退回率 (lower first), 平均迟报天数 (lower first).
+//! due), 序时达标率 (reported reports whose 完成进度 is at or above 序时进度 at the
+//! round's due date over reported reports with a 完成进度), 退回率 (lower first), 平均迟报天数 (lower first).
 //! Units equal on all four share a rank (1, 2, 2, 4) and are marked tied; units with no
 //! report due yet are listed after the ranked ones, unranked.
 
@@ -47,7 +47,7 @@ pub struct RoundCounts {
     pub returned: u32,
     /// Days late, summed over the late reports.
     pub delay_days: u32,
-    /// Reports with a 完成进度 …
+    /// Reports reported (submitted and not sent back) with a 完成进度 …
     pub judged: u32,
     /// … of which at or above 序时进度.
     pub on_pace: u32,

@@ -321,7 +321,7 @@ async fn the_figures_per_unit_and_round_are_counted_from_the_reports() {
     assert!(early.unreported.iter().all(|u| !u.overdue));
 
     // Ranked within categories.
-    let ranked = duban_domain::escalation::rank(source.units);
+    let ranked = duban_domain::escalation::rank(source.units.clone());
     let order = |kind: UnitKind| -> Vec<(String, Option<u32>)> {
         ranked
             .categories

@@ -149,8 +149,8 @@ pub async fn rankings(state: &AppState, user: &User) -> Result<DashboardRankings
     let source = state.store.ranking_source(today).await?;
     Ok(DashboardRankings {
         as_of: today,
-        rankings: rank(source.units),
-        unreported: source.unreported,
+        rankings: rank(source.units.clone()),
+        unreported: source.unreported.clone(),
     })
 }
 
@@ -213,7 +213,7 @@ pub fn table(r: &DashboardRankings, kind: TableKind) -> Result<DataTable, AppErr
                 title: format!("{}督办落实情况排名（截至{as_of}）", c.label),
                 note: format!(
                     "{}。按时报送、逾期报送按报送时间（北京时间）与截止日期比较；未报送为截止日期已过仍未报送；\
-                     序时达标率为完成进度不低于截止日期序时进度的填报所占比例。",
+                     序时达标率为已报送（未被退回）且填有完成进度的填报中，完成进度不低于截止日期序时进度的所占比例。",
                     r.rankings.rule
                 ),
                 header: [
