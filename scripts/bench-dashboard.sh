@@ -5,7 +5,8 @@
 # (curl's total; on localhost that is the server's time) for
 #   GET /api/dashboard/rankings   per-unit figures ranked within categories, trend, unreported
 #   GET /api/dashboard            every dashboard figure, the rankings included
-# after one warm-up request each (the readings cache is filled on the first).
+# The first request of each computes everything (the readings and the rankings' figures
+# are then kept until the store's generation or the day moves); the others are timed.
 #
 #   scripts/bench-dashboard.sh [DATABASE_URL]   default: a fresh SQLite file in a temp dir
 #   DUBAN_BIN=…  the binary (default target/release/duban; build with
@@ -35,7 +36,8 @@ jar="$work/cookies"
 curl -sf -c "$jar" -H 'Content-Type: application/json' \
     -d '{"username":"bench.ldr","password":"bench-password-1"}' "$base/api/login" >/dev/null
 for path in /api/dashboard/rankings /api/dashboard; do
-    curl -sf -b "$jar" -o "$work/warm.json" "$base$path"
+    first=$(curl -sf -b "$jar" -o "$work/warm.json" -w '%{time_total}' "$base$path")
+    awk -v path="$path" -v t="$first" 'BEGIN { printf "%-26s first (nothing cached) %.1f ms\n", path, t * 1000 }'
     times=()
     for _ in $(seq "$runs"); do
         times+=("$(curl -sf -b "$jar" -o /dev/null -w '%{time_total}' "$base$path")")
