@@ -9,6 +9,7 @@ mod date;
 pub mod decomposition;
 mod doc_number;
 mod document;
+pub mod escalation;
 mod evidence;
 pub mod limits;
 pub mod login;

@@ -14,6 +14,7 @@ mod markup;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod sheet;
+pub mod table;
 pub mod xlsx;
 
 use duban_domain::Notice;

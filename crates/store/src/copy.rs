@@ -61,6 +61,8 @@ pub const TABLES: &[&str] = &[
     "warning_rules",
     "reminders",
     "reminder_deliveries",
+    "escalation_ladder",
+    "escalation_steps",
 ];
 
 /// Tables the triggers keep from the others: rebuilt on the target, not copied.

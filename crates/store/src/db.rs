@@ -110,6 +110,9 @@ pub(crate) enum Lock {
     /// whatever checks them before changing them (replacing a notice, opening a
     /// round, assigning, a task's closure step, editing a draft).
     Document(i64),
+    /// The escalation ladder and every unit's steps (migration 0015): held by whatever
+    /// reads a unit's last step before recording the next.
+    Escalation,
 }
 
 impl Lock {
@@ -120,6 +123,7 @@ impl Lock {
         match self {
             Lock::DocNumbers => (LOCK_NAMESPACE | 1, 0),
             Lock::Document(id) => (LOCK_NAMESPACE | 2, id as i32),
+            Lock::Escalation => (LOCK_NAMESPACE | 0x15, 0),
         }
     }
 }

@@ -169,6 +169,9 @@ pub enum StoreError {
         state: &'static str,
         action: &'static str,
     },
+    /// A ladder or escalation step the office may not set.
+    #[error(transparent)]
+    Ladder(duban_domain::escalation::LadderError),
 }
 
 fn list(numbers: &[u32]) -> String {

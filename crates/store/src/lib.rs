@@ -18,6 +18,8 @@ mod codec;
 mod copy;
 mod db;
 mod error;
+mod escalation;
+pub use escalation::{EscalationStep, RankingSource, UnitStanding, Unreported};
 mod load;
 mod notices;
 pub use notices::{IssueRoundNotice, IssuedNotice, NoticeSetup, RoundNoticeSource};
@@ -161,6 +163,8 @@ pub struct Store {
     /// The facts the 预警 lights are judged from, for one day, while the store's
     /// generation holds still (`warnings`).
     warning_facts: std::sync::Arc<warnings::FactsCache>,
+    /// The rankings' figures, reused while the store's generation and the day hold.
+    rankings: std::sync::Arc<escalation::RankingCache>,
 }
 
 impl Store {
@@ -200,6 +204,7 @@ impl Store {
             task_pages: std::sync::Arc::default(),
             readings: std::sync::Arc::default(),
             warning_facts: std::sync::Arc::default(),
+            rankings: std::sync::Arc::default(),
             db,
         })
     }

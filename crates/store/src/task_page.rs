@@ -135,7 +135,8 @@ async fn generation(tx: &mut Tx) -> Result<i64, StoreError> {
 }
 
 /// The generation is kept per write slot (migration 0012; one slot on SQLite): the sum.
-const GENERATION_SQL: &str = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM store_generation";
+pub(crate) const GENERATION_SQL: &str =
+    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM store_generation";
 
 /// The filters of a task page, as SQL conditions on `tasks t`. Written out for the
 /// filters present (no `($n IS NULL OR col = $n)`, which keeps SQLite from using the

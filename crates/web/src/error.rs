@@ -97,6 +97,8 @@ impl AppError {
                         | E::AlreadyAcknowledged { .. }
                         | E::Evidence(_)
                         | E::AttachmentsLocked { .. }
+                        | E::Ladder(_)
+                        | E::UnknownUnit(_)
                 )
         )
     }
@@ -167,7 +169,8 @@ fn store_status(e: &StoreError) -> StatusCode {
         | E::NothingToReport(_)
         | E::RoundLabelRequired
         | E::NotAssigned { .. }
-        | E::AttachmentsLocked { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        | E::AttachmentsLocked { .. }
+        | E::Ladder(_) => StatusCode::UNPROCESSABLE_ENTITY,
         E::Evidence(e) => evidence_status(e),
         E::Unsupported { .. }
         | E::Open { .. }

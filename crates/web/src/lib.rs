@@ -15,6 +15,7 @@ mod error;
 mod evidence;
 mod html;
 pub mod notices;
+mod oversight;
 mod public;
 pub mod reminders;
 mod reports;
@@ -97,7 +98,8 @@ pub fn router(state: AppState) -> Router {
         .merge(public::api_routes())
         .merge(dashboard::api_routes())
         .merge(warnings::api_routes())
-        .merge(reminders::api_routes());
+        .merge(reminders::api_routes())
+        .merge(oversight::api_routes());
     Router::new()
         .route("/healthz", get(healthz))
         .merge(assets::routes())
@@ -111,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public::routes())
         .merge(dashboard::routes())
         .merge(warnings::routes())
+        .merge(oversight::routes())
         .merge(notices::routes())
         .merge(reminders::routes())
         .nest("/api", api.merge(notices::api_routes()))

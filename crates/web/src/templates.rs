@@ -34,6 +34,7 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "decompose.html",
     "notifications.html",
     "reminders.html",
+    "oversight.html",
 );
 
 pub fn environment() -> Result<Environment<'static>, minijinja::Error> {

@@ -44,6 +44,36 @@ fn every_route_as_every_role() {
             &["adm", "sup", "ldr"],
         ),
         (
+            "GET",
+            "/api/dashboard/rankings".into(),
+            Value::Null,
+            &["adm", "sup", "ldr"],
+        ),
+        (
+            "GET",
+            "/api/oversight".into(),
+            Value::Null,
+            &["adm", "sup", "ldr"],
+        ),
+        (
+            "POST",
+            "/api/oversight/steps".into(),
+            json!({"unit": "区发改局", "level": 1, "reason": "逾期未报送"}),
+            &["adm", "sup"],
+        ),
+        (
+            "POST",
+            "/api/oversight/ladder".into(),
+            json!({"steps": ["提醒", "通报点名", "约谈", "挂牌督办"], "lapses": 2, "within": 3}),
+            &["adm", "sup"],
+        ),
+        (
+            "POST",
+            "/api/oversight/apply".into(),
+            Value::Null,
+            &["adm", "sup"],
+        ),
+        (
             "POST",
             "/api/documents/1/assign".into(),
             json!({"ack_due": "2020-11-01"}),

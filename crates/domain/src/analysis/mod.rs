@@ -152,6 +152,12 @@ impl<'a> AnalysisContext<'a> {
     }
 }
 
+/// 序时进度 at `date`, in percent: the share of a yearly target that should be done by
+/// then, elapsed months / 12 (`2020-10-15` → (9 + 15/31) / 12 = 79.0%).
+pub fn expected_share(date: NaiveDate) -> f64 {
+    dates::elapsed_months(date) / 12.0 * 100.0
+}
+
 /// Analyses every task of a notice at the round's date (`as_of`, or the document's date),
 /// against the period the notice names (see [`AnalysisContext::for_notice`]).
 pub fn analyse_notice(notice: &Notice, as_of: Option<NaiveDate>) -> NoticeAnalysis {

@@ -8,6 +8,7 @@
 mod attachments;
 mod common;
 mod copy;
+mod escalation;
 mod group_commit;
 mod notices;
 mod readings;

@@ -89,6 +89,8 @@ pub struct Dashboard {
     pub lapses: usize,
     /// Open tasks per 预警 light, mildest first.
     pub warnings: Vec<crate::warnings::LightCount>,
+    /// Per-unit figures ranked within categories, the trend, the open rounds' unreported.
+    pub rankings: crate::oversight::DashboardRankings,
 }
 
 pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppError> {
@@ -191,6 +193,7 @@ pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppEr
         units,
         lapses: lapses.len(),
         warnings: crate::warnings::lights(state).await?.counts.clone(),
+        rankings: crate::oversight::rankings(state, user).await?,
     })
 }
 

@@ -15,10 +15,16 @@ pub async fn dashboard(
     CurrentUser(user): CurrentUser,
 ) -> Result<Html<String>, AppError> {
     let d = super::dashboard(&state, &user).await?;
+    let tables = crate::oversight::tables(&d.rankings)?;
+    // The charts' data without every unit's trend (the tables carry the figures).
+    let mut charts = serde_json::to_value(&d)?;
+    if let Some(o) = charts.as_object_mut() {
+        o.insert("rankings".into(), crate::oversight::chart_data(&d.rankings));
+    }
     render(
         &state,
         "dashboard.html",
-        context! { user => v(user), d => v(d) },
+        context! { user => v(user), d => v(d), tables => v(tables), charts => v(charts) },
     )
 }
 
