@@ -82,8 +82,18 @@ fn every_open_task_has_one_light_and_the_preview_is_what_saving_colours() {
         "a preview saves nothing"
     );
 
+    let (_, dashboard) = app.get(&sup, "/api/dashboard");
+    assert_eq!(
+        dashboard["warnings"], w["lights"],
+        "the dashboard counts the same lights"
+    );
     let (status, saved) = app.post(&sup, "/api/settings/warnings", rules);
     assert_eq!(status, StatusCode::OK, "{saved}");
+    let (_, dashboard) = app.get(&sup, "/api/dashboard");
+    assert_eq!(
+        dashboard["warnings"][2]["name"], "红色",
+        "the cached dashboard moved with the saved rules"
+    );
     let (_, after) = app.get(&sup, "/api/warnings");
     assert_eq!(
         counts(&after["lights"]),

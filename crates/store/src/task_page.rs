@@ -442,6 +442,13 @@ impl Store {
         Ok(generation)
     }
 
+    /// A number that moves with every committed change to what the app shows (by any
+    /// process on the database): what was computed at one generation holds while it
+    /// stays. One indexed read, shared by concurrent callers.
+    pub async fn generation(&self) -> Result<i64, StoreError> {
+        self.current_generation().await
+    }
+
     /// One page of tasks (see [`TaskPageQuery`]), ordered by document and number, with
     /// each task's units, state and reports in the round shown, read in one
     /// transaction. An unknown `round` (or one that is not a reporting round) →

@@ -62,6 +62,8 @@ pub struct AppState {
     pub task_json: tasks::TaskJsonCache,
     /// Sessions looked up in the last few seconds.
     pub sessions: auth::SessionCache,
+    /// The dashboard while nothing it shows has changed.
+    pub dashboard: dashboard::DashboardCache,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
             settings,
             task_json: tasks::TaskJsonCache::default(),
             sessions: auth::SessionCache::default(),
+            dashboard: dashboard::DashboardCache::default(),
         })
     }
 }

@@ -6,3 +6,7 @@ CREATE TRIGGER generation_reminder_reads AFTER UPDATE OF read_at ON reminder_del
     FOR EACH ROW
     WHEN (OLD.read_at IS DISTINCT FROM NEW.read_at)
     EXECUTE FUNCTION store_generation_bump();
+
+-- So do the office's 预警 rules (0013): the lights counted on the dashboard follow them.
+CREATE TRIGGER generation_warning_rules AFTER INSERT OR UPDATE ON warning_rules
+    FOR EACH ROW EXECUTE FUNCTION store_generation_bump();

@@ -10,3 +10,9 @@ BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; END;
 CREATE TRIGGER generation_reminder_reads AFTER UPDATE OF read_at ON reminder_deliveries
 WHEN OLD.read_at IS NOT NEW.read_at
 BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; END;
+
+-- So do the office's 预警 rules (0013): the lights counted on the dashboard follow them.
+CREATE TRIGGER generation_warning_rules_insert AFTER INSERT ON warning_rules
+BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; END;
+CREATE TRIGGER generation_warning_rules_update AFTER UPDATE ON warning_rules
+BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; END;

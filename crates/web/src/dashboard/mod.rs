@@ -5,6 +5,8 @@
 mod api;
 mod pages;
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use axum::Router;
 use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
@@ -93,8 +95,39 @@ pub struct Dashboard {
     pub rankings: crate::oversight::DashboardRankings,
 }
 
+/// The last dashboard computed, with the store generation and day it holds for: every
+/// figure on it comes from the store (and the day, for lapses, lights and rankings), and
+/// it is the same for every reader.
+#[derive(Debug, Clone, Default)]
+pub struct DashboardCache(Arc<Mutex<Option<(i64, NaiveDate, Dashboard)>>>);
+
 pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppError> {
     require(user, READERS)?;
+    let generation = state.store.generation().await?;
+    let today = china_date(Utc::now());
+    {
+        let cached = state
+            .dashboard
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some((g, day, d)) = cached.as_ref()
+            && *g == generation
+            && *day == today
+        {
+            return Ok(d.clone());
+        }
+    }
+    let computed = compute_dashboard(state, user).await?;
+    *state
+        .dashboard
+        .0
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner) = Some((generation, today, computed.clone()));
+    Ok(computed)
+}
+
+async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppError> {
     let states = state.store.task_states(None).await?;
     let task_states: Vec<Count> = TaskState::ALL
         .into_iter()
