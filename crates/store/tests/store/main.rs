@@ -5,6 +5,7 @@
 // A failed unwrap is a failed test, which is what these are for.
 #![allow(clippy::unwrap_used)]
 
+mod accounts;
 mod attachments;
 mod common;
 mod copy;
@@ -13,6 +14,7 @@ mod group_commit;
 mod notices;
 mod readings;
 mod reminders;
+mod rounds;
 mod schedules;
 mod schema;
 mod scratch;

@@ -1,29 +1,31 @@
 //! The supervision workflow in the store: accounts, sessions, login throttling,
 //! reporting rounds and the review of reports, each test on a fresh database.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use duban_domain::{
-    AccountError, Document, Notice, Percent, ReportAction, ReportState, RichText, Role, TaskDraft,
-    UnitDirectory, WorkflowError,
+    Document, Notice, Percent, ReportAction, ReportState, RichText, Role, TaskDraft, UnitDirectory,
+    WorkflowError,
 };
 use duban_store::{
-    DocumentId, NewRound, NewUser, ReportChange, ReportFilter, ReportId, RoundId, Store,
-    StoreError, User,
+    DocumentId, NewRound, ReportChange, ReportFilter, ReportId, RoundId, Store, StoreError, User,
 };
 
 use crate::common::{
-    Backend, TempDb, connect, empty_db, new_user, open_round, raw, report_of, round_reports,
-    save_notice, temp_db, user, workflow_error,
+    Backend, TempDb, connect, empty_db, open_round, raw, report_of, round_reports, save_notice,
+    temp_db, user, workflow_error,
 };
 
 /// 2024-10-01 at `hour`:`minute` UTC.
-fn at(hour: u32, minute: u32) -> DateTime<Utc> {
+pub(crate) fn at(hour: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 10, 1, hour, minute, 0).unwrap()
 }
 
 /// Reports of the rounds the office opened: not those of an imported notice's own round
 /// (its cells, recorded as accepted reports).
-async fn opened_reports(store: &Store, filter: &ReportFilter) -> Vec<duban_store::ReportSummary> {
+pub(crate) async fn opened_reports(
+    store: &Store,
+    filter: &ReportFilter,
+) -> Vec<duban_store::ReportSummary> {
     let imported: Vec<RoundId> = store
         .rounds(None)
         .await
@@ -41,7 +43,7 @@ async fn opened_reports(store: &Store, filter: &ReportFilter) -> Vec<duban_store
         .collect()
 }
 
-fn due() -> NaiveDate {
+pub(crate) fn due() -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 10, 10).unwrap()
 }
 
@@ -80,20 +82,20 @@ fn notice() -> Notice {
     Notice::assemble(Document::default(), drafts(), &UnitDirectory::default())
 }
 
-struct Fixture {
-    _db: TempDb,
-    store: Store,
-    doc: DocumentId,
-    office: User,
+pub(crate) struct Fixture {
+    pub(crate) _db: TempDb,
+    pub(crate) store: Store,
+    pub(crate) doc: DocumentId,
+    pub(crate) office: User,
     /// 区城管局's reporter and head.
-    reporter: User,
-    head: User,
+    pub(crate) reporter: User,
+    pub(crate) head: User,
     /// 鲤城公安分局's reporter.
-    other_reporter: User,
-    leader: User,
+    pub(crate) other_reporter: User,
+    pub(crate) leader: User,
 }
 
-async fn fixture() -> Fixture {
+pub(crate) async fn fixture() -> Fixture {
     let db = temp_db().await;
     let store = connect(&db).await;
     let doc = save_notice(&store, &notice(), "通报.docx").await;
@@ -115,7 +117,12 @@ async fn fixture() -> Fixture {
 }
 
 impl Fixture {
-    async fn open(&self, label: &str, tasks: Option<Vec<u32>>, now: DateTime<Utc>) -> RoundId {
+    pub(crate) async fn open(
+        &self,
+        label: &str,
+        tasks: Option<Vec<u32>>,
+        now: DateTime<Utc>,
+    ) -> RoundId {
         open_round(
             &self.store,
             self.doc,
@@ -129,11 +136,11 @@ impl Fixture {
     }
 
     /// The report of `unit` on task `task` in `round`.
-    async fn report_of(&self, round: RoundId, task: u32, unit: &str) -> ReportId {
+    pub(crate) async fn report_of(&self, round: RoundId, task: u32, unit: &str) -> ReportId {
         report_of(&self.store, round, task, unit).await
     }
 
-    async fn act(
+    pub(crate) async fn act(
         &self,
         id: ReportId,
         actor: &User,
@@ -143,12 +150,12 @@ impl Fixture {
         self.store.act_on_report(id, actor, change, now).await
     }
 
-    async fn state(&self, id: ReportId) -> ReportState {
+    pub(crate) async fn state(&self, id: ReportId) -> ReportState {
         self.store.report(id).await.unwrap().unwrap().summary.state
     }
 }
 
-fn step(action: ReportAction) -> ReportChange {
+pub(crate) fn step(action: ReportAction) -> ReportChange {
     ReportChange {
         action,
         text: None,
@@ -157,7 +164,7 @@ fn step(action: ReportAction) -> ReportChange {
     }
 }
 
-fn write(action: ReportAction, text: &str, percent: Option<u8>) -> ReportChange {
+pub(crate) fn write(action: ReportAction, text: &str, percent: Option<u8>) -> ReportChange {
     ReportChange {
         action,
         text: Some(RichText::plain(text)),
@@ -180,468 +187,6 @@ fn the_fixture_is_what_the_tests_assume() {
     assert_eq!(n.tasks[0].subitems[1].lead_units, ["区发改局"]);
     assert_eq!(n.tasks[1].lead_units.len(), 2);
     assert_eq!(n.units.get("区委文明办").unwrap().aliases, ["区创城办"]);
-}
-
-#[tokio::test]
-async fn accounts_are_created_and_checked() {
-    let f = fixture().await;
-    let store = &f.store;
-
-    // An alias resolves to the canonical name.
-    let wmb = store
-        .create_user(new_user("wmb.lly", Role::Reporter, Some(" 区创城办 ")))
-        .await
-        .unwrap();
-    assert_eq!(wmb.unit.as_deref(), Some("区委文明办"));
-    assert_eq!(wmb.role, Role::Reporter);
-    assert_eq!(wmb.display_name, "wmb.lly 姓名");
-    assert_eq!(store.user(wmb.id).await.unwrap(), Some(wmb.clone()));
-    assert_eq!(f.office.unit, None);
-
-    let err = store
-        .create_user(new_user("cgj.lly", Role::Reporter, Some("区发改局")))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, StoreError::UsernameTaken(name) if name == "cgj.lly"),
-        "{err:?}"
-    );
-    assert!(err.to_string().contains("“cgj.lly”已被使用"), "{err}");
-
-    let err = store
-        .create_user(new_user("nobody", Role::Reporter, Some("区不存在局")))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, StoreError::UnknownUnit(u) if u == "区不存在局"),
-        "{err:?}"
-    );
-    assert!(err.to_string().contains("不在单位名录中"), "{err}");
-
-    for role in [Role::Reporter, Role::UnitHead] {
-        for unit in [None, Some("  ")] {
-            let err = store
-                .create_user(new_user("nounit", role, unit))
-                .await
-                .unwrap_err();
-            assert!(
-                matches!(err, StoreError::Account(AccountError::UnitRequired(_))),
-                "{err:?}"
-            );
-            assert!(err.to_string().contains("须指定所属单位"), "{err}");
-        }
-    }
-
-    let err = store
-        .create_user(new_user("office2", Role::Supervisor, Some("区城管局")))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::UnitNotAllowed { .. }), "{err:?}");
-    assert!(
-        err.to_string().contains("督查室账号不属于任何单位"),
-        "{err}"
-    );
-
-    // An empty display name becomes the username.
-    let admin = store
-        .create_user(NewUser {
-            display_name: "  ".into(),
-            ..new_user("admin", Role::Admin, None)
-        })
-        .await
-        .unwrap();
-    assert_eq!(admin.display_name, "admin");
-
-    let names: Vec<String> = store
-        .users()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|u| u.username.to_string())
-        .collect();
-    assert_eq!(
-        names,
-        [
-            "admin", "cgj.head", "cgj.lly", "duchashi", "gaj.lly", "lingdao", "wmb.lly"
-        ]
-    );
-
-    let credentials = store.user_credentials("cgj.lly").await.unwrap().unwrap();
-    assert_eq!(credentials.user, f.reporter);
-    assert_eq!(
-        credentials.password_hash,
-        "$argon2id$v=19$m=19456,t=2,p=1$salt$cgj.lly"
-    );
-    assert!(store.user_credentials("nobody").await.unwrap().is_none());
-    assert!(
-        store
-            .user(duban_store::UserId(999))
-            .await
-            .unwrap()
-            .is_none()
-    );
-}
-
-#[tokio::test]
-async fn a_new_password_ends_every_session() {
-    let f = fixture().await;
-    let store = &f.store;
-    let later = at(12, 0);
-    store
-        .create_session("a1", f.reporter.id, later)
-        .await
-        .unwrap();
-    store
-        .create_session("a2", f.reporter.id, later)
-        .await
-        .unwrap();
-    store.create_session("b1", f.head.id, later).await.unwrap();
-
-    store
-        .set_password(f.reporter.id, "$argon2id$new")
-        .await
-        .unwrap();
-    assert_eq!(
-        store
-            .user_credentials("cgj.lly")
-            .await
-            .unwrap()
-            .unwrap()
-            .password_hash,
-        "$argon2id$new"
-    );
-    assert!(store.session_user("a1", at(8, 0)).await.unwrap().is_none());
-    assert!(store.session_user("a2", at(8, 0)).await.unwrap().is_none());
-    // Other accounts stay logged in.
-    assert_eq!(
-        store.session_user("b1", at(8, 0)).await.unwrap(),
-        Some(f.head.clone())
-    );
-
-    let err = store
-        .set_password(duban_store::UserId(999), "x")
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::UserNotFound(_)), "{err:?}");
-}
-
-#[tokio::test]
-async fn sessions_expire_end_and_are_purged() {
-    let f = fixture().await;
-    let store = &f.store;
-    let expires = at(10, 0);
-    store
-        .create_session("valid", f.reporter.id, expires)
-        .await
-        .unwrap();
-    store
-        .create_session("old", f.head.id, at(9, 0))
-        .await
-        .unwrap();
-    store
-        .create_session("older", f.head.id, at(8, 0))
-        .await
-        .unwrap();
-
-    assert_eq!(
-        store.session_user("valid", at(9, 59)).await.unwrap(),
-        Some(f.reporter.clone())
-    );
-    // Expired at the instant of expiry and after.
-    assert!(
-        store
-            .session_user("valid", expires)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    // Sub-second precision counts.
-    let just_before = expires - Duration::milliseconds(1);
-    assert!(
-        store
-            .session_user("valid", just_before)
-            .await
-            .unwrap()
-            .is_some()
-    );
-    assert!(
-        store
-            .session_user("unknown", at(8, 0))
-            .await
-            .unwrap()
-            .is_none()
-    );
-
-    store.delete_session("valid").await.unwrap();
-    assert!(
-        store
-            .session_user("valid", at(8, 0))
-            .await
-            .unwrap()
-            .is_none()
-    );
-    // Logging out twice is fine.
-    store.delete_session("valid").await.unwrap();
-
-    assert_eq!(store.purge_sessions(at(8, 30)).await.unwrap(), 1);
-    assert!(
-        store
-            .session_user("old", at(8, 30))
-            .await
-            .unwrap()
-            .is_some()
-    );
-    assert_eq!(store.purge_sessions(at(9, 0)).await.unwrap(), 1);
-    assert_eq!(store.purge_sessions(at(23, 0)).await.unwrap(), 0);
-
-    let err = store
-        .create_session("ghost", duban_store::UserId(999), expires)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::UserNotFound(_)), "{err:?}");
-}
-
-#[tokio::test]
-async fn login_attempts_are_reserved_per_account_address_and_both() {
-    use duban_domain::login::{ThrottleScope, throttle_keys};
-    use duban_store::Reservation;
-    let f = fixture().await;
-    let store = &f.store;
-    let from_a = throttle_keys("cgj.lly", "10.0.0.1");
-    // The account from one address: five attempts, then refused, and a refused one
-    // moves no count.
-    for n in 1..=5 {
-        match store
-            .reserve_login_attempt(&from_a, at(9, n))
-            .await
-            .unwrap()
-        {
-            Reservation::Granted(counts) => assert_eq!(counts, [n as i64, n as i64, n as i64]),
-            other => panic!("attempt {n}: {other:?}"),
-        }
-    }
-    assert_eq!(
-        store
-            .reserve_login_attempt(&from_a, at(9, 6))
-            .await
-            .unwrap(),
-        Reservation::Refused(ThrottleScope::AccountFromAddress)
-    );
-    // Typed differently, the same account; from another address, not locked.
-    let from_b = throttle_keys(" CGJ.lly ", "10.0.0.2");
-    assert_eq!(
-        store
-            .reserve_login_attempt(&from_b, at(9, 7))
-            .await
-            .unwrap(),
-        Reservation::Granted(vec![1, 1, 6]),
-        "the account's own count saw the five from A, not the refused sixth"
-    );
-    // A right password gives the attempt back.
-    store.release_login_attempt(&from_b).await.unwrap();
-    assert_eq!(
-        store
-            .reserve_login_attempt(&from_b, at(9, 8))
-            .await
-            .unwrap(),
-        Reservation::Granted(vec![1, 1, 6])
-    );
-    // The window ends 15 minutes after the first failure in it.
-    assert!(matches!(
-        store
-            .reserve_login_attempt(&from_a, at(9, 17))
-            .await
-            .unwrap(),
-        Reservation::Granted(_)
-    ));
-    // The security administrator's unlock clears the account's counts, not others'.
-    let other = throttle_keys("guess", "10.0.0.1");
-    store
-        .reserve_login_attempt(&other, at(9, 18))
-        .await
-        .unwrap();
-    assert_eq!(store.unlock_account("CGJ.LLY").await.unwrap(), 3);
-    assert_eq!(store.unlock_account("cgj.lly").await.unwrap(), 0);
-    // Housekeeping forgets windows that are over.
-    assert_eq!(store.purge_login_throttle(at(9, 0)).await.unwrap(), 0);
-    assert!(store.purge_login_throttle(at(12, 0)).await.unwrap() >= 2);
-    // Lockouts are recorded for the administrator.
-    store.record_lockout(&from_a[0], at(9, 5)).await.unwrap();
-    let lockouts = store.lockouts_since(at(9, 0)).await.unwrap();
-    assert_eq!(lockouts.len(), 1);
-    assert_eq!(lockouts[0].scope, ThrottleScope::AccountFromAddress);
-    assert_eq!(lockouts[0].account, "cgj.lly");
-    assert_eq!(lockouts[0].address, "10.0.0.1");
-}
-
-#[tokio::test]
-async fn opening_a_round_creates_one_report_per_task_and_lead_unit() {
-    let f = fixture().await;
-    let round = f.open(" 1-9月 ", None, at(9, 0)).await;
-
-    let reports = f
-        .store
-        .reports(&ReportFilter {
-            round: Some(round),
-            ..ReportFilter::default()
-        })
-        .await
-        .unwrap();
-    let units: Vec<(u32, &str)> = reports.iter().map(|r| (r.task, r.unit.as_str())).collect();
-    assert_eq!(
-        units,
-        [
-            (1, "区城管局"),
-            (1, "鲤城公安分局"),
-            (1, "区发改局"),
-            (2, "区教育局"),
-            (2, "区卫健局"),
-            (3, "区委文明办"),
-        ]
-    );
-    for r in &reports {
-        assert_eq!(r.state, ReportState::NotStarted);
-        assert_eq!(r.round, round);
-        assert_eq!(r.round_label, "1-9月");
-        assert_eq!(r.due, due());
-        assert_eq!(r.document, f.doc);
-        assert_eq!(
-            (r.percent, r.updated_at, r.submitted_at),
-            (None, None, None)
-        );
-    }
-    assert_eq!(reports[3].task_content, "推进医教协同");
-    let detail = f.store.report(reports[0].id).await.unwrap().unwrap();
-    assert!(detail.text.is_empty());
-    assert!(detail.events.is_empty());
-
-    let summary = f.store.round(round).await.unwrap().unwrap();
-    assert_eq!(summary.label, "1-9月");
-    assert_eq!(summary.document, f.doc);
-    assert_eq!(summary.due, due());
-    assert_eq!(summary.opened_at, at(9, 0));
-    assert!(!summary.closed);
-    assert_eq!(
-        (summary.reports, summary.reported, summary.accepted),
-        (6, 0, 0)
-    );
-
-    // A round on chosen tasks only (duplicates and order do not matter).
-    let partial = f.open("10月", Some(vec![3, 2, 3]), at(10, 0)).await;
-    let summary = f.store.round(partial).await.unwrap().unwrap();
-    assert_eq!(summary.reports, 3);
-
-    // Newest first; per document; with the imported notice's own round, closed.
-    let rounds = f.store.rounds(None).await.unwrap();
-    let imported: Vec<&duban_store::RoundSummary> = rounds.iter().filter(|r| r.imported).collect();
-    assert!(
-        imported.len() <= 1 && imported.iter().all(|r| r.closed),
-        "{rounds:?}"
-    );
-    assert_eq!(
-        rounds
-            .iter()
-            .filter(|r| !r.imported)
-            .map(|r| r.id)
-            .collect::<Vec<_>>(),
-        [partial, round]
-    );
-    assert_eq!(
-        f.store.rounds(Some(f.doc)).await.unwrap().len(),
-        2 + imported.len()
-    );
-    assert!(
-        f.store
-            .rounds(Some(DocumentId(999)))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert!(f.store.round(RoundId(999)).await.unwrap().is_none());
-}
-
-#[tokio::test]
-async fn a_bad_round_writes_nothing() {
-    let f = fixture().await;
-    let new = |tasks: Option<Vec<u32>>| NewRound {
-        document: f.doc,
-        label: "1-9月".into(),
-        due: due(),
-        tasks,
-    };
-
-    let err = f
-        .store
-        .open_round(new(Some(vec![2, 9, 7])), f.office.id, at(9, 0))
-        .await
-        .unwrap_err();
-    match &err {
-        StoreError::UnknownTasks { document, numbers } => {
-            assert_eq!(*document, f.doc);
-            assert_eq!(numbers, &[7, 9]);
-        }
-        other => panic!("expected UnknownTasks, got {other:?}"),
-    }
-    assert!(err.to_string().contains("没有序号为 7、9 的任务"), "{err}");
-
-    let err = f
-        .store
-        .open_round(
-            NewRound {
-                document: DocumentId(999),
-                ..new(None)
-            },
-            f.office.id,
-            at(9, 0),
-        )
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::NotFound(DocumentId(999))),
-        "{err:?}"
-    );
-
-    let err = f
-        .store
-        .open_round(new(Some(Vec::new())), f.office.id, at(9, 0))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::NothingToReport(_)), "{err:?}");
-
-    let err = f
-        .store
-        .open_round(
-            NewRound {
-                label: "  ".into(),
-                ..new(None)
-            },
-            f.office.id,
-            at(9, 0),
-        )
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::RoundLabelRequired), "{err:?}");
-
-    let err = f
-        .store
-        .open_round(new(None), duban_store::UserId(999), at(9, 0))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::UserNotFound(_)), "{err:?}");
-
-    assert!(
-        f.store
-            .rounds(None)
-            .await
-            .unwrap()
-            .iter()
-            .all(|r| r.imported)
-    );
-    assert!(
-        opened_reports(&f.store, &ReportFilter::default())
-            .await
-            .is_empty()
-    );
 }
 
 #[tokio::test]
@@ -941,63 +486,6 @@ async fn a_closed_round_refuses_every_step() {
     assert!(
         matches!(err, StoreError::RoundNotFound(RoundId(999))),
         "{err:?}"
-    );
-}
-
-#[tokio::test]
-async fn the_previous_round_is_found() {
-    use ReportAction as A;
-    let f = fixture().await;
-    let first = f.open("1-6月", None, at(9, 0)).await;
-
-    // Before any reporting round: the notice's own progress, labelled as its round.
-    let id = f.report_of(first, 1, "区城管局").await;
-    let detail = f.store.report(id).await.unwrap().unwrap();
-    assert_eq!(
-        detail.previous,
-        Some((
-            "通报所载进展".to_string(),
-            RichText::plain("区城管局：已完成整治。")
-        ))
-    );
-    // The notice's progress cell for task 2 is empty: nothing to compare with.
-    let id2 = f.report_of(first, 2, "区卫健局").await;
-    assert_eq!(f.store.report(id2).await.unwrap().unwrap().previous, None);
-
-    f.act(
-        id,
-        &f.reporter,
-        write(A::SaveDraft, "上半年整治 8 处", None),
-        at(9, 1),
-    )
-    .await
-    .unwrap();
-    let second = f.open("1-9月", None, at(10, 0)).await;
-    let third = f.open("1-10月", None, at(11, 0)).await;
-
-    let id = f.report_of(second, 1, "区城管局").await;
-    assert_eq!(
-        f.store.report(id).await.unwrap().unwrap().previous,
-        Some(("1-6月".to_string(), RichText::plain("上半年整治 8 处")))
-    );
-    // The second round's report is empty: the third looks back past it.
-    let id = f.report_of(third, 1, "区城管局").await;
-    assert_eq!(
-        f.store.report(id).await.unwrap().unwrap().previous,
-        Some(("1-6月".to_string(), RichText::plain("上半年整治 8 处")))
-    );
-    // Another unit on the same task has only the notice's progress.
-    let id = f.report_of(third, 1, "鲤城公安分局").await;
-    assert_eq!(
-        f.store
-            .report(id)
-            .await
-            .unwrap()
-            .unwrap()
-            .previous
-            .unwrap()
-            .0,
-        "通报所载进展"
     );
 }
 
