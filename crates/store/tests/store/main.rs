@@ -7,6 +7,7 @@
 
 mod accounts;
 mod attachments;
+mod closure;
 mod common;
 mod copy;
 mod escalation;

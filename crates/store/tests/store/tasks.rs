@@ -13,27 +13,27 @@ use duban_store::{
 use crate::common::{TempDb, connect, report_of, save_notice, temp_db, user, workflow_error};
 
 /// 2024-10-`day` at `hour`:`minute` UTC (China time is eight hours ahead).
-fn utc(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+pub(crate) fn utc(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 10, day, hour, minute, 0)
         .unwrap()
 }
 
-fn date(day: u32) -> NaiveDate {
+pub(crate) fn date(day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 10, day).unwrap()
 }
 
 /// The last minute of 2024-10-`day` in China, and the first of the next day, in UTC.
-fn last_minute_of(day: u32) -> DateTime<Utc> {
+pub(crate) fn last_minute_of(day: u32) -> DateTime<Utc> {
     utc(day, 15, 59)
 }
 
-fn first_minute_after(day: u32) -> DateTime<Utc> {
+pub(crate) fn first_minute_after(day: u32) -> DateTime<Utc> {
     utc(day, 16, 0)
 }
 
 /// Task 1: per-sub-item leads (three units, 区发改局 only through sub-item ②);
 /// task 2: two lead units; task 3: one lead unit, also known as 区创城办.
-fn drafts() -> Vec<TaskDraft> {
+pub(crate) fn drafts() -> Vec<TaskDraft> {
     vec![
         TaskDraft {
             number: 1,
@@ -58,31 +58,31 @@ fn drafts() -> Vec<TaskDraft> {
     ]
 }
 
-fn notice() -> Notice {
+pub(crate) fn notice() -> Notice {
     Notice::assemble(Document::default(), drafts(), &UnitDirectory::default())
 }
 
-struct Fixture {
-    db: TempDb,
-    store: Store,
-    doc: DocumentId,
-    office: User,
-    admin: User,
-    leader: User,
+pub(crate) struct Fixture {
+    pub(crate) db: TempDb,
+    pub(crate) store: Store,
+    pub(crate) doc: DocumentId,
+    pub(crate) office: User,
+    pub(crate) admin: User,
+    pub(crate) leader: User,
     /// 区城管局's reporter and head (a task-level lead of task 1).
-    cgj: User,
-    cgj_head: User,
+    pub(crate) cgj: User,
+    pub(crate) cgj_head: User,
     /// 区发改局's reporter (leads only sub-item ② of task 1).
-    fgj: User,
+    pub(crate) fgj: User,
     /// 鲤城公安分局's reporter (task 1).
-    gaj: User,
+    pub(crate) gaj: User,
     /// 区教育局's reporter, 区卫健局's reporter and head (task 2).
-    jyj: User,
-    wjj: User,
-    wjj_head: User,
+    pub(crate) jyj: User,
+    pub(crate) wjj: User,
+    pub(crate) wjj_head: User,
 }
 
-async fn fixture() -> Fixture {
+pub(crate) async fn fixture() -> Fixture {
     let db = temp_db().await;
     let store = connect(&db).await;
     let doc = save_notice(&store, &notice(), "通报.docx").await;
@@ -104,28 +104,28 @@ async fn fixture() -> Fixture {
 }
 
 impl Fixture {
-    async fn assign(&self, ack_due: NaiveDate, now: DateTime<Utc>) -> u64 {
+    pub(crate) async fn assign(&self, ack_due: NaiveDate, now: DateTime<Utc>) -> u64 {
         self.store
             .assign_document(self.doc, ack_due, self.office.id, now)
             .await
             .unwrap()
     }
 
-    async fn all_assignments(&self) -> Vec<Assignment> {
+    pub(crate) async fn all_assignments(&self) -> Vec<Assignment> {
         self.store
             .assignments(&AssignmentFilter::default())
             .await
             .unwrap()
     }
 
-    async fn ack(&self, task: u32, actor: &User, now: DateTime<Utc>) -> Assignment {
+    pub(crate) async fn ack(&self, task: u32, actor: &User, now: DateTime<Utc>) -> Assignment {
         self.store
             .acknowledge(self.doc, task, actor, now)
             .await
             .unwrap()
     }
 
-    async fn step(
+    pub(crate) async fn step(
         &self,
         task: u32,
         actor: &User,
@@ -138,16 +138,21 @@ impl Fixture {
             .await
     }
 
-    async fn open_round(&self, label: &str, due: NaiveDate, now: DateTime<Utc>) -> RoundId {
+    pub(crate) async fn open_round(
+        &self,
+        label: &str,
+        due: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> RoundId {
         crate::common::open_round(&self.store, self.doc, label, due, None, self.office.id, now)
             .await
     }
 
-    async fn report_of(&self, round: RoundId, task: u32, unit: &str) -> ReportId {
+    pub(crate) async fn report_of(&self, round: RoundId, task: u32, unit: &str) -> ReportId {
         report_of(&self.store, round, task, unit).await
     }
 
-    async fn report_step(
+    pub(crate) async fn report_step(
         &self,
         id: ReportId,
         actor: &User,
@@ -167,13 +172,13 @@ impl Fixture {
             .unwrap()
     }
 
-    async fn lapses(&self, today: NaiveDate) -> Vec<Lapse> {
+    pub(crate) async fn lapses(&self, today: NaiveDate) -> Vec<Lapse> {
         self.store.lapses(Some(self.doc), today).await.unwrap()
     }
 }
 
 /// (kind, unit, task) of each lapse, in order.
-fn kinds(lapses: &[Lapse]) -> Vec<(LapseKind, &str, u32)> {
+pub(crate) fn kinds(lapses: &[Lapse]) -> Vec<(LapseKind, &str, u32)> {
     lapses
         .iter()
         .map(|l| (l.kind, l.unit.as_str(), l.task))
@@ -181,14 +186,14 @@ fn kinds(lapses: &[Lapse]) -> Vec<(LapseKind, &str, u32)> {
 }
 
 /// The (task, unit) pairs of the assignments, in order.
-fn pairs(assignments: &[Assignment]) -> Vec<(u32, &str)> {
+pub(crate) fn pairs(assignments: &[Assignment]) -> Vec<(u32, &str)> {
     assignments
         .iter()
         .map(|a| (a.task, a.unit.as_str()))
         .collect()
 }
 
-const ALL_PAIRS: [(u32, &str); 6] = [
+pub(crate) const ALL_PAIRS: [(u32, &str); 6] = [
     (1, "区城管局"),
     (1, "鲤城公安分局"),
     (1, "区发改局"),
@@ -701,351 +706,4 @@ async fn the_two_clocks_are_kept_apart() {
     let dues: Vec<NaiveDate> = lapses.iter().map(|l| l.due).collect();
     assert_eq!(dues[0], date(5));
     assert_eq!(dues[2], date(10));
-}
-
-#[tokio::test]
-async fn the_closure_loop_is_recorded() {
-    use TaskAction as T;
-    use TaskState as S;
-    let f = fixture().await;
-    f.assign(date(10), utc(1, 9, 0)).await;
-    // An open round on the task does not keep it from being closed.
-    let round = f.open_round("1-9月", date(30), utc(1, 9, 0)).await;
-
-    assert_eq!(
-        f.step(1, &f.cgj, T::ClaimDone, Some(" 已完成整治 "), utc(2, 0, 0))
-            .await
-            .unwrap(),
-        S::ClaimedDone
-    );
-    assert_eq!(
-        f.step(1, &f.office, T::RejectClaim, Some("尚未验收"), utc(3, 0, 0))
-            .await
-            .unwrap(),
-        S::Open
-    );
-    // A unit that leads only a sub-item leads the task too.
-    assert_eq!(
-        f.step(1, &f.fgj, T::ClaimDone, Some("已验收"), utc(4, 0, 0))
-            .await
-            .unwrap(),
-        S::ClaimedDone
-    );
-    assert_eq!(
-        f.step(1, &f.office, T::Close, None, utc(5, 0, 0))
-            .await
-            .unwrap(),
-        S::Closed
-    );
-    assert!(!f.store.round(round).await.unwrap().unwrap().closed);
-    assert_eq!(
-        f.step(1, &f.admin, T::Reopen, Some(" 区长再批示 "), utc(6, 0, 0))
-            .await
-            .unwrap(),
-        S::Open
-    );
-
-    let status = f.store.task_status(f.doc, 1).await.unwrap();
-    assert_eq!(status.state, S::Open);
-    let steps: Vec<_> = status
-        .events
-        .iter()
-        .map(|e| {
-            (
-                e.at,
-                e.actor.as_str(),
-                e.actor_role,
-                e.action,
-                e.from,
-                e.to,
-                e.comment.as_deref(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        steps,
-        [
-            (
-                utc(2, 0, 0),
-                "cgj.lly 姓名",
-                Role::Reporter,
-                T::ClaimDone,
-                S::Open,
-                S::ClaimedDone,
-                Some("已完成整治")
-            ),
-            (
-                utc(3, 0, 0),
-                "duchashi 姓名",
-                Role::Supervisor,
-                T::RejectClaim,
-                S::ClaimedDone,
-                S::Open,
-                Some("尚未验收")
-            ),
-            (
-                utc(4, 0, 0),
-                "fgj.lly 姓名",
-                Role::Reporter,
-                T::ClaimDone,
-                S::Open,
-                S::ClaimedDone,
-                Some("已验收")
-            ),
-            (
-                utc(5, 0, 0),
-                "duchashi 姓名",
-                Role::Supervisor,
-                T::Close,
-                S::ClaimedDone,
-                S::Closed,
-                None
-            ),
-            (
-                utc(6, 0, 0),
-                "admin 姓名",
-                Role::Admin,
-                T::Reopen,
-                S::Closed,
-                S::Open,
-                Some("区长再批示")
-            ),
-        ]
-    );
-
-    // The office closes directly, too; a unit head claims.
-    assert_eq!(
-        f.step(2, &f.wjj_head, T::ClaimDone, Some("已完成"), utc(7, 0, 0))
-            .await
-            .unwrap(),
-        S::ClaimedDone
-    );
-    assert_eq!(
-        f.step(3, &f.office, T::Close, Some("  "), utc(7, 0, 0))
-            .await
-            .unwrap(),
-        S::Closed
-    );
-    let status = f.store.task_status(f.doc, 3).await.unwrap();
-    assert_eq!(status.events.len(), 1);
-    assert_eq!(status.events[0].comment, None);
-    assert_eq!(
-        f.store.task_states(Some(f.doc)).await.unwrap(),
-        [
-            (f.doc, 1, S::Open),
-            (f.doc, 2, S::ClaimedDone),
-            (f.doc, 3, S::Closed)
-        ]
-    );
-}
-
-#[tokio::test]
-async fn refused_task_steps_write_nothing() {
-    use TaskAction as T;
-    use TaskState as S;
-    let f = fixture().await;
-
-    // A unit that does not lead the task (鲤城公安分局 leads task 1, not 2).
-    assert_eq!(
-        workflow_error(
-            f.step(2, &f.gaj, T::ClaimDone, Some("已完成"), utc(2, 0, 0))
-                .await
-        ),
-        WorkflowError::OtherUnit
-    );
-    // The account as stored decides.
-    let claimed = User {
-        unit: Some("区教育局".into()),
-        ..f.gaj.clone()
-    };
-    assert_eq!(
-        workflow_error(
-            f.step(2, &claimed, T::ClaimDone, Some("已完成"), utc(2, 0, 0))
-                .await
-        ),
-        WorkflowError::OtherUnit
-    );
-    // The office does not claim, units do not close, leaders do nothing.
-    for (actor, action) in [
-        (&f.office, T::ClaimDone),
-        (&f.cgj, T::Close),
-        (&f.cgj_head, T::RejectClaim),
-        (&f.leader, T::Close),
-        (&f.leader, T::ClaimDone),
-    ] {
-        let e = workflow_error(f.step(1, actor, action, Some("理由"), utc(2, 0, 0)).await);
-        assert!(
-            matches!(e, WorkflowError::RoleNotAllowed { .. }),
-            "{action:?}: {e:?}"
-        );
-    }
-    // A claim says what was done.
-    assert!(matches!(
-        workflow_error(
-            f.step(1, &f.cgj, T::ClaimDone, Some(" "), utc(2, 0, 0))
-                .await
-        ),
-        WorkflowError::CommentRequired(_)
-    ));
-    // Wrong state: nothing claimed to reject, nothing closed to reopen.
-    assert!(matches!(
-        workflow_error(
-            f.step(1, &f.office, T::RejectClaim, Some("尚未验收"), utc(2, 0, 0))
-                .await
-        ),
-        WorkflowError::WrongState { .. }
-    ));
-    assert!(matches!(
-        workflow_error(
-            f.step(1, &f.office, T::Reopen, Some("再批示"), utc(2, 0, 0))
-                .await
-        ),
-        WorkflowError::WrongState { .. }
-    ));
-    assert_eq!(f.store.task_status(f.doc, 1).await.unwrap().events.len(), 0);
-
-    // The office cannot reopen without saying why.
-    f.step(1, &f.office, T::Close, None, utc(3, 0, 0))
-        .await
-        .unwrap();
-    for comment in [None, Some(""), Some("  ")] {
-        let e = workflow_error(f.step(1, &f.office, T::Reopen, comment, utc(4, 0, 0)).await);
-        assert!(matches!(e, WorkflowError::CommentRequired(_)), "{e:?}");
-        assert!(e.to_string().contains("须填写理由"), "{e}");
-    }
-    // Acting from a state the task has left.
-    let err = f
-        .store
-        .act_on_task_expecting(
-            f.doc,
-            1,
-            &f.office,
-            T::Reopen,
-            Some("再批示"),
-            S::ClaimedDone,
-            utc(4, 0, 0),
-        )
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::TaskStale { task: 1, .. }),
-        "{err:?}"
-    );
-    let err = f
-        .store
-        .act_on_task_expecting(
-            f.doc,
-            2,
-            &f.wjj,
-            T::ClaimDone,
-            Some("已完成"),
-            S::Closed,
-            utc(4, 0, 0),
-        )
-        .await;
-    assert!(
-        matches!(err, Err(StoreError::TaskStale { task: 2, .. })),
-        "{err:?}"
-    );
-    // Who may act is still checked first.
-    let err = f
-        .store
-        .act_on_task_expecting(
-            f.doc,
-            2,
-            &f.gaj,
-            T::ClaimDone,
-            Some("已完成"),
-            S::Closed,
-            utc(4, 0, 0),
-        )
-        .await;
-    assert_eq!(workflow_error(err), WorkflowError::OtherUnit);
-    assert_eq!(
-        f.store
-            .act_on_task_expecting(
-                f.doc,
-                1,
-                &f.office,
-                T::Reopen,
-                Some("再批示"),
-                S::Closed,
-                utc(4, 0, 0),
-            )
-            .await
-            .unwrap(),
-        S::Open
-    );
-    let status = f.store.task_status(f.doc, 1).await.unwrap();
-    assert_eq!(
-        status.events.iter().map(|e| e.action).collect::<Vec<_>>(),
-        [T::Close, T::Reopen]
-    );
-    assert_eq!(f.store.task_status(f.doc, 2).await.unwrap().state, S::Open);
-
-    // Unknown task, document, account.
-    let err = f
-        .step(9, &f.office, T::Close, None, utc(5, 0, 0))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::TaskNotFound { task: 9, .. }),
-        "{err:?}"
-    );
-    assert!(matches!(
-        f.store
-            .act_on_task(DocumentId(999), 1, &f.office, T::Close, None, utc(5, 0, 0))
-            .await,
-        Err(StoreError::NotFound(DocumentId(999)))
-    ));
-    let ghost = User {
-        id: UserId(999),
-        ..f.office.clone()
-    };
-    assert!(matches!(
-        f.step(1, &ghost, T::Close, None, utc(5, 0, 0)).await,
-        Err(StoreError::UserNotFound(UserId(999)))
-    ));
-}
-
-#[tokio::test]
-async fn task_states_default_to_open() {
-    let f = fixture().await;
-    let open = [
-        (f.doc, 1, TaskState::Open),
-        (f.doc, 2, TaskState::Open),
-        (f.doc, 3, TaskState::Open),
-    ];
-    assert_eq!(f.store.task_states(Some(f.doc)).await.unwrap(), open);
-    assert_eq!(f.store.task_states(None).await.unwrap(), open);
-    assert!(
-        f.store
-            .task_states(Some(DocumentId(999)))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    let status = f.store.task_status(f.doc, 2).await.unwrap();
-    assert_eq!(status.state, TaskState::Open);
-    assert!(status.events.is_empty());
-
-    f.step(2, &f.office, TaskAction::Close, None, utc(2, 0, 0))
-        .await
-        .unwrap();
-    assert_eq!(
-        f.store.task_states(None).await.unwrap(),
-        [
-            (f.doc, 1, TaskState::Open),
-            (f.doc, 2, TaskState::Closed),
-            (f.doc, 3, TaskState::Open),
-        ]
-    );
-    assert!(matches!(
-        f.store.task_status(f.doc, 4).await,
-        Err(StoreError::TaskNotFound { task: 4, .. })
-    ));
-    assert!(matches!(
-        f.store.task_status(DocumentId(999), 1).await,
-        Err(StoreError::NotFound(DocumentId(999)))
-    ));
 }
