@@ -382,7 +382,7 @@ fn assignment_acknowledgement_closure_and_lapses() {
     let act =
         |client: &Client, body: Value| app.post(client, "/api/documents/1/tasks/1/actions", body);
     assert_eq!(
-        act(&fgj, json!({"action": "close"})).0,
+        act(&fgj, json!({"action": "close", "comment": "经核实已完成"})).0,
         StatusCode::UNPROCESSABLE_ENTITY,
         "a unit cannot close"
     );
@@ -394,7 +394,10 @@ fn assignment_acknowledgement_closure_and_lapses() {
         .1["state"],
         "claimed_done"
     );
-    assert_eq!(act(&sup, json!({"action": "close"})).1["state"], "closed");
+    assert_eq!(
+        act(&sup, json!({"action": "close", "comment": "经核实已完成"})).1["state"],
+        "closed"
+    );
     assert_eq!(
         act(&sup, json!({"action": "reopen"})).0,
         StatusCode::UNPROCESSABLE_ENTITY

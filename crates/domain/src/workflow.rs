@@ -224,6 +224,8 @@ pub enum WorkflowError {
     },
     #[error("“{0}”须填写理由，告诉单位需要修改什么")]
     CommentRequired(&'static str),
+    #[error("“{0}”须填写说明：申请办结写明完成情况，办结销号写明核实情况，退回或重新开启写明理由")]
+    ExplanationRequired(&'static str),
     #[error("填报内容为空，不能提交")]
     EmptyReport,
     #[error("本轮填报已截止关闭，不能再修改")]
@@ -349,10 +351,11 @@ impl TaskAction {
         TaskAction::ALL.into_iter().find(|a| a.code() == code)
     }
 
-    /// Every step but closing says why: the unit's account of the work, or the
-    /// office's reason for refusing or reopening (the leader's further instruction).
+    /// Every step says why: the unit's account of the work, the office's 办结说明
+    /// (what it verified before 销号: the record must say why a task left supervision),
+    /// or its reason for refusing or reopening (the leader's further instruction).
     pub fn needs_comment(self) -> bool {
-        !matches!(self, TaskAction::Close)
+        true
     }
 }
 
@@ -378,7 +381,7 @@ pub fn next_task_state(
         return Err(WorkflowError::OtherUnit);
     }
     if action.needs_comment() && comment.is_none_or(|c| c.trim().is_empty()) {
-        return Err(WorkflowError::CommentRequired(action.label()));
+        return Err(WorkflowError::ExplanationRequired(action.label()));
     }
     use TaskState as S;
     match (action, state) {
@@ -566,11 +569,25 @@ mod tests {
             next_task_state(s, T::RejectClaim, Role::Supervisor, false, Some("尚未验收")),
             Ok(S::Open)
         );
-        let closed = next_task_state(s, T::Close, Role::Supervisor, false, None).unwrap();
+        // 办结销号 says what was verified; an empty or blank explanation is refused.
+        for blank in [None, Some(""), Some("  ")] {
+            assert_eq!(
+                next_task_state(s, T::Close, Role::Supervisor, false, blank),
+                Err(WorkflowError::ExplanationRequired(T::Close.label()))
+            );
+        }
+        let closed = next_task_state(
+            s,
+            T::Close,
+            Role::Supervisor,
+            false,
+            Some("经实地核查已建成投产"),
+        )
+        .unwrap();
         assert_eq!(closed, S::Closed);
         assert!(matches!(
             next_task_state(closed, T::Reopen, Role::Supervisor, false, None),
-            Err(WorkflowError::CommentRequired(_))
+            Err(WorkflowError::ExplanationRequired(_))
         ));
         assert_eq!(
             next_task_state(closed, T::Reopen, Role::Admin, false, Some("区长再批示")),

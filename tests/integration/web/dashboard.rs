@@ -193,7 +193,7 @@ fn the_dashboard_counts_from_the_data() {
     app.post(
         &sup,
         "/api/documents/1/tasks/1/actions",
-        json!({"action": "close"}),
+        json!({"action": "close", "comment": "经核实已完成"}),
     );
     let (status, d) = app.get(&app.login("ldr"), "/api/dashboard");
     assert_eq!(status, StatusCode::OK, "{d}");

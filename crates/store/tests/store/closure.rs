@@ -36,7 +36,7 @@ async fn the_closure_loop_is_recorded() {
         S::ClaimedDone
     );
     assert_eq!(
-        f.step(1, &f.office, T::Close, None, utc(5, 0, 0))
+        f.step(1, &f.office, T::Close, Some("经核实已完成"), utc(5, 0, 0))
             .await
             .unwrap(),
         S::Closed
@@ -103,7 +103,7 @@ async fn the_closure_loop_is_recorded() {
                 T::Close,
                 S::ClaimedDone,
                 S::Closed,
-                None
+                Some("经核实已完成".into())
             ),
             (
                 utc(6, 0, 0),
@@ -125,14 +125,14 @@ async fn the_closure_loop_is_recorded() {
         S::ClaimedDone
     );
     assert_eq!(
-        f.step(3, &f.office, T::Close, Some("  "), utc(7, 0, 0))
+        f.step(3, &f.office, T::Close, Some(" 经实地核查，已完成 "), utc(7, 0, 0))
             .await
             .unwrap(),
         S::Closed
     );
     let status = f.store.task_status(f.doc, 3).await.unwrap();
     assert_eq!(status.events.len(), 1);
-    assert_eq!(status.events[0].comment, None);
+    assert_eq!(status.events[0].comment.as_deref(), Some("经实地核查，已完成"));
     assert_eq!(
         f.store.task_states(Some(f.doc)).await.unwrap(),
         [
@@ -189,8 +189,14 @@ async fn refused_task_steps_write_nothing() {
             f.step(1, &f.cgj, T::ClaimDone, Some(" "), utc(2, 0, 0))
                 .await
         ),
-        WorkflowError::CommentRequired(_)
+        WorkflowError::ExplanationRequired(_)
     ));
+    // 办结销号 says what was verified: nothing written, nothing closed.
+    for comment in [None, Some(" ")] {
+        let e = workflow_error(f.step(1, &f.office, T::Close, comment, utc(2, 0, 0)).await);
+        assert!(matches!(e, WorkflowError::ExplanationRequired(_)), "{e:?}");
+        assert!(e.to_string().contains("办结销号写明核实情况"), "{e}");
+    }
     // Wrong state: nothing claimed to reject, nothing closed to reopen.
     assert!(matches!(
         workflow_error(
@@ -209,13 +215,13 @@ async fn refused_task_steps_write_nothing() {
     assert_eq!(f.store.task_status(f.doc, 1).await.unwrap().events.len(), 0);
 
     // The office cannot reopen without saying why.
-    f.step(1, &f.office, T::Close, None, utc(3, 0, 0))
+    f.step(1, &f.office, T::Close, Some("经核实已完成"), utc(3, 0, 0))
         .await
         .unwrap();
     for comment in [None, Some(""), Some("  ")] {
         let e = workflow_error(f.step(1, &f.office, T::Reopen, comment, utc(4, 0, 0)).await);
-        assert!(matches!(e, WorkflowError::CommentRequired(_)), "{e:?}");
-        assert!(e.to_string().contains("须填写理由"), "{e}");
+        assert!(matches!(e, WorkflowError::ExplanationRequired(_)), "{e:?}");
+        assert!(e.to_string().contains("须填写说明"), "{e}");
     }
     // Acting from a state the task has left.
     let err = f
@@ -289,7 +295,7 @@ async fn refused_task_steps_write_nothing() {
 
     // Unknown task, document, account.
     let err = f
-        .step(9, &f.office, T::Close, None, utc(5, 0, 0))
+        .step(9, &f.office, T::Close, Some("经核实已完成"), utc(5, 0, 0))
         .await
         .unwrap_err();
     assert!(
@@ -298,7 +304,14 @@ async fn refused_task_steps_write_nothing() {
     );
     assert!(matches!(
         f.store
-            .act_on_task(DocumentId(999), 1, &f.office, T::Close, None, utc(5, 0, 0))
+            .act_on_task(
+                DocumentId(999),
+                1,
+                &f.office,
+                T::Close,
+                Some("经核实已完成"),
+                utc(5, 0, 0)
+            )
             .await,
         Err(StoreError::NotFound(DocumentId(999)))
     ));
@@ -307,7 +320,8 @@ async fn refused_task_steps_write_nothing() {
         ..f.office.clone()
     };
     assert!(matches!(
-        f.step(1, &ghost, T::Close, None, utc(5, 0, 0)).await,
+        f.step(1, &ghost, T::Close, Some("经核实已完成"), utc(5, 0, 0))
+            .await,
         Err(StoreError::UserNotFound(UserId(999)))
     ));
 }
@@ -333,9 +347,15 @@ async fn task_states_default_to_open() {
     assert_eq!(status.state, TaskState::Open);
     assert!(status.events.is_empty());
 
-    f.step(2, &f.office, TaskAction::Close, None, utc(2, 0, 0))
-        .await
-        .unwrap();
+    f.step(
+        2,
+        &f.office,
+        TaskAction::Close,
+        Some("经核实已完成"),
+        utc(2, 0, 0),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         f.store.task_states(None).await.unwrap(),
         [

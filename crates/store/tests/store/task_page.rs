@@ -561,7 +561,14 @@ async fn filters_by_unit_report_state_and_task_state() {
     f.act(jyj5, &f.jyj, ReportAction::SaveDraft, at(9, 1)).await;
     f.act(jyj5, &f.jyj, ReportAction::Submit, at(9, 2)).await;
     f.store
-        .act_on_task(f.doc, 7, &f.office, TaskAction::Close, None, at(10, 0))
+        .act_on_task(
+            f.doc,
+            7,
+            &f.office,
+            TaskAction::Close,
+            Some("经核实已完成"),
+            at(10, 0),
+        )
         .await
         .unwrap();
 
@@ -681,11 +688,25 @@ async fn every_filter_combination_matches_the_whole_document_computation() {
     let id = f.report_of(r3, 2, "区城管局").await;
     f.act(id, &f.cgj, ReportAction::Submit, at(9, 3)).await;
     f.store
-        .act_on_task(f.doc, 7, &f.office, TaskAction::Close, None, at(10, 0))
+        .act_on_task(
+            f.doc,
+            7,
+            &f.office,
+            TaskAction::Close,
+            Some("经核实已完成"),
+            at(10, 0),
+        )
         .await
         .unwrap();
     f.store
-        .act_on_task(f.doc2, 2, &f.office, TaskAction::Close, None, at(10, 0))
+        .act_on_task(
+            f.doc2,
+            2,
+            &f.office,
+            TaskAction::Close,
+            Some("经核实已完成"),
+            at(10, 0),
+        )
         .await
         .unwrap();
     check_all(&f, &[r1, r2, r3, RoundId(9999)]).await;
@@ -738,7 +759,14 @@ async fn cached_pages_follow_every_write_also_from_another_store() {
     assert_eq!(submitted.rows[0].reports[0].state, ReportState::Submitted);
     assert_eq!(submitted.round.as_ref().unwrap().reported, 1);
     other
-        .act_on_task(f.doc, 2, &f.office, TaskAction::Close, None, at(10, 0))
+        .act_on_task(
+            f.doc,
+            2,
+            &f.office,
+            TaskAction::Close,
+            Some("经核实已完成"),
+            at(10, 0),
+        )
         .await
         .unwrap();
     let closed = f.store.task_page(&q).await.unwrap();

@@ -372,7 +372,14 @@ async fn an_assigned_notice_is_not_replaced() {
         .unwrap()
         .id();
     f.store
-        .act_on_task(doc, 3, &f.office, TaskAction::Close, None, utc(1, 9, 0))
+        .act_on_task(
+            doc,
+            3,
+            &f.office,
+            TaskAction::Close,
+            Some("经核实已完成"),
+            utc(1, 9, 0),
+        )
         .await
         .unwrap();
     let mut changed = drafts();
