@@ -125,14 +125,23 @@ async fn the_closure_loop_is_recorded() {
         S::ClaimedDone
     );
     assert_eq!(
-        f.step(3, &f.office, T::Close, Some(" 经实地核查，已完成 "), utc(7, 0, 0))
-            .await
-            .unwrap(),
+        f.step(
+            3,
+            &f.office,
+            T::Close,
+            Some(" 经实地核查，已完成 "),
+            utc(7, 0, 0)
+        )
+        .await
+        .unwrap(),
         S::Closed
     );
     let status = f.store.task_status(f.doc, 3).await.unwrap();
     assert_eq!(status.events.len(), 1);
-    assert_eq!(status.events[0].comment.as_deref(), Some("经实地核查，已完成"));
+    assert_eq!(
+        status.events[0].comment.as_deref(),
+        Some("经实地核查，已完成")
+    );
     assert_eq!(
         f.store.task_states(Some(f.doc)).await.unwrap(),
         [

@@ -128,7 +128,16 @@ pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppEr
 }
 
 async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppError> {
-    let states = state.store.task_states(None).await?;
+    let today = china_date(Utc::now());
+    // The parts read the store independently: on their own connections at once.
+    let (states, counts, rounds, lapses, lights, rankings) = tokio::try_join!(
+        async { Ok::<_, AppError>(state.store.task_states(None).await?) },
+        async { Ok(state.store.reading_counts().await?) },
+        async { Ok(state.store.rounds(None).await?) },
+        async { Ok(state.store.lapses(None, today).await?) },
+        crate::warnings::lights(state),
+        crate::oversight::rankings(state, user),
+    )?;
     let task_states: Vec<Count> = TaskState::ALL
         .into_iter()
         .map(|s| Count {
@@ -146,7 +155,7 @@ async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, A
     } else {
         format!("{:.1}%", closed as f64 * 100.0 / states.len() as f64)
     };
-    let counts = state.store.reading_counts().await?;
+
     let reading = ReadingFigures {
         counts: Status::ALL
             .into_iter()
@@ -164,7 +173,7 @@ async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, A
         decided: counts.decided,
         from_rounds: counts.from_rounds,
     };
-    let round = state.store.rounds(None).await?.into_iter().next();
+    let round = rounds.into_iter().next();
     let reports = round_reports(state, round.as_ref()).await?;
     let report_states = ReportState::ALL
         .into_iter()
@@ -175,8 +184,7 @@ async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, A
         })
         .filter(|c| c.count > 0)
         .collect();
-    let today = china_date(Utc::now());
-    let lapses = state.store.lapses(None, today).await?;
+
     let mut units: Vec<UnitFigures> = Vec::new();
     for r in &reports {
         let figures = match units.iter_mut().find(|u| u.unit == r.unit) {
@@ -225,8 +233,8 @@ async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, A
         report_states,
         units,
         lapses: lapses.len(),
-        warnings: crate::warnings::lights(state).await?.counts.clone(),
-        rankings: crate::oversight::rankings(state, user).await?,
+        warnings: lights.counts.clone(),
+        rankings,
     })
 }
 
