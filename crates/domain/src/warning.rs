@@ -437,6 +437,19 @@ impl WarningRules {
         (counts, closed)
     }
 
+    /// How many closed rounds back the facts must look for these rules: the longest
+    /// "behind N rounds in a row" (0 when no rule asks), at most [`MAX_ROUNDS`].
+    pub fn lookback(&self) -> u8 {
+        self.rules
+            .iter()
+            .filter_map(|r| match r.condition {
+                Condition::BehindRounds { rounds } => Some(rounds.min(MAX_ROUNDS)),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     /// The light named `name`, by index.
     pub fn light_named(&self, name: &str) -> Option<usize> {
         self.lights.iter().position(|l| l.name == name)
@@ -720,6 +733,15 @@ mod tests {
                 earlier: 5
             })
         );
+    }
+
+    #[test]
+    fn the_facts_look_back_as_far_as_the_rules_ask() {
+        assert_eq!(WarningRules::default().lookback(), 2);
+        let mut none = WarningRules::default();
+        none.rules
+            .retain(|r| !matches!(r.condition, Condition::BehindRounds { .. }));
+        assert_eq!(none.lookback(), 0);
     }
 
     #[test]

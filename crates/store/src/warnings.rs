@@ -39,8 +39,8 @@ pub struct SavedWarningRules {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-/// Facts computed at a store generation for a day.
-type DatedFacts = (i64, NaiveDate, Arc<Vec<TaskWarningFacts>>);
+/// Facts computed at a store generation for a day, looking back so many rounds.
+type DatedFacts = (i64, NaiveDate, u8, Arc<Vec<TaskWarningFacts>>);
 
 /// The last facts computed.
 #[derive(Debug, Default)]
@@ -101,9 +101,13 @@ impl Store {
     /// What is known of every listed task (not drafts, not a round's notice) on
     /// `today`, in document and task order, for the lights. One read transaction;
     /// the same facts are handed out again while nothing is committed and the day holds.
+    ///
+    /// `lookback`: how many closed rounds back a behind streak is counted (the rules'
+    /// [`WarningRules::lookback`]; each round back costs a reading of every document).
     pub async fn warning_facts(
         &self,
         today: NaiveDate,
+        lookback: u8,
     ) -> Result<Arc<Vec<TaskWarningFacts>>, StoreError> {
         let current = self.current_generation().await?;
         {
@@ -112,25 +116,28 @@ impl Store {
                 .0
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            if let Some((generation, day, facts)) = cached.as_ref()
+            if let Some((generation, day, back, facts)) = cached.as_ref()
                 && *generation == current
                 && *day == today
+                && *back == lookback
             {
                 return Ok(Arc::clone(facts));
             }
         }
-        let facts = Arc::new(self.read_warning_facts(today).await?);
+        let facts = Arc::new(self.read_warning_facts(today, lookback).await?);
         *self
             .warning_facts
             .0
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some((current, today, Arc::clone(&facts)));
+            .unwrap_or_else(PoisonError::into_inner) =
+            Some((current, today, lookback, Arc::clone(&facts)));
         Ok(facts)
     }
 
     async fn read_warning_facts(
         &self,
         today: NaiveDate,
+        lookback: u8,
     ) -> Result<Vec<TaskWarningFacts>, StoreError> {
         let mut tx = self.db.read().await?;
         let (readings, _) = readings::task_readings(&mut tx, &self.readings).await?;
@@ -150,7 +157,7 @@ impl Store {
         let mut rounds: HashMap<i64, Vec<Source>> = HashMap::new();
         for (id, document, imported_at, label, due, opened_at) in round_rows {
             let kept = rounds.entry(document).or_default();
-            if kept.len() >= usize::from(MAX_ROUNDS) {
+            if kept.len() >= usize::from(lookback.min(MAX_ROUNDS)) {
                 continue;
             }
             kept.push(Source {

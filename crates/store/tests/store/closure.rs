@@ -103,7 +103,7 @@ async fn the_closure_loop_is_recorded() {
                 T::Close,
                 S::ClaimedDone,
                 S::Closed,
-                Some("经核实已完成".into())
+                Some("经核实已完成")
             ),
             (
                 utc(6, 0, 0),

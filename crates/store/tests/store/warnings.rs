@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use duban_domain::analysis::Status;
-use duban_domain::warning::{Condition, WarningRules};
+use duban_domain::warning::{Condition, MAX_ROUNDS, WarningRules};
 use duban_domain::{
     Document, Notice, ReportAction, RichText, Role, TaskAction, TaskDraft, UnitDirectory,
 };
@@ -142,7 +142,7 @@ async fn facts_follow_the_rounds_the_reports_and_closure() {
         head: user(&store, "cgj.fzr", Role::UnitHead, Some("区城管局")).await,
     };
 
-    let before = store.warning_facts(day(10, 15)).await.unwrap();
+    let before = store.warning_facts(day(10, 15), MAX_ROUNDS).await.unwrap();
     assert_eq!(before.len(), 4);
     assert_eq!(facts_of(&before, 2).facts.due, Some(day(12, 20)));
     assert_eq!(
@@ -167,7 +167,7 @@ async fn facts_follow_the_rounds_the_reports_and_closure() {
     .await;
     accepted(&store, first, 1, &p, "完成年度目标任务的50%。", at(10, 5)).await;
     store.close_round(first, at(10, 11)).await.unwrap();
-    let after_one = store.warning_facts(day(10, 15)).await.unwrap();
+    let after_one = store.warning_facts(day(10, 15), MAX_ROUNDS).await.unwrap();
     let one = &facts_of(&after_one, 1).facts;
     assert!(one.behind_pace, "{one:?}");
     assert_eq!(
@@ -188,7 +188,7 @@ async fn facts_follow_the_rounds_the_reports_and_closure() {
     accepted(&store, second, 1, &p, "完成年度目标任务的60%。", at(12, 5)).await;
     accepted(&store, second, 2, &p, "书房主体装修正在施工中。", at(12, 5)).await;
     store.close_round(second, at(12, 11)).await.unwrap();
-    let after_two = store.warning_facts(day(12, 15)).await.unwrap();
+    let after_two = store.warning_facts(day(12, 15), MAX_ROUNDS).await.unwrap();
     assert_eq!(facts_of(&after_two, 1).facts.behind_streak, 2);
     assert_eq!(facts_of(&after_two, 2).facts.behind_streak, 0);
     assert_eq!(
@@ -222,12 +222,12 @@ async fn facts_follow_the_rounds_the_reports_and_closure() {
         )
         .await
         .unwrap();
-    let on_due = store.warning_facts(day(12, 18)).await.unwrap();
+    let on_due = store.warning_facts(day(12, 18), MAX_ROUNDS).await.unwrap();
     assert!(
         !facts_of(&on_due, 3).facts.unreported_past_due,
         "not yet past due"
     );
-    let late = store.warning_facts(day(12, 19)).await.unwrap();
+    let late = store.warning_facts(day(12, 19), MAX_ROUNDS).await.unwrap();
     assert!(facts_of(&late, 3).facts.unreported_past_due);
     assert!(!facts_of(&late, 2).facts.unreported_past_due);
 
@@ -244,7 +244,7 @@ async fn facts_follow_the_rounds_the_reports_and_closure() {
         .await
         .unwrap();
     assert_eq!(made.len(), 1);
-    let reminded = store.warning_facts(day(12, 19)).await.unwrap();
+    let reminded = store.warning_facts(day(12, 19), MAX_ROUNDS).await.unwrap();
     assert!(
         facts_of(&reminded, 3).facts.reminder_out,
         "the cache moved with the reminder"
@@ -255,7 +255,7 @@ async fn facts_follow_the_rounds_the_reports_and_closure() {
         .await
         .unwrap();
     assert!(read >= 1);
-    let after_read = store.warning_facts(day(12, 19)).await.unwrap();
+    let after_read = store.warning_facts(day(12, 19), MAX_ROUNDS).await.unwrap();
     assert!(
         !facts_of(&after_read, 3).facts.reminder_out,
         "read: no longer out"
@@ -273,7 +273,7 @@ async fn facts_follow_the_rounds_the_reports_and_closure() {
         )
         .await
         .unwrap();
-    let closed = store.warning_facts(day(12, 19)).await.unwrap();
+    let closed = store.warning_facts(day(12, 19), MAX_ROUNDS).await.unwrap();
     assert!(facts_of(&closed, 4).facts.closed);
     let rules = WarningRules::default();
     assert_eq!(rules.judge(&facts_of(&closed, 4).facts, day(12, 19)), None);

@@ -147,7 +147,7 @@ pub(crate) async fn notice_lights(
         return Ok(HashMap::new());
     }
     let today = today();
-    let facts = store.warning_facts(today).await?;
+    let facts = store.warning_facts(today, rules.lookback()).await?;
     Ok(facts
         .iter()
         .filter(|f| f.task.document == document)
@@ -172,7 +172,7 @@ pub async fn warnings(
     require(user, READERS)?;
     let today = today();
     let rules = state.store.warning_rules().await?.rules;
-    let facts = state.store.warning_facts(today).await?;
+    let facts = state.store.warning_facts(today, rules.lookback()).await?;
     // A light by its name, or by its place (0 the mildest), as the page's links give it.
     let wanted = match light.map(str::trim).filter(|l| !l.is_empty()) {
         Some(name) => Some(
@@ -224,7 +224,7 @@ pub(crate) struct Lights {
 pub(crate) async fn lights(state: &AppState) -> Result<Arc<Lights>, AppError> {
     let today = today();
     let rules = state.store.warning_rules().await?.rules;
-    let facts = state.store.warning_facts(today).await?;
+    let facts = state.store.warning_facts(today, rules.lookback()).await?;
     let (counts, _) = counts(&rules, &facts, today);
     let by_task = facts
         .iter()
@@ -253,7 +253,9 @@ pub async fn preview(
     let rules = rules.checked()?;
     let today = today();
     let current = state.store.warning_rules().await?.rules;
-    let facts = state.store.warning_facts(today).await?;
+    // Facts far enough back for both sets, so each is counted as it would colour.
+    let lookback = rules.lookback().max(current.lookback());
+    let facts = state.store.warning_facts(today, lookback).await?;
     let (current, _) = counts(&current, &facts, today);
     let (proposed, closed) = counts(&rules, &facts, today);
     Ok((

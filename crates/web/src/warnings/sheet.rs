@@ -59,7 +59,11 @@ pub async fn supervision_sheet(
         .unwrap_or_else(|| "督查室".to_string());
     let lights = super::lights(state).await?;
     let light = lights.by_task.get(&(document, number));
-    let facts = state.store.warning_facts(super::today()).await?;
+    let rules = state.store.warning_rules().await?.rules;
+    let facts = state
+        .store
+        .warning_facts(super::today(), rules.lookback())
+        .await?;
     let due = facts
         .iter()
         .find(|f| f.task.document == document && f.task.number == number)
