@@ -210,19 +210,78 @@ enum ListFormat {
     Json,
 }
 
-/// clap's derive sets headings per struct; the subcommands get the Chinese ones here.
+/// clap's derive sets headings per struct; the subcommands, at every depth (`user
+/// add`), get the Chinese template and headings here, and each choice of values is
+/// listed in Chinese (clap's own list says "Possible values:").
 fn command() -> clap::Command {
-    let chinese_headings = |a: clap::Arg| {
-        let heading = if a.is_positional() {
-            "参数"
-        } else {
-            "选项"
-        };
-        a.help_heading(heading)
-    };
-    Cli::command()
+    localised(Cli::command())
+}
+
+fn localised(command: clap::Command) -> clap::Command {
+    command
         .mut_args(chinese_headings)
-        .mut_subcommands(|sub| sub.help_template(HELP_TEMPLATE).mut_args(chinese_headings))
+        .mut_subcommands(|sub| localised(sub.help_template(HELP_TEMPLATE)))
+}
+
+fn chinese_headings(a: clap::Arg) -> clap::Arg {
+    let heading = if a.is_positional() {
+        "参数"
+    } else {
+        "选项"
+    };
+    // What clap would append in English ([env: …] [default: …], Possible values:),
+    // said in Chinese at the end of the help instead.
+    let mut notes = Vec::new();
+    if let Some(env) = a.get_env() {
+        notes.push(format!("环境变量 {}", env.to_string_lossy()));
+    }
+    let defaults: Vec<String> = a
+        .get_default_values()
+        .iter()
+        .map(|v| v.to_string_lossy().into_owned())
+        .collect();
+    if !defaults.is_empty() && a.get_action().takes_values() {
+        notes.push(format!("默认 {}", defaults.join(" ")));
+    }
+    let choices: Vec<String> = a
+        .get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| match v.get_help() {
+            Some(help) => format!("  {}：{help}", v.get_name()),
+            None => format!("  {}", v.get_name()),
+        })
+        .collect();
+    let takes_values = a.get_action().takes_values();
+    let mut a = a.help_heading(heading).hide_env(true);
+    if takes_values {
+        a = a.hide_default_value(true);
+    }
+    let help = a.get_help().map(ToString::to_string).unwrap_or_default();
+    let long = a.get_long_help().map(ToString::to_string);
+    let mut short = help.clone();
+    if !notes.is_empty() {
+        short = format!("{help}（{}）", notes.join("；"));
+        a = a.help(short.clone());
+    }
+    if !choices.is_empty() && takes_values {
+        let base = long.map_or(short, |l| {
+            if notes.is_empty() {
+                l
+            } else {
+                format!("{l}（{}）", notes.join("；"))
+            }
+        });
+        let base = if base.is_empty() {
+            base
+        } else {
+            format!("{base}\n\n")
+        };
+        a = a
+            .hide_possible_values(true)
+            .long_help(format!("{base}可选值：\n{}", choices.join("\n")));
+    }
+    a
 }
 
 pub fn run() -> Result<ExitCode> {

@@ -169,6 +169,39 @@ fn help_is_in_chinese_on_every_command() {
             "{cmd}: {help}"
         );
     }
+    // Nothing of clap's English is left, at any depth: choices of values, the
+    // environment variable and the default are said in Chinese.
+    for args in [
+        &["notice", "--help"][..],
+        &["render", "--help"],
+        &["export", "--help"],
+        &["analyse", "--help"],
+        &["serve", "--help"],
+        &["demo-data", "--help"],
+        &["user", "add", "--help"],
+        &["user", "unlock", "--help"],
+    ] {
+        let help = sandbox.run(args.iter().copied()).ok().stdout;
+        for english in [
+            "Possible values",
+            "[env:",
+            "[default:",
+            "Usage:",
+            "Options:",
+        ] {
+            assert!(!help.contains(english), "{args:?} says {english}: {help}");
+        }
+    }
+    let serve = sandbox.run(["serve", "--help"]).ok().stdout;
+    assert!(
+        serve.contains("（环境变量 DATABASE_URL；默认 sqlite://duban.db）"),
+        "{serve}"
+    );
+    let notice = sandbox.run(["notice", "--help"]).ok().stdout;
+    assert!(
+        notice.contains("可选值：") && notice.contains("pdf：PDF（GB/T 9704 版式，嵌入字体）"),
+        "{notice}"
+    );
 }
 
 #[test]

@@ -281,6 +281,13 @@ fn pages_render_in_chinese_for_each_role() {
             "{user} {path}: {html}"
         );
     }
+    // A task with no closure steps says so in a sentence, not as a one-item list.
+    let (_, task) = app.page(&app.login("sup"), "/documents/1/tasks/16");
+    assert!(
+        task.contains("<p class=\"meta\">办理中，暂无办结记录。</p>")
+            && !task.contains("<li>办理中"),
+        "{task}"
+    );
     // A leader reads but cannot open rounds.
     let ld = app.login("ldr");
     let html = ld
