@@ -13,6 +13,8 @@ use crate::layout::{self, NoticeView};
 
 /// Name of the table sheet.
 pub const TABLE_SHEET: &str = "落实情况表";
+/// The table's sheet when no task has a 落实情况 (a decomposition notice).
+pub const PLAN_SHEET: &str = "任务分解表";
 /// Name of the document-fields sheet.
 pub const FIELDS_SHEET: &str = "文件信息";
 
@@ -59,7 +61,12 @@ fn write(notice: &Notice) -> Result<Vec<u8>, XlsxError> {
     workbook.set_properties(&properties);
 
     let sheet = workbook.add_worksheet();
-    sheet.set_name(TABLE_SHEET)?;
+    let has_progress = notice.tasks.iter().any(|t| t.progress.is_some());
+    sheet.set_name(if has_progress {
+        TABLE_SHEET
+    } else {
+        PLAN_SHEET
+    })?;
     write_table(sheet, &view, &title)?;
 
     let sheet = workbook.add_worksheet();

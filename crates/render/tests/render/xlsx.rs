@@ -133,3 +133,18 @@ fn xlsx_is_deterministic() {
     assert_eq!(a, b);
     assert!(part(&a, "docProps/core.xml").contains("2020-10-15T00:00:00Z"));
 }
+
+#[test]
+fn a_table_without_progress_is_a_decomposition_sheet() {
+    let mut notice = common::seed();
+    for task in &mut notice.tasks {
+        task.progress = None;
+    }
+    let bytes = render_xlsx(&notice).unwrap();
+    let book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [duban_render::xlsx::PLAN_SHEET, FIELDS_SHEET],
+        "a 分解通知 has no 落实情况"
+    );
+}

@@ -28,7 +28,7 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .route("/public/{id}", get(api::notice))
 }
 
-const NOT_PUBLIC: AppError = AppError::NotFound("该公开通报");
+const NOT_PUBLIC: AppError = AppError::NotFound("该公开文件");
 
 /// The notices that may be served publicly, by id.
 pub async fn published_documents(state: &AppState) -> Result<Vec<DocumentSummary>, AppError> {

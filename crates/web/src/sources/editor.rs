@@ -255,7 +255,7 @@ pub async fn issue_page(
         if form.confirm.as_deref() != Some("yes") {
             return Err(duban_domain::DecompositionError::invalid(
                 "confirm",
-                "请勾选“确认印发”：印发后文号和成文日期即确定、任务不能再修改，主动公开的通知将在“公开通报”中发布",
+                "请勾选“确认印发”：印发后文号和成文日期即确定、任务不能再修改，主动公开的通知将在“公开文件”中发布",
             )
             .into());
         }
