@@ -13,6 +13,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/static/style.css", get(style))
         .route("/static/dashboard.js", get(dashboard_js))
+        .route("/static/forms.js", get(forms_js))
         .route("/static/vendor/echarts.common.min.js", get(echarts_js))
         .route("/static/vendor/htmx.min.js", get(htmx_js))
 }
@@ -26,47 +27,48 @@ pub async fn openapi() -> impl IntoResponse {
 
 const STYLE: &str = include_str!("../static/style.css");
 const DASHBOARD_JS: &str = include_str!("../static/dashboard.js");
+/// Form checks in Chinese (the browser's own messages are in its interface language).
+const FORMS_JS: &str = include_str!("../static/forms.js");
 /// Apache ECharts 5.6.0 (Apache-2.0), see static/vendor/README.md.
 const ECHARTS_JS: &str = include_str!("../static/vendor/echarts.common.min.js");
 /// htmx 2.0.11 (Zero-Clause BSD), see static/vendor/README.md.
 const HTMX_JS: &str = include_str!("../static/vendor/htmx.min.js");
 
-async fn htmx_js() -> impl IntoResponse {
+/// A static file with its type and how long browsers may keep it.
+fn file(
+    content_type: &'static str,
+    max_age: &'static str,
+    body: &'static str,
+) -> impl IntoResponse + use<> {
     (
         [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, max_age),
         ],
-        HTMX_JS,
+        body,
     )
+}
+
+const JS: &str = "text/javascript; charset=utf-8";
+const DAY: &str = "public, max-age=86400";
+const HOUR: &str = "public, max-age=3600";
+
+async fn htmx_js() -> impl IntoResponse {
+    file(JS, DAY, HTMX_JS)
 }
 
 async fn dashboard_js() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        DASHBOARD_JS,
-    )
+    file(JS, HOUR, DASHBOARD_JS)
+}
+
+async fn forms_js() -> impl IntoResponse {
+    file(JS, HOUR, FORMS_JS)
 }
 
 async fn echarts_js() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        ECHARTS_JS,
-    )
+    file(JS, DAY, ECHARTS_JS)
 }
 
 async fn style() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        STYLE,
-    )
+    file("text/css; charset=utf-8", HOUR, STYLE)
 }
