@@ -1,7 +1,7 @@
 //! 预警 (红黄绿灯): every listed task's light by the office's rules, the list of tasks
 //! by light, and the rule editor with its preview. The rules and the judgement are
 //! `domain::warning`'s; the facts are the store's; the preview and the lights shown
-//! after saving are the one `WarningRules::judge`.
+//! after saving are one computation (`WarningRules::count` over `judge_task`).
 
 mod api;
 mod pages;
