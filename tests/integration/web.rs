@@ -660,3 +660,45 @@ fn percent_decode(text: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+#[test]
+fn a_unit_acknowledges_all_its_tasks_at_once_each_recorded() {
+    let app = App::start(ACCOUNTS);
+    let sup = app.login("sup");
+    let (status, body) = app.post(
+        &sup,
+        "/api/documents/1/assign",
+        json!({"ack_due": "2030-11-01"}),
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let fgj = app.login("fgj.lly");
+    let (_, pending) = app.get(&fgj, "/api/assignments?pending=true");
+    let owed = pending.as_array().expect("pending").len();
+    assert!(owed > 1, "区发改局 leads several tasks: {pending}");
+    let (_, page) = app.page(&fgj, "/my");
+    assert!(page.contains(&format!("全部签收（{owed} 项）")), "{page}");
+
+    let (status, done) = app.post(&fgj, "/api/assignments/acknowledge", json!({}));
+    assert_eq!(status, StatusCode::OK, "{done}");
+    let done = done.as_array().expect("acknowledged");
+    assert_eq!(done.len(), owed);
+    assert!(
+        done.iter()
+            .all(|a| a["unit"] == "区发改局" && a["acknowledged_at"].is_string())
+    );
+    let (_, left) = app.get(&fgj, "/api/assignments?pending=true");
+    assert_eq!(left, json!([]));
+    // Each 签收 is its own record; another unit's tasks are untouched.
+    let czj = app.login("czj.lly");
+    let (_, theirs) = app.get(&czj, "/api/assignments?pending=true");
+    assert!(!theirs.as_array().expect("pending").is_empty());
+    // Nothing left: an empty list, not an error; the office has nothing to acknowledge.
+    assert_eq!(
+        app.post(&fgj, "/api/assignments/acknowledge", json!({})).1,
+        json!([])
+    );
+    assert_eq!(
+        app.post(&sup, "/api/assignments/acknowledge", json!({})).0,
+        StatusCode::FORBIDDEN
+    );
+}

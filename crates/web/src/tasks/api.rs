@@ -74,6 +74,13 @@ pub async fn assignments(
     Ok(Json(super::list_assignments(&state, &user, filter).await?))
 }
 
+pub async fn acknowledge_all(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Json<Vec<duban_store::Assignment>>, ApiError> {
+    Ok(Json(super::acknowledge_all(&state, &user).await?))
+}
+
 pub async fn acknowledge(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -40,6 +40,7 @@ pub(crate) fn routes() -> Router<AppState> {
             post(pages::task_action),
         )
         .route("/assign", post(pages::assign))
+        .route("/my/acknowledge", post(pages::acknowledge_all))
 }
 
 pub(crate) fn api_routes() -> Router<AppState> {
@@ -57,6 +58,7 @@ pub(crate) fn api_routes() -> Router<AppState> {
         )
         .route("/documents/{document}/assign", post(api::assign))
         .route("/assignments", get(api::assignments))
+        .route("/assignments/acknowledge", post(api::acknowledge_all))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -249,6 +251,37 @@ pub async fn acknowledge(
         .store
         .acknowledge(DocumentId(document), number, user, Utc::now())
         .await?)
+}
+
+/// 全部签收: every task still waiting for the user's unit to acknowledge, each recorded
+/// as its own 签收. Returns those acknowledged now (one acknowledged meanwhile by a
+/// colleague is left out, not an error).
+pub async fn acknowledge_all(state: &AppState, user: &User) -> Result<Vec<Assignment>, AppError> {
+    if !user.role.needs_unit() {
+        return Err(AppError::Forbidden);
+    }
+    let pending = list_assignments(
+        state,
+        user,
+        AssignmentFilter {
+            pending_only: true,
+            ..AssignmentFilter::default()
+        },
+    )
+    .await?;
+    let mut done = Vec::with_capacity(pending.len());
+    for a in pending {
+        match state
+            .store
+            .acknowledge(a.document, a.task, user, Utc::now())
+            .await
+        {
+            Ok(acknowledged) => done.push(acknowledged),
+            Err(duban_store::StoreError::AlreadyAcknowledged { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(done)
 }
 
 #[derive(Debug, Clone, Deserialize)]

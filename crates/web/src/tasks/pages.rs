@@ -84,6 +84,15 @@ pub async fn task_action(
     }
 }
 
+/// 全部签收 from 本单位任务, back to the page.
+pub async fn acknowledge_all(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response, AppError> {
+    super::acknowledge_all(&state, &user).await?;
+    Ok(Redirect::to("/my").into_response())
+}
+
 pub async fn acknowledge(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
