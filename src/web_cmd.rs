@@ -157,6 +157,8 @@ fn spawn_schedule_tick(
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The China date the escalation rule was last applied on by this process.
+        let mut escalated_on = None;
         loop {
             ticks.tick().await;
             // Each tick in a task of its own, so even a panic in it is only logged.
@@ -200,6 +202,20 @@ fn spawn_schedule_tick(
                 }
                 Ok(Err(e)) => eprintln!("催办发送失败（下次再试）：{e}"),
                 Err(e) => eprintln!("催办发送异常中止（下次再试）：{e}"),
+            }
+            // Once a day, the escalation ladder's rule over the rounds due so far (it
+            // records each step once, whichever server or click applies it first).
+            let today = duban_domain::china_date(Utc::now());
+            if escalated_on != Some(today) {
+                match store.apply_escalation_rule(today, Utc::now()).await {
+                    Ok(steps) => {
+                        escalated_on = Some(today);
+                        for s in &steps {
+                            println!("督办升级：{} 升为“{}”（{}）", s.unit, s.step, s.reason);
+                        }
+                    }
+                    Err(e) => eprintln!("督办升级评定失败（下次再试）：{e}"),
+                }
             }
         }
     })

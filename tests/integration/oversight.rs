@@ -446,3 +446,63 @@ fn the_office_escalates_units_by_rule_and_by_hand_and_leaders_read() {
     let (_, html) = app.page(&sup, "/oversight");
     assert!(html.contains("记录调整") && html.contains("按升级规则评定"));
 }
+
+#[test]
+fn every_server_applies_the_rule_once_a_day_by_itself() {
+    use crate::integration::support::{PASSWORD, Sandbox, Server};
+    let sandbox = Sandbox::seeded(ACCOUNTS);
+    {
+        // A round long past its due date that nobody reported on, and a ladder that
+        // moves a unit after one lapsed round.
+        let server = Server::start(&sandbox, &["serve"]);
+        let sup = server.login("sup", PASSWORD);
+        let post = |path: &str, body: Value| {
+            let response = sup
+                .post(server.url(path))
+                .json(&body)
+                .send()
+                .expect("request");
+            assert!(
+                response.status().is_success(),
+                "{path}: {}",
+                response.status()
+            );
+        };
+        post(
+            "/api/rounds",
+            json!({"document": 1, "label": "1-10月", "due": "2020-11-10", "tasks": "1-3"}),
+        );
+        post(
+            "/api/oversight/ladder",
+            json!({"steps": ["提醒", "约谈", "挂牌督办"], "lapses": 1, "within": 1}),
+        );
+    }
+    // The next server to start applies the rule on its first tick, without a click.
+    let server = Server::start(&sandbox, &["serve"]);
+    let ldr = server.login("ldr", PASSWORD);
+    let mut moved: Vec<String> = Vec::new();
+    for _ in 0..50 {
+        let o: Value = ldr
+            .get(server.url("/api/oversight"))
+            .send()
+            .expect("oversight")
+            .json()
+            .expect("json");
+        moved = o["history"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|s| s["automatic"] == true && s["step"] == "提醒")
+            .map(|s| s["unit"].as_str().unwrap_or_default().to_string())
+            .collect();
+        if !moved.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    moved.sort();
+    assert_eq!(
+        moved,
+        ["区发改局", "区商务局", "区工信局", "区招商办", "区财政局"]
+    );
+}
