@@ -77,8 +77,15 @@ fn the_dashboard_shows_the_analysis_pages_reading_and_links_to_its_tasks() {
     assert!(
         html.contains("落实情况判断")
             && html.contains("href=\"/tasks?reading=lagging\"")
-            && html.contains("href=\"/tasks?reading=behind_pace\""),
-        "{html}"
+            && html.contains("href=\"/tasks?reading=behind_pace\"")
+            && html.contains("href=\"/tasks?status=open\"")
+            && html.contains("href=\"/lapses\""),
+        "every count card links to its list: {html}"
+    );
+    let (_, open) = app.page(&ldr, "/tasks?status=open");
+    assert!(
+        open.contains("共 35 项"),
+        "the card's count is the list's: {open}"
     );
     let html = ldr
         .get(app.server.url("/tasks?reading=blocked"))
