@@ -6,6 +6,12 @@ pub const CHINA: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
     None => panic!("UTC+8 is a valid offset"),
 };
 
+/// A date as 公文 write it: `2020年10月15日` (no padding).
+pub fn chinese_date_text(date: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", date.year(), date.month(), date.day())
+}
+
 /// The office's calendar day at `at`: deadlines and periods are China dates.
 pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&CHINA).date_naive()

@@ -32,7 +32,7 @@ mod workflow;
 pub use assemble::{
     FIELD_COOPERATING_UNITS, FIELD_LEAD_UNITS, FIELD_PROGRESS, TaskDraft, progress_labels,
 };
-pub use date::{CHINA, DateError, china_date, parse_chinese_date};
+pub use date::{CHINA, DateError, china_date, chinese_date_text, parse_chinese_date};
 pub use decomposition::{
     DecompositionError, DocumentStatus, DraftFields, IssueInput, PlannedTask, SubItemInput,
     TaskInput,

@@ -35,11 +35,7 @@ pub struct SupervisionSheet {
     pub date: NaiveDate,
 }
 
-/// `2020年10月15日`.
-pub fn date_text(date: NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{}年{}月{}日", date.year(), date.month(), date.day())
-}
+pub use crate::date::chinese_date_text as date_text;
 
 impl SupervisionSheet {
     /// What the office asks when it writes nothing itself.

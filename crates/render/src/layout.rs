@@ -12,7 +12,6 @@ mod closing;
 mod table;
 mod title;
 
-use chrono::{Datelike, NaiveDate};
 use duban_domain::{Disclosure, Document, Notice, RichText, Task};
 
 pub use closing::{Closing, ClosingFit, SignaturePlacement};
@@ -155,9 +154,7 @@ impl FontRole {
 
 /// 成文日期 / 印发日期 as the standard writes it: Arabic numerals, full year, no zero
 /// padding — `2020年10月15日`.
-pub fn date_text(date: NaiveDate) -> String {
-    format!("{}年{}月{}日", date.year(), date.month(), date.day())
-}
+pub use duban_domain::chinese_date_text as date_text;
 
 /// The 附注 for a 公开属性: `（此件主动公开）`.
 pub fn disclosure_note(disclosure: Disclosure) -> String {
@@ -447,7 +444,7 @@ mod tests {
 
     #[test]
     fn texts() {
-        let date = NaiveDate::from_ymd_opt(2020, 10, 5).unwrap();
+        let date = chrono::NaiveDate::from_ymd_opt(2020, 10, 5).unwrap();
         assert_eq!(date_text(date), "2020年10月5日");
         assert_eq!(disclosure_note(Disclosure::Active), "（此件主动公开）");
         assert_eq!(page_number_text(1), "— 1 —");

@@ -151,7 +151,7 @@ impl Prepared {
 
 /// Today in China, the default 成文日期.
 fn today() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+    duban_domain::china_date(Utc::now())
 }
 
 /// A round's notice, composed from the store; `date` is the 成文日期 to show (today

@@ -31,10 +31,7 @@ pub async fn notice(
     Path(id): Path<i64>,
 ) -> Result<Html<String>, AppError> {
     let notice = super::published_notice(&state, id).await?;
-    let date_text = notice.document.date.map(|d| {
-        use chrono::Datelike;
-        format!("{}年{}月{}日", d.year(), d.month(), d.day())
-    });
+    let date_text = notice.document.date.map(duban_domain::chinese_date_text);
     let json = to_json(&notice);
     let files: Vec<_> = super::DOWNLOADS
         .iter()
