@@ -199,9 +199,14 @@ pub struct TaskFacts {
     pub reminder_out: bool,
 }
 
+/// Whether a reading counts as behind for the lights: behind 序时进度, or 滞后.
+pub fn is_behind(behind_pace: bool, status: Option<Status>) -> bool {
+    behind_pace || status == Some(Status::Lagging)
+}
+
 impl TaskFacts {
     fn behind(&self) -> bool {
-        self.behind_pace || self.status == Some(Status::Lagging)
+        is_behind(self.behind_pace, self.status)
     }
 }
 

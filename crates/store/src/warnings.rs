@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use duban_domain::analysis::Status;
-use duban_domain::warning::{MAX_ROUNDS, TaskFacts, WarningRules};
+use duban_domain::warning::{MAX_ROUNDS, TaskFacts, WarningRules, is_behind};
 use duban_domain::{SubItemLabel, TaskState};
 use serde::Serialize;
 
@@ -185,7 +184,7 @@ impl Store {
                         continue;
                     }
                     let behind =
-                        t.decided_since.is_some() && (t.behind_pace || t.status == Status::Lagging);
+                        t.decided_since.is_some() && is_behind(t.behind_pace, Some(t.status));
                     if behind {
                         *streaks.entry(t.task).or_insert(0) += 1;
                     } else {
