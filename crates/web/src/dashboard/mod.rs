@@ -135,7 +135,7 @@ async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, A
         async { Ok(state.store.reading_counts().await?) },
         async { Ok(state.store.rounds(None).await?) },
         async { Ok(state.store.lapses(None, today).await?) },
-        crate::warnings::lights(state),
+        crate::warnings::judged(state),
         crate::oversight::rankings(state, user),
     )?;
     let task_states: Vec<Count> = TaskState::ALL
@@ -233,7 +233,7 @@ async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, A
         report_states,
         units,
         lapses: lapses.len(),
-        warnings: lights.counts.clone(),
+        warnings: lights.counts(),
         rankings,
     })
 }

@@ -21,13 +21,14 @@ pub async fn tasks(
 ) -> Result<Html<String>, AppError> {
     let view = task_list(&state, &user, filter).await?;
     let options = filter_options(&state, &view.filter).await?;
-    let lights = crate::warnings::lights(&state).await?;
-    let row_lights: Vec<_> = view
+    let rows: Vec<_> = view
         .rows
         .to_vec()
         .iter()
-        .map(|r| lights.by_task.get(&(r.document, r.number)))
+        .map(|r| (r.document, r.number))
         .collect();
+    let lights = crate::warnings::judged(&state).await?.lights_of(&rows);
+    let row_lights: Vec<_> = rows.iter().map(|key| lights.get(key)).collect();
     let states: Vec<_> = ReportState::ALL
         .iter()
         .map(|s| choice(s.code(), s.label()))
@@ -59,8 +60,10 @@ pub(crate) async fn task_page(
     flash: Option<String>,
 ) -> Result<Html<String>, AppError> {
     let view = super::task_detail(state, &user, document, number).await?;
-    let lights = crate::warnings::lights(state).await?;
-    let light = lights.by_task.get(&(view.document, number));
+    let lights = crate::warnings::judged(state)
+        .await?
+        .lights_of(&[(view.document, number)]);
+    let light = lights.get(&(view.document, number));
     render(
         state,
         "task.html",

@@ -214,24 +214,50 @@ pub async fn warnings(
     })
 }
 
-/// Every open task's light by (document, number), for the task list, the task page
-/// and the dashboard, which authorise their own readers.
-pub(crate) struct Lights {
-    pub counts: Vec<LightCount>,
-    pub by_task: HashMap<(DocumentId, u32), TaskLight>,
+/// The rules in force, today, and the facts they judge (the store keeps the facts
+/// while nothing changes): what every light shown is computed from.
+pub(crate) struct Judged {
+    pub rules: WarningRules,
+    pub today: NaiveDate,
+    pub facts: Arc<Vec<TaskWarningFacts>>,
 }
 
-pub(crate) async fn lights(state: &AppState) -> Result<Arc<Lights>, AppError> {
+pub(crate) async fn judged(state: &AppState) -> Result<Judged, AppError> {
     let today = today();
     let rules = state.store.warning_rules().await?.rules;
     let facts = state.store.warning_facts(today, rules.lookback()).await?;
-    let (counts, _) = counts(&rules, &facts, today);
-    let by_task = facts
-        .iter()
-        .filter_map(|f| task_light(&rules, f, today))
-        .map(|t| ((t.document, t.number), t))
-        .collect();
-    Ok(Arc::new(Lights { counts, by_task }))
+    Ok(Judged {
+        rules,
+        today,
+        facts,
+    })
+}
+
+impl Judged {
+    /// The facts of one task, if it is listed.
+    pub fn facts_of(&self, document: DocumentId, number: u32) -> Option<&TaskWarningFacts> {
+        self.facts
+            .iter()
+            .find(|f| f.task.document == document && f.task.number == number)
+    }
+
+    /// The lights of `tasks` only (a page's rows; unlisted or closed tasks have none),
+    /// by (document, number), for the task list and the task page, which authorise
+    /// their own readers.
+    pub fn lights_of(&self, tasks: &[(DocumentId, u32)]) -> HashMap<(DocumentId, u32), TaskLight> {
+        let wanted: std::collections::HashSet<&(DocumentId, u32)> = tasks.iter().collect();
+        self.facts
+            .iter()
+            .filter(|f| wanted.contains(&(f.task.document, f.task.number)))
+            .filter_map(|f| task_light(&self.rules, f, self.today))
+            .map(|t| ((t.document, t.number), t))
+            .collect()
+    }
+
+    /// Open tasks per light, for the dashboard.
+    pub fn counts(&self) -> Vec<LightCount> {
+        counts(&self.rules, &self.facts, self.today).0
+    }
 }
 
 /// What the editor shows: the rules in force, what each condition is, and (after

@@ -57,17 +57,10 @@ pub async fn supervision_sheet(
         .await?
         .map(|s| s.settings.office)
         .unwrap_or_else(|| "督查室".to_string());
-    let lights = super::lights(state).await?;
-    let light = lights.by_task.get(&(document, number));
-    let rules = state.store.warning_rules().await?.rules;
-    let facts = state
-        .store
-        .warning_facts(super::today(), rules.lookback())
-        .await?;
-    let due = facts
-        .iter()
-        .find(|f| f.task.document == document && f.task.number == number)
-        .and_then(|f| f.facts.due);
+    let judged = super::judged(state).await?;
+    let facts = judged.facts_of(document, number);
+    let light = facts.and_then(|f| super::task_light(&judged.rules, f, judged.today));
+    let due = facts.and_then(|f| f.facts.due);
     let units = |list: &[duban_domain::UnitAssignment]| -> Vec<String> {
         list.iter().map(|a| a.unit.clone()).collect()
     };
