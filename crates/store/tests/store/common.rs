@@ -10,7 +10,7 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, NaiveDate, Utc};
-use duban_domain::{Notice, Role, Username, WorkflowError};
+use duban_domain::{Document, Notice, Role, TaskDraft, UnitDirectory, Username, WorkflowError};
 use duban_store::{
     DocumentId, NewRound, NewUser, ReportFilter, ReportId, ReportSummary, RoundId, Store,
     StoreError, User, UserId,
@@ -207,4 +207,18 @@ pub fn workflow_error<T: std::fmt::Debug>(result: Result<T, StoreError>) -> Work
         Err(StoreError::Workflow(e)) => e,
         other => panic!("expected a workflow error, got {other:?}"),
     }
+}
+
+/// A notice of `drafts` titled `title` and dated `date`, read against an empty unit
+/// directory, as an import would assemble it.
+pub fn dated_notice(title: &str, date: NaiveDate, drafts: Vec<TaskDraft>) -> Notice {
+    Notice::assemble(
+        Document {
+            title: Some(title.into()),
+            date: Some(date),
+            ..Document::default()
+        },
+        drafts,
+        &UnitDirectory::default(),
+    )
 }

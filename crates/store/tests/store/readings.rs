@@ -5,12 +5,12 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use duban_domain::analysis::{Status, analyse_notice};
-use duban_domain::{Document, Notice, ReportAction, RichText, Role, TaskDraft, UnitDirectory};
+use duban_domain::{Notice, ReportAction, RichText, Role, TaskDraft};
 use duban_store::{
     DocumentId, ReadingFilter, ReportChange, ReportId, RoundId, Store, TaskPageQuery, User,
 };
 
-use crate::common::{connect, open_round, report_of, save_notice, temp_db, user};
+use crate::common::{connect, dated_notice, open_round, report_of, save_notice, temp_db, user};
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2020, 12, day, 9, 0, 0).unwrap()
@@ -43,14 +43,10 @@ fn notice() -> Notice {
             ..TaskDraft::default()
         })
         .collect();
-    Notice::assemble(
-        Document {
-            title: Some("关于截至10月31日重点工作落实情况的通报".into()),
-            date: NaiveDate::from_ymd_opt(2020, 11, 5),
-            ..Document::default()
-        },
+    dated_notice(
+        "关于截至10月31日重点工作落实情况的通报",
+        NaiveDate::from_ymd_opt(2020, 11, 5).unwrap(),
         drafts,
-        &UnitDirectory::default(),
     )
 }
 

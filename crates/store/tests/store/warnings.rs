@@ -5,14 +5,12 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use duban_domain::analysis::Status;
 use duban_domain::warning::{Condition, MAX_ROUNDS, WarningRules};
-use duban_domain::{
-    Document, Notice, ReportAction, RichText, Role, TaskAction, TaskDraft, UnitDirectory,
-};
+use duban_domain::{Notice, ReportAction, RichText, Role, TaskAction, TaskDraft};
 use duban_store::{
     ReminderChannels, ReminderTarget, ReportChange, RoundId, Store, TaskWarningFacts, User,
 };
 
-use crate::common::{connect, open_round, report_of, save_notice, temp_db, user};
+use crate::common::{connect, dated_notice, open_round, report_of, save_notice, temp_db, user};
 
 fn at(month: u32, day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2020, month, day, 9, 0, 0).unwrap()
@@ -43,14 +41,10 @@ fn notice() -> Notice {
             ..TaskDraft::default()
         })
         .collect();
-    Notice::assemble(
-        Document {
-            title: Some("关于重点工作任务分解的通知".into()),
-            date: NaiveDate::from_ymd_opt(2020, 3, 5),
-            ..Document::default()
-        },
+    dated_notice(
+        "关于重点工作任务分解的通知",
+        NaiveDate::from_ymd_opt(2020, 3, 5).unwrap(),
         drafts,
-        &UnitDirectory::default(),
     )
 }
 
