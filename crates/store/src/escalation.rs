@@ -75,8 +75,7 @@ pub struct Unreported {
 /// read at: every write its figures depend on moves the generation (reports' states,
 /// rounds, units, tasks; a 完成进度 counts only once its report is reported, and a
 /// report's state changes with it).
-#[derive(Debug, Default)]
-pub(crate) struct RankingCache(std::sync::Mutex<Option<(i64, NaiveDate, Arc<RankingSource>)>>);
+pub(crate) type RankingCache = crate::cache::GenerationCache<NaiveDate, RankingSource>;
 
 /// What the dashboard's rankings are computed from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -620,22 +619,11 @@ impl Store {
             )
             .fetch_one(c)
             .await)?;
-            let cached = self
-                .rankings
-                .0
-                .lock()
-                .map_err(|_| StoreError::Corrupt("排名缓存不可用".into()))?
-                .clone();
-            if let Some((g, day, source)) = cached
-                && g == generation
-                && day == today
-            {
+            if let Some(source) = self.rankings.get(generation, &today) {
                 return Ok(source);
             }
             let source = Arc::new(ranking_source(&mut tx, today).await?);
-            if let Ok(mut slot) = self.rankings.0.lock() {
-                *slot = Some((generation, today, Arc::clone(&source)));
-            }
+            self.rankings.put(generation, today, Arc::clone(&source));
             Ok(source)
         }
         .await;

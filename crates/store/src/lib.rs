@@ -14,6 +14,7 @@ mod accounts;
 pub use accounts::{Lockout, Reservation};
 mod attachments;
 mod bulk;
+mod cache;
 mod codec;
 mod copy;
 mod db;
@@ -52,6 +53,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
 pub use crate::bulk::{BulkEvent, BulkReport, BulkRound};
+pub use crate::cache::GenerationCache;
 pub use crate::copy::TableCopy;
 use crate::db::{Db, Tx};
 pub use crate::error::StoreError;

@@ -4,13 +4,14 @@
 //! round. The judgement is domain's; this module reads.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use duban_domain::warning::{MAX_ROUNDS, TaskFacts, WarningRules, is_behind};
 use duban_domain::{SubItemLabel, TaskState};
 use serde::Serialize;
 
+use crate::cache::GenerationCache;
 use crate::codec::{
     REPORTING, from_json, parse_date, parse_timestamp, state_from_code, task_state_from_code,
     timestamp_text, to_json, u32_from,
@@ -38,12 +39,8 @@ pub struct SavedWarningRules {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-/// Facts computed at a store generation for a day, looking back so many rounds.
-type DatedFacts = (i64, NaiveDate, u8, Arc<Vec<TaskWarningFacts>>);
-
-/// The last facts computed.
-#[derive(Debug, Default)]
-pub(crate) struct FactsCache(Mutex<Option<DatedFacts>>);
+/// The facts, kept per store generation for (day, rounds looked back).
+pub(crate) type FactsCache = GenerationCache<(NaiveDate, u8), Vec<TaskWarningFacts>>;
 
 /// Whether a report in state `code` leaves its unit late once the round is due.
 fn unreported(code: &str) -> Result<bool, StoreError> {
@@ -109,27 +106,12 @@ impl Store {
         lookback: u8,
     ) -> Result<Arc<Vec<TaskWarningFacts>>, StoreError> {
         let current = self.current_generation().await?;
-        {
-            let cached = self
-                .warning_facts
-                .0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if let Some((generation, day, back, facts)) = cached.as_ref()
-                && *generation == current
-                && *day == today
-                && *back == lookback
-            {
-                return Ok(Arc::clone(facts));
-            }
+        if let Some(facts) = self.warning_facts.get(current, &(today, lookback)) {
+            return Ok(facts);
         }
         let facts = Arc::new(self.read_warning_facts(today, lookback).await?);
-        *self
-            .warning_facts
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) =
-            Some((current, today, lookback, Arc::clone(&facts)));
+        self.warning_facts
+            .put(current, (today, lookback), Arc::clone(&facts));
         Ok(facts)
     }
 

@@ -5,7 +5,7 @@
 mod api;
 mod pages;
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -99,31 +99,20 @@ pub struct Dashboard {
 /// figure on it comes from the store (and the day, for lapses, lights and rankings), and
 /// it is the same for every reader.
 #[derive(Debug, Clone, Default)]
-pub struct DashboardCache(Arc<Mutex<Option<(i64, NaiveDate, Dashboard)>>>);
+pub struct DashboardCache(Arc<duban_store::GenerationCache<NaiveDate, Dashboard>>);
 
 pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppError> {
     require(user, READERS)?;
     let generation = state.store.generation().await?;
     let today = china_date(Utc::now());
-    {
-        let cached = state
-            .dashboard
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some((g, day, d)) = cached.as_ref()
-            && *g == generation
-            && *day == today
-        {
-            return Ok(d.clone());
-        }
+    if let Some(d) = state.dashboard.0.get(generation, &today) {
+        return Ok((*d).clone());
     }
     let computed = compute_dashboard(state, user).await?;
-    *state
+    state
         .dashboard
         .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner) = Some((generation, today, computed.clone()));
+        .put(generation, today, Arc::new(computed.clone()));
     Ok(computed)
 }
 
