@@ -66,7 +66,7 @@ pub const TABLES: &[&str] = &[
 ];
 
 /// Tables the triggers keep from the others: rebuilt on the target, not copied.
-pub const DERIVED: &[&str] = &["round_counts", "store_generation"];
+pub const DERIVED: &[&str] = &["round_counts", "store_generation", "document_revisions"];
 
 /// Columns written once the tables they point to are copied: (table, column, key).
 const LATER: &[(&str, &str, &str)] = &[("documents", "reports_round_id", "id")];

@@ -16,6 +16,7 @@ use duban_domain::escalation::{
 use duban_domain::{UnitKind, china_date};
 use serde::Serialize;
 
+use crate::cache::{DocumentCache, Revisions, id_list};
 use crate::codec::{
     REPORTING, date_text, from_json, parse_date, parse_timestamp, timestamp_text, to_json, u32_from,
 };
@@ -76,6 +77,9 @@ pub struct Unreported {
 /// rounds, units, tasks; a 完成进度 counts only once its report is reported, and a
 /// report's state changes with it).
 pub(crate) type RankingCache = crate::cache::GenerationCache<NaiveDate, RankingSource>;
+
+/// Each document's share of the figures for a day, while its revision holds.
+pub(crate) type RankingCountsCache = DocumentCache<NaiveDate, DocumentCounts>;
 
 /// What the dashboard's rankings are computed from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -263,6 +267,7 @@ fn delay_days_sql(backend: Backend) -> &'static str {
 
 #[derive(sqlx::FromRow)]
 struct CountRow {
+    document_id: i64,
     unit_id: i64,
     label: String,
     due: String,
@@ -275,85 +280,123 @@ struct CountRow {
     on_pace: i64,
 }
 
-async fn ranking_source(tx: &mut Tx, today: NaiveDate) -> Result<RankingSource, StoreError> {
-    let directory = load::directory(tx).await?;
-    let led: Vec<(i64, i64)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT unit_id, COUNT(DISTINCT task_id) FROM task_units \
-         WHERE relation = 'lead' GROUP BY unit_id",
-    )
+/// One document's share of the rankings' figures; summed over documents by unit.
+#[derive(Debug, Default)]
+pub(crate) struct DocumentCounts {
+    /// Tasks led, by unit id.
+    led: Vec<(i64, u32)>,
+    /// Per unit id and round period.
+    rounds: Vec<(i64, RoundCounts)>,
+    /// Open rounds' reports not reported: unit id, period, due date, how many.
+    open: Vec<(i64, String, Option<NaiveDate>, u32)>,
+}
+
+/// The rankings' figures of `documents`, by document.
+async fn document_counts(
+    tx: &mut Tx,
+    documents: &[i64],
+    today: NaiveDate,
+) -> Result<HashMap<i64, DocumentCounts>, StoreError> {
+    let mut out: HashMap<i64, DocumentCounts> = HashMap::new();
+    if documents.is_empty() {
+        return Ok(out);
+    }
+    let listed = id_list(documents);
+    let led: Vec<(i64, i64, i64)> = with_conn!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT t.document_id, tu.unit_id, COUNT(DISTINCT tu.task_id) \
+         FROM task_units tu JOIN tasks t ON t.id = tu.task_id \
+         WHERE tu.relation = 'lead' AND t.document_id IN ({listed}) \
+         GROUP BY t.document_id, tu.unit_id"
+    )))
     .fetch_all(c)
     .await)?;
-    let led: HashMap<i64, i64> = led.into_iter().collect();
-    let dues: Vec<String> = with_conn!(tx, c => sqlx::query_scalar(
-        "SELECT DISTINCT due FROM rounds WHERE kind = $1 AND due IS NOT NULL",
+    for (document, unit, n) in led {
+        out.entry(document)
+            .or_default()
+            .led
+            .push((unit, u32_from("牵头任务数", n)?));
+    }
+    let dues: Vec<String> = with_conn!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT DISTINCT due FROM rounds \
+         WHERE kind = $1 AND due IS NOT NULL AND document_id IN ({listed})"
+    )))
+    .bind(REPORTING)
+    .fetch_all(c)
+    .await)?;
+    if dues.is_empty() {
+        return Ok(out);
+    }
+    // 序时进度 per due date, as the domain decides it, joined in as a table.
+    let mut pace = Vec::with_capacity(dues.len());
+    for due in &dues {
+        let date = parse_date("截止日期", Some(due))?
+            .ok_or_else(|| StoreError::Corrupt("填报轮次没有截止日期".into()))?;
+        pace.push((due.clone(), pace_threshold(date)));
+    }
+    let values: Vec<String> = (0..pace.len())
+        .map(|i| format!("(${}, ${})", 2 * i + 3, 2 * i + 4))
+        .collect();
+    let sql = format!(
+        "WITH pace (due, needed) AS (VALUES {values}) \
+         SELECT r.document_id, p.unit_id, r.label, r.due, COUNT(*) AS expected, \
+                SUM(CASE WHEN p.submitted_at < (r.due || 'T16:00:00') THEN 1 ELSE 0 END) \
+                    AS on_time, \
+                SUM(CASE WHEN p.submitted_at >= (r.due || 'T16:00:00') THEN 1 ELSE 0 END) \
+                    AS late, \
+                SUM(CASE WHEN p.submitted_at IS NULL AND p.state NOT IN {REPORTED} \
+                    AND r.due < $2 THEN 1 ELSE 0 END) AS missing, \
+                SUM(CASE WHEN p.submitted_at >= (r.due || 'T16:00:00') \
+                    THEN {delay} ELSE 0 END) AS delay_days, \
+                SUM(CASE WHEN p.percent IS NOT NULL AND p.state IN {REPORTED} \
+                    THEN 1 ELSE 0 END) AS judged, \
+                SUM(CASE WHEN p.percent >= pace.needed AND p.state IN {REPORTED} \
+                    THEN 1 ELSE 0 END) AS on_pace \
+         FROM reports p JOIN rounds r ON r.id = p.round_id \
+         JOIN pace ON pace.due = r.due \
+         WHERE r.kind = $1 AND r.document_id IN ({listed}) \
+         GROUP BY r.document_id, p.unit_id, r.label, r.due",
+        values = values.join(", "),
+        delay = delay_days_sql(tx.backend()),
+    );
+    let rows: Vec<CountRow> = with_conn!(tx, c => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(REPORTING)
+            .bind(date_text(Some(today)));
+        for (due, needed) in &pace {
+            q = q.bind(due.clone()).bind(*needed);
+        }
+        q.fetch_all(c).await
+    })?;
+    let returned: Vec<(i64, i64, String, String, i64)> = with_conn!(tx, c => sqlx::query_as(
+        sqlx::AssertSqlSafe(format!(
+            "SELECT r.document_id, p.unit_id, r.label, r.due, COUNT(DISTINCT p.id) \
+             FROM report_events e JOIN reports p ON p.id = e.report_id \
+             JOIN rounds r ON r.id = p.round_id \
+             WHERE e.to_state = 'returned' AND r.kind = $1 AND r.due IS NOT NULL \
+               AND r.document_id IN ({listed}) \
+             GROUP BY r.document_id, p.unit_id, r.label, r.due"
+        ))
     )
     .bind(REPORTING)
     .fetch_all(c)
     .await)?;
-    let mut rounds: HashMap<i64, Vec<RoundCounts>> = HashMap::new();
-    let mut unreported = Vec::new();
-    if !dues.is_empty() {
-        // 序时进度 per due date, as the domain decides it, joined in as a table.
-        let mut pace = Vec::with_capacity(dues.len());
-        for due in &dues {
-            let date = parse_date("截止日期", Some(due))?
-                .ok_or_else(|| StoreError::Corrupt("填报轮次没有截止日期".into()))?;
-            pace.push((due.clone(), pace_threshold(date)));
-        }
-        let values: Vec<String> = (0..pace.len())
-            .map(|i| format!("(${}, ${})", 2 * i + 3, 2 * i + 4))
-            .collect();
-        let sql = format!(
-            "WITH pace (due, needed) AS (VALUES {values}) \
-             SELECT p.unit_id, r.label, r.due, COUNT(*) AS expected, \
-                    SUM(CASE WHEN p.submitted_at < (r.due || 'T16:00:00') THEN 1 ELSE 0 END) \
-                        AS on_time, \
-                    SUM(CASE WHEN p.submitted_at >= (r.due || 'T16:00:00') THEN 1 ELSE 0 END) \
-                        AS late, \
-                    SUM(CASE WHEN p.submitted_at IS NULL AND p.state NOT IN {REPORTED} \
-                        AND r.due < $2 THEN 1 ELSE 0 END) AS missing, \
-                    SUM(CASE WHEN p.submitted_at >= (r.due || 'T16:00:00') \
-                        THEN {delay} ELSE 0 END) AS delay_days, \
-                    SUM(CASE WHEN p.percent IS NOT NULL AND p.state IN {REPORTED} \
-                        THEN 1 ELSE 0 END) AS judged, \
-                    SUM(CASE WHEN p.percent >= pace.needed AND p.state IN {REPORTED} \
-                        THEN 1 ELSE 0 END) AS on_pace \
-             FROM reports p JOIN rounds r ON r.id = p.round_id \
-             JOIN pace ON pace.due = r.due \
-             WHERE r.kind = $1 \
-             GROUP BY p.unit_id, r.label, r.due",
-            values = values.join(", "),
-            delay = delay_days_sql(tx.backend()),
-        );
-        let rows: Vec<CountRow> = with_conn!(tx, c => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(REPORTING)
-                .bind(date_text(Some(today)));
-            for (due, needed) in &pace {
-                q = q.bind(due.clone()).bind(*needed);
-            }
-            q.fetch_all(c).await
-        })?;
-        let returned: Vec<(i64, String, String, i64)> = with_conn!(tx, c => sqlx::query_as(
-            "SELECT p.unit_id, r.label, r.due, COUNT(DISTINCT p.id) \
-             FROM report_events e JOIN reports p ON p.id = e.report_id \
-             JOIN rounds r ON r.id = p.round_id \
-             WHERE e.to_state = 'returned' AND r.kind = $1 AND r.due IS NOT NULL \
-             GROUP BY p.unit_id, r.label, r.due",
-        )
-        .bind(REPORTING)
-        .fetch_all(c)
-        .await)?;
-        let returned: HashMap<(i64, String, String), i64> = returned
-            .into_iter()
-            .map(|(u, l, d, n)| ((u, l, d), n))
-            .collect();
-        for row in rows {
-            let back = returned
-                .get(&(row.unit_id, row.label.clone(), row.due.clone()))
-                .copied()
-                .unwrap_or(0);
-            rounds.entry(row.unit_id).or_default().push(RoundCounts {
+    let returned: HashMap<(i64, i64, String, String), i64> = returned
+        .into_iter()
+        .map(|(doc, u, l, d, n)| ((doc, u, l, d), n))
+        .collect();
+    for row in rows {
+        let back = returned
+            .get(&(
+                row.document_id,
+                row.unit_id,
+                row.label.clone(),
+                row.due.clone(),
+            ))
+            .copied()
+            .unwrap_or(0);
+        out.entry(row.document_id).or_default().rounds.push((
+            row.unit_id,
+            RoundCounts {
                 due: parse_date("截止日期", Some(&row.due))?,
                 round: row.label,
                 expected: u32_from("应报数", row.expected)?,
@@ -364,60 +407,101 @@ async fn ranking_source(tx: &mut Tx, today: NaiveDate) -> Result<RankingSource, 
                 delay_days: u32_from("迟报天数", row.delay_days)?,
                 judged: u32_from("填有完成进度的填报数", row.judged)?,
                 on_pace: u32_from("达序时的填报数", row.on_pace)?,
-            });
-        }
-        let open: Vec<(i64, String, Option<String>, i64)> = with_conn!(tx, c => sqlx::query_as(
-            sqlx::AssertSqlSafe(format!(
-                "SELECT p.unit_id, r.label, r.due, COUNT(*) \
-                 FROM reports p JOIN rounds r ON r.id = p.round_id \
-                 WHERE r.kind = $1 AND r.closed_at IS NULL AND p.state NOT IN {REPORTED} \
-                 GROUP BY p.unit_id, r.label, r.due"
-            ))
-        )
-        .bind(REPORTING)
-        .fetch_all(c)
-        .await)?;
-        let position: HashMap<i64, usize> = directory
-            .iter()
-            .enumerate()
-            .map(|(i, (id, _))| (*id, i))
-            .collect();
-        let mut keyed = Vec::with_capacity(open.len());
-        for (unit_id, label, due, count) in open {
-            let Some(&at) = position.get(&unit_id) else {
-                return Err(StoreError::Corrupt(format!(
-                    "填报指向不存在的单位 {unit_id}"
-                )));
-            };
-            let unit = &directory[at].1;
-            let due = parse_date("截止日期", due.as_deref())?;
-            keyed.push((
-                (due, at, label.clone()),
-                Unreported {
-                    unit: unit.name.clone(),
-                    kind: unit.kind,
-                    round: label,
-                    overdue: due.is_some_and(|d| d < today),
-                    due,
-                    reports: u32_from("未报送数", count)?,
-                },
-            ));
-        }
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        unreported = keyed.into_iter().map(|(_, u)| u).collect();
+            },
+        ));
     }
+    let open: Vec<(i64, i64, String, Option<String>, i64)> = with_conn!(tx, c => sqlx::query_as(
+        sqlx::AssertSqlSafe(format!(
+            "SELECT r.document_id, p.unit_id, r.label, r.due, COUNT(*) \
+             FROM reports p JOIN rounds r ON r.id = p.round_id \
+             WHERE r.kind = $1 AND r.closed_at IS NULL AND p.state NOT IN {REPORTED} \
+               AND r.document_id IN ({listed}) \
+             GROUP BY r.document_id, p.unit_id, r.label, r.due"
+        ))
+    )
+    .bind(REPORTING)
+    .fetch_all(c)
+    .await)?;
+    for (document, unit, label, due, count) in open {
+        out.entry(document).or_default().open.push((
+            unit,
+            label,
+            parse_date("截止日期", due.as_deref())?,
+            u32_from("未报送数", count)?,
+        ));
+    }
+    Ok(out)
+}
+
+/// Every unit's figures summed over the documents' shares, with the unit directory.
+async fn ranking_source(
+    tx: &mut Tx,
+    documents: &[(i64, Arc<DocumentCounts>)],
+    today: NaiveDate,
+) -> Result<RankingSource, StoreError> {
+    let directory = load::directory(tx).await?;
+    let mut led: HashMap<i64, u32> = HashMap::new();
+    let mut rounds: HashMap<(i64, &str, Option<NaiveDate>), RoundCounts> = HashMap::new();
+    let mut open: HashMap<(i64, &str, Option<NaiveDate>), u32> = HashMap::new();
+    for (_, counts) in documents {
+        for (unit, n) in &counts.led {
+            *led.entry(*unit).or_default() += n;
+        }
+        for (unit, r) in &counts.rounds {
+            rounds
+                .entry((*unit, r.round.as_str(), r.due))
+                .or_insert_with(|| RoundCounts {
+                    round: r.round.clone(),
+                    due: r.due,
+                    ..RoundCounts::default()
+                })
+                .add(r);
+        }
+        for (unit, label, due, n) in &counts.open {
+            *open.entry((*unit, label.as_str(), *due)).or_default() += n;
+        }
+    }
+    let mut per_unit: HashMap<i64, Vec<RoundCounts>> = HashMap::new();
+    for ((unit, _, _), r) in rounds {
+        per_unit.entry(unit).or_default().push(r);
+    }
+    let position: HashMap<i64, usize> = directory
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (*id, i))
+        .collect();
+    let mut keyed = Vec::with_capacity(open.len());
+    for ((unit_id, label, due), count) in open {
+        let Some(&at) = position.get(&unit_id) else {
+            return Err(StoreError::Corrupt(format!(
+                "填报指向不存在的单位 {unit_id}"
+            )));
+        };
+        let unit = &directory[at].1;
+        keyed.push((
+            (due, at, label),
+            Unreported {
+                unit: unit.name.clone(),
+                kind: unit.kind,
+                round: label.to_string(),
+                overdue: due.is_some_and(|d| d < today),
+                due,
+                reports: count,
+            },
+        ));
+    }
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let unreported = keyed.into_iter().map(|(_, u)| u).collect();
     let units = directory
         .into_iter()
         .filter(|(_, u)| u.kind != UnitKind::Group)
-        .map(|(id, u)| {
-            Ok(UnitRounds {
-                tasks_led: u32_from("牵头任务数", led.get(&id).copied().unwrap_or(0))?,
-                rounds: rounds.remove(&id).unwrap_or_default(),
-                unit: u.name,
-                kind: u.kind,
-            })
+        .map(|(id, u)| UnitRounds {
+            tasks_led: led.get(&id).copied().unwrap_or(0),
+            rounds: per_unit.remove(&id).unwrap_or_default(),
+            unit: u.name,
+            kind: u.kind,
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .collect();
     Ok(RankingSource { units, unreported })
 }
 
@@ -610,7 +694,8 @@ impl Store {
 
     /// Every unit's counts per round period, and what open rounds still wait for, as of
     /// `today` (China date), in one read; the last one read again while nothing it
-    /// counts has changed (the store's generation) on the same day.
+    /// counts has changed (the store's generation) on the same day, and each
+    /// document's share kept while its revision holds.
     pub async fn ranking_source(&self, today: NaiveDate) -> Result<Arc<RankingSource>, StoreError> {
         let mut tx = self.db.read().await?;
         let result = async {
@@ -622,7 +707,13 @@ impl Store {
             if let Some(source) = self.rankings.get(generation, &today) {
                 return Ok(source);
             }
-            let source = Arc::new(ranking_source(&mut tx, today).await?);
+            let revisions = Revisions::read(&mut tx).await?;
+            let lookup = self.ranking_counts.lookup(&revisions, &today);
+            let computed = document_counts(&mut tx, &lookup.stale, today).await?;
+            let documents = self
+                .ranking_counts
+                .fill(&revisions, &today, lookup, computed);
+            let source = Arc::new(ranking_source(&mut tx, &documents, today).await?);
             self.rankings.put(generation, today, Arc::clone(&source));
             Ok(source)
         }

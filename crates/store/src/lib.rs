@@ -165,8 +165,14 @@ pub struct Store {
     /// The facts the 预警 lights are judged from, for one day, while the store's
     /// generation holds still (`warnings`).
     warning_facts: std::sync::Arc<warnings::FactsCache>,
+    /// … and each document's part of them, while its revision holds.
+    document_facts: std::sync::Arc<warnings::DocumentFactsCache>,
     /// The rankings' figures, reused while the store's generation and the day hold.
     rankings: std::sync::Arc<escalation::RankingCache>,
+    /// Each document's share of the rankings' figures (`escalation`).
+    ranking_counts: std::sync::Arc<escalation::RankingCountsCache>,
+    /// Each document's lapses for a day, while its revision holds (`tasks`).
+    lapses: std::sync::Arc<cache::DocumentCache<chrono::NaiveDate, tasks::DocumentLapses>>,
 }
 
 impl Store {
@@ -206,6 +212,9 @@ impl Store {
             task_pages: std::sync::Arc::default(),
             readings: std::sync::Arc::default(),
             warning_facts: std::sync::Arc::default(),
+            document_facts: std::sync::Arc::default(),
+            lapses: std::sync::Arc::default(),
+            ranking_counts: std::sync::Arc::default(),
             rankings: std::sync::Arc::default(),
             db,
         })

@@ -22,6 +22,7 @@ use duban_domain::round_notice::cell::{CellPiece, compose_cell};
 use duban_domain::{Notice, ReportState, RichText};
 use serde::Serialize;
 
+use crate::cache::id_list;
 use crate::codec::{
     REPORTING, from_json, parse_date, parse_timestamp, parse_timestamp_opt, state_from_code,
     u32_from,
@@ -196,10 +197,11 @@ pub(crate) struct Source {
     pub round: Option<ReadingRound>,
 }
 
-/// Every listed document with its latest closed reporting round, or only `document`.
+/// Every listed document with its latest closed reporting round, or only those of
+/// `documents`.
 pub(crate) async fn sources(
     tx: &mut Tx,
-    document: Option<DocumentId>,
+    documents: Option<&[i64]>,
 ) -> Result<Vec<Source>, StoreError> {
     /// Document, `imported_at`, and the round's id, label, due date and opening time.
     type Row = (
@@ -221,8 +223,8 @@ pub(crate) async fn sources(
                 " AND l.closed_at IS NOT NULL) \
                  WHERE d.status <> 'draft' AND d.reports_round_id IS NULL",
             );
-        if let Some(document) = document {
-            q.push(" AND d.id = ").push_bind(document.0);
+        if let Some(documents) = documents {
+            q.push(format!(" AND d.id IN ({})", id_list(documents)));
         }
         q.push(" ORDER BY d.id");
         q.build_query_as().fetch_all(c).await
@@ -366,18 +368,27 @@ pub(crate) async fn document_reading(
     Ok(computed)
 }
 
-/// The reading of every task of every listed document, by task id, with the 审定 in force.
+/// The reading of every task of every listed document (or only of `documents`), by
+/// task id, with the 审定 in force.
 pub(crate) async fn task_readings(
     tx: &mut Tx,
     cache: &ReadingCache,
+    documents: Option<&[i64]>,
 ) -> Result<(HashMap<i64, TaskReading>, usize), StoreError> {
     // The latest 审定 per task, with when it was made.
     type Decision = (i64, String, String);
+    let of_documents = match documents {
+        Some(ids) => format!(
+            " AND task_id IN (SELECT id FROM tasks WHERE document_id IN ({}))",
+            id_list(ids)
+        ),
+        None => String::new(),
+    };
     let decided: HashMap<i64, (Status, DateTime<Utc>)> =
-        with_conn!(tx, c => sqlx::query_as::<_, Decision>(
+        with_conn!(tx, c => sqlx::query_as::<_, Decision>(sqlx::AssertSqlSafe(format!(
         "SELECT task_id, status, at FROM status_overrides \
-         WHERE id IN (SELECT MAX(id) FROM status_overrides GROUP BY task_id)",
-    )
+         WHERE id IN (SELECT MAX(id) FROM status_overrides GROUP BY task_id){of_documents}"
+    )))
     .fetch_all(c)
     .await)?
         .into_iter()
@@ -389,7 +400,7 @@ pub(crate) async fn task_readings(
         .collect::<Result<_, StoreError>>()?;
     let mut out = HashMap::new();
     let mut from_rounds = 0;
-    for source in sources(tx, None).await? {
+    for source in sources(tx, documents).await? {
         from_rounds += usize::from(source.round.is_some());
         let reading = document_reading(tx, cache, source).await?;
         for t in &reading.tasks {
@@ -427,7 +438,7 @@ impl Store {
     /// [`StoreError::NotFound`].
     pub async fn reading_notice(&self, id: DocumentId) -> Result<ReadingNotice, StoreError> {
         let mut tx = self.db.read().await?;
-        let round = sources(&mut tx, Some(id))
+        let round = sources(&mut tx, Some(&[id.0]))
             .await?
             .into_iter()
             .next()
@@ -441,7 +452,7 @@ impl Store {
     /// reading), with those behind 序时进度.
     pub async fn reading_counts(&self) -> Result<ReadingCounts, StoreError> {
         let mut tx = self.db.read().await?;
-        let (readings, from_rounds) = task_readings(&mut tx, &self.readings).await?;
+        let (readings, from_rounds) = task_readings(&mut tx, &self.readings, None).await?;
         tx.commit().await?;
         let mut counts = ReadingCounts {
             from_rounds,

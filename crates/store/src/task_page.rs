@@ -269,7 +269,7 @@ async fn task_page(
     // or not by it here, and the page's rows are then read by id.
     let kept: Option<Vec<i64>> = match query.reading {
         Some(wanted) => {
-            let (readings, _) = readings::task_readings(tx, readings).await?;
+            let (readings, _) = readings::task_readings(tx, readings, None).await?;
             let candidates: Vec<i64> = with_conn!(tx, c => {
                 let mut q = sqlx::QueryBuilder::new("SELECT t.id FROM tasks t");
                 filter.push(&mut q);

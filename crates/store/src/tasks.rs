@@ -7,10 +7,13 @@
 //! Whether a closure step is allowed is `duban_domain::next_task_state`'s decision,
 //! asked inside the transaction that records the step.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use duban_domain::{ReportState, TaskAction, TaskState, WorkflowError, next_task_state};
 
 use crate::accounts;
+use crate::cache::{Revisions, id_list};
 use crate::codec::{
     REPORTING, china_date, date_text, parse_date, parse_timestamp, parse_timestamp_opt,
     role_from_code, state_from_code, task_action_from_code, task_state_from_code, timestamp_text,
@@ -428,14 +431,21 @@ async fn act_on_task(
 /// before reports, then rounds oldest first.
 type LapseKey = (i64, i64, i64, u8, i64);
 
-async fn lapses(
+/// Each document's lapses, keyed for sorting.
+pub(crate) type DocumentLapses = Vec<(LapseKey, Lapse)>;
+
+/// The lapses of `documents` as of `today`, by document.
+async fn document_lapses(
     tx: &mut Tx,
-    document: Option<DocumentId>,
+    documents: &[i64],
     today: NaiveDate,
-) -> Result<Vec<Lapse>, StoreError> {
-    let document = document.map(|d| d.0);
+) -> Result<HashMap<i64, DocumentLapses>, StoreError> {
     let today_text = date_text(Some(today));
-    let mut found: Vec<(LapseKey, Lapse)> = Vec::new();
+    let mut found: HashMap<i64, DocumentLapses> = HashMap::new();
+    if documents.is_empty() {
+        return Ok(found);
+    }
+    let listed = id_list(documents);
 
     // The SQL keeps only candidates; the exact rule (dates in China time) is below.
     // A time stored in UTC whose China date is after `due` has a UTC date on or after
@@ -450,18 +460,17 @@ async fn lapses(
         ack_due: String,
         acknowledged_at: Option<String>,
     }
-    let rows: Vec<AckRow> = with_conn!(tx, c => sqlx::query_as(
+    let rows: Vec<AckRow> = with_conn!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT a.unit_id, u.name AS unit, t.document_id, d.doc_number, t.number AS task, \
                 a.ack_due, a.acknowledged_at \
          FROM assignments a \
          JOIN tasks t ON t.id = a.task_id \
          JOIN documents d ON d.id = t.document_id \
          JOIN units u ON u.id = a.unit_id \
-         WHERE ($1 IS NULL OR t.document_id = $1) \
-           AND ((a.acknowledged_at IS NULL AND a.ack_due < $2) \
-                OR a.acknowledged_at > a.ack_due)",
-    )
-    .bind(document)
+         WHERE t.document_id IN ({listed}) \
+           AND ((a.acknowledged_at IS NULL AND a.ack_due < $1) \
+                OR a.acknowledged_at > a.ack_due)"
+    )))
     .bind(&today_text)
     .fetch_all(c)
     .await)?;
@@ -475,7 +484,7 @@ async fn lapses(
             None if today > due => LapseKind::NotAcknowledged,
             None => continue,
         };
-        found.push((
+        found.entry(row.document_id).or_default().push((
             (row.unit_id, row.document_id, row.task, 0, 0),
             Lapse {
                 kind,
@@ -503,7 +512,7 @@ async fn lapses(
         state: String,
         submitted_at: Option<String>,
     }
-    let rows: Vec<ReportRow> = with_conn!(tx, c => sqlx::query_as(
+    let rows: Vec<ReportRow> = with_conn!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT p.unit_id, u.name AS unit, t.document_id, d.doc_number, t.number AS task, \
                 r.id AS round_id, r.label, r.due, p.state, p.submitted_at \
          FROM reports p \
@@ -511,11 +520,10 @@ async fn lapses(
          JOIN tasks t ON t.id = p.task_id \
          JOIN documents d ON d.id = t.document_id \
          JOIN units u ON u.id = p.unit_id \
-         WHERE r.kind = $1 AND ($2 IS NULL OR t.document_id = $2) \
-           AND ((p.submitted_at IS NULL AND r.due < $3) OR p.submitted_at > r.due)",
-    )
+         WHERE r.kind = $1 AND r.document_id IN ({listed}) \
+           AND ((p.submitted_at IS NULL AND r.due < $2) OR p.submitted_at > r.due)"
+    )))
     .bind(REPORTING)
-    .bind(document)
     .bind(&today_text)
     .fetch_all(c)
     .await)?;
@@ -531,7 +539,7 @@ async fn lapses(
             None if !state.is_reported() && today > due => LapseKind::NotReported,
             None => continue,
         };
-        found.push((
+        found.entry(row.document_id).or_default().push((
             (row.unit_id, row.document_id, row.task, 1, row.round_id),
             Lapse {
                 kind,
@@ -545,8 +553,7 @@ async fn lapses(
             },
         ));
     }
-    found.sort_by_key(|(key, _)| *key);
-    Ok(found.into_iter().map(|(_, lapse)| lapse).collect())
+    Ok(found)
 }
 
 impl Store {
@@ -716,14 +723,26 @@ impl Store {
     /// A unit can have both kinds on one task. `due` is the deadline missed,
     /// `round_label` the round's period for report lapses. Ordered by unit (directory
     /// order), document, task; acknowledgement before reports, rounds oldest first.
+    /// Each document's lapses are kept while its revision and the day hold.
     pub async fn lapses(
         &self,
         document: Option<DocumentId>,
         today: NaiveDate,
     ) -> Result<Vec<Lapse>, StoreError> {
         let mut tx = self.db.read().await?;
-        let found = lapses(&mut tx, document, today).await?;
+        let mut revisions = Revisions::read(&mut tx).await?;
+        if let Some(d) = document {
+            revisions = revisions.only(d.0);
+        }
+        let lookup = self.lapses.lookup(&revisions, &today);
+        let computed = document_lapses(&mut tx, &lookup.stale, today).await?;
         tx.commit().await?;
-        Ok(found)
+        let mut found: Vec<&(LapseKey, Lapse)> = Vec::new();
+        let per_document = self.lapses.fill(&revisions, &today, lookup, computed);
+        for (_, lapses) in &per_document {
+            found.extend(lapses.iter());
+        }
+        found.sort_by_key(|(key, _)| *key);
+        Ok(found.into_iter().map(|(_, lapse)| lapse.clone()).collect())
     }
 }

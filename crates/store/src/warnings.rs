@@ -11,12 +11,12 @@ use duban_domain::warning::{MAX_ROUNDS, TaskFacts, WarningRules, is_behind};
 use duban_domain::{SubItemLabel, TaskState};
 use serde::Serialize;
 
-use crate::cache::GenerationCache;
+use crate::cache::{DocumentCache, GenerationCache, Revisions, id_list};
 use crate::codec::{
     REPORTING, from_json, parse_date, parse_timestamp, state_from_code, task_state_from_code,
     timestamp_text, to_json, u32_from,
 };
-use crate::db::{execute, with_conn};
+use crate::db::{Tx, execute, with_conn};
 use crate::readings::{self, ReadingRound, Source};
 use crate::{DocumentId, RoundId, Store, StoreError, TaskSummary, UserId};
 
@@ -41,6 +41,9 @@ pub struct SavedWarningRules {
 
 /// The facts, kept per store generation for (day, rounds looked back).
 pub(crate) type FactsCache = GenerationCache<(NaiveDate, u8), Vec<TaskWarningFacts>>;
+
+/// Each document's facts for (day, rounds looked back), while its revision holds.
+pub(crate) type DocumentFactsCache = DocumentCache<(NaiveDate, u8), Vec<TaskWarningFacts>>;
 
 /// Whether a report in state `code` leaves its unit late once the round is due.
 fn unreported(code: &str) -> Result<bool, StoreError> {
@@ -96,7 +99,8 @@ impl Store {
 
     /// What is known of every listed task (not drafts, not a round's notice) on
     /// `today`, in document and task order, for the lights. One read transaction;
-    /// the same facts are handed out again while nothing is committed and the day holds.
+    /// the same facts are handed out again while nothing is committed and the day holds,
+    /// and each document's are kept while its revision holds.
     ///
     /// `lookback`: how many closed rounds back a behind streak is counted (the rules'
     /// [`WarningRules::lookback`]; each round back costs a reading of every document).
@@ -109,7 +113,21 @@ impl Store {
         if let Some(facts) = self.warning_facts.get(current, &(today, lookback)) {
             return Ok(facts);
         }
-        let facts = Arc::new(self.read_warning_facts(today, lookback).await?);
+        let mut tx = self.db.read().await?;
+        let revisions = Revisions::read(&mut tx).await?;
+        let key = (today, lookback);
+        let lookup = self.document_facts.lookup(&revisions, &key);
+        let computed = self
+            .read_warning_facts(&mut tx, &lookup.stale, today, lookback)
+            .await?;
+        tx.commit().await?;
+        let documents = self.document_facts.fill(&revisions, &key, lookup, computed);
+        let facts = Arc::new(
+            documents
+                .iter()
+                .flat_map(|(_, facts)| facts.iter().cloned())
+                .collect::<Vec<_>>(),
+        );
         self.warning_facts
             .put(current, (today, lookback), Arc::clone(&facts));
         Ok(facts)
@@ -117,21 +135,29 @@ impl Store {
 
     async fn read_warning_facts(
         &self,
+        tx: &mut Tx,
+        documents: &[i64],
         today: NaiveDate,
         lookback: u8,
-    ) -> Result<Vec<TaskWarningFacts>, StoreError> {
-        let mut tx = self.db.read().await?;
-        let (readings, _) = readings::task_readings(&mut tx, &self.readings).await?;
+    ) -> Result<HashMap<i64, Vec<TaskWarningFacts>>, StoreError> {
+        if documents.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let listed = id_list(documents);
+        let (readings, _) =
+            readings::task_readings(&mut *tx, &self.readings, Some(documents)).await?;
 
         // Closed reporting rounds, newest first, as far back as a rule can look.
         type RoundRow = (i64, i64, String, String, String, String);
-        let round_rows: Vec<RoundRow> = with_conn!(&mut tx, c => sqlx::query_as(
+        let round_rows: Vec<RoundRow> = with_conn!(&mut *tx, c => sqlx::query_as(
+            sqlx::AssertSqlSafe(format!(
             "SELECT r.id, r.document_id, d.imported_at, r.label, r.due, r.opened_at \
              FROM rounds r JOIN documents d ON d.id = r.document_id \
              WHERE r.kind = $1 AND r.closed_at IS NOT NULL \
                AND d.status <> 'draft' AND d.reports_round_id IS NULL \
-             ORDER BY r.document_id, r.id DESC",
-        )
+               AND r.document_id IN ({listed}) \
+             ORDER BY r.document_id, r.id DESC"
+        )))
         .bind(REPORTING)
         .fetch_all(c)
         .await)?;
@@ -159,7 +185,7 @@ impl Store {
         let mut broken: HashMap<i64, bool> = HashMap::new();
         for sources in rounds.into_values() {
             for source in sources {
-                let reading = readings::document_reading(&mut tx, &self.readings, source).await?;
+                let reading = readings::document_reading(&mut *tx, &self.readings, source).await?;
                 for t in &reading.tasks {
                     let ended = broken.entry(t.task).or_insert(false);
                     if *ended {
@@ -177,10 +203,12 @@ impl Store {
         }
 
         // Lead units late in an open round whose due date has passed.
-        let late: Vec<(i64, String)> = with_conn!(&mut tx, c => sqlx::query_as(
+        let late: Vec<(i64, String)> = with_conn!(&mut *tx, c => sqlx::query_as(
+            sqlx::AssertSqlSafe(format!(
             "SELECT p.task_id, p.state FROM reports p JOIN rounds r ON r.id = p.round_id \
-             WHERE r.kind = $1 AND r.closed_at IS NULL AND r.due < $2",
-        )
+             WHERE r.kind = $1 AND r.closed_at IS NULL AND r.due < $2 \
+               AND r.document_id IN ({listed})"
+        )))
         .bind(REPORTING)
         .bind(today.format("%Y-%m-%d").to_string())
         .fetch_all(c)
@@ -194,13 +222,15 @@ impl Store {
 
         // 催办 still out: none of its recipients has read it in the app, and its round
         // (if it is about one) is still open. By document and task number.
-        let out: Vec<(i64, String)> = with_conn!(&mut tx, c => sqlx::query_as(
+        let out: Vec<(i64, String)> = with_conn!(&mut *tx, c => sqlx::query_as(
+            sqlx::AssertSqlSafe(format!(
             "SELECT m.document_id, m.tasks_json FROM reminders m \
              LEFT JOIN rounds r ON r.id = m.round_id \
              WHERE (m.round_id IS NULL OR r.closed_at IS NULL) \
+               AND m.document_id IN ({listed}) \
                AND NOT EXISTS (SELECT 1 FROM reminder_deliveries d \
-                               WHERE d.reminder_id = m.id AND d.read_at IS NOT NULL)",
-        )
+                               WHERE d.reminder_id = m.id AND d.read_at IS NOT NULL)"
+        )))
         .fetch_all(c)
         .await)?;
         let mut reminded = std::collections::HashSet::new();
@@ -219,29 +249,35 @@ impl Store {
             content_text: String,
             state: Option<String>,
         }
-        let rows: Vec<Row> = with_conn!(&mut tx, c => sqlx::query_as(
+        let rows: Vec<Row> = with_conn!(&mut *tx, c => sqlx::query_as(
+            sqlx::AssertSqlSafe(format!(
             "SELECT t.id, t.document_id, d.doc_number, t.number, t.content_text, s.state \
              FROM tasks t JOIN documents d ON d.id = t.document_id \
              LEFT JOIN task_states s ON s.task_id = t.id \
              WHERE d.status <> 'draft' AND d.reports_round_id IS NULL \
-             ORDER BY t.document_id, t.number",
-        )
+               AND t.document_id IN ({listed}) \
+             ORDER BY t.document_id, t.number"
+        )))
         .fetch_all(c)
         .await)?;
-        let unit_rows: Vec<(i64, String)> = with_conn!(&mut tx, c => sqlx::query_as(
+        let unit_rows: Vec<(i64, String)> = with_conn!(&mut *tx, c => sqlx::query_as(
+            sqlx::AssertSqlSafe(format!(
             "SELECT tu.task_id, u.name FROM task_units tu JOIN units u ON u.id = tu.unit_id \
-             WHERE tu.relation = 'lead' ORDER BY tu.task_id, tu.position",
-        )
+             JOIN tasks t ON t.id = tu.task_id \
+             WHERE tu.relation = 'lead' AND t.document_id IN ({listed}) \
+             ORDER BY tu.task_id, tu.position"
+        )))
         .fetch_all(c)
         .await)?;
-        tx.commit().await?;
         let mut leads: HashMap<i64, Vec<String>> = HashMap::new();
         for (task, unit) in unit_rows {
             leads.entry(task).or_default().push(unit);
         }
 
-        rows.into_iter()
-            .map(|row| {
+        let mut out: HashMap<i64, Vec<TaskWarningFacts>> = HashMap::new();
+        for row in rows {
+            let document = row.document_id;
+            let listed = {
                 let number = u32_from("任务序号", row.number)?;
                 let closed = match row.state.as_deref() {
                     Some(code) => task_state_from_code(code)? == TaskState::Closed,
@@ -275,7 +311,7 @@ impl Store {
                             .collect()
                     })
                     .unwrap_or_default();
-                Ok(TaskWarningFacts {
+                TaskWarningFacts {
                     task: TaskSummary {
                         document: DocumentId(row.document_id),
                         doc_number: row.doc_number,
@@ -286,8 +322,10 @@ impl Store {
                     },
                     facts,
                     subitems,
-                })
-            })
-            .collect()
+                }
+            };
+            out.entry(document).or_default().push(listed);
+        }
+        Ok(out)
     }
 }

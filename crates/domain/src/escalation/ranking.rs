@@ -59,7 +59,8 @@ impl RoundCounts {
         self.on_time + self.late + self.missing
     }
 
-    fn add(&mut self, o: &RoundCounts) {
+    /// Adds `o`'s counts to these (the period is this one's).
+    pub fn add(&mut self, o: &RoundCounts) {
         self.expected += o.expected;
         self.on_time += o.on_time;
         self.late += o.late;

@@ -7,7 +7,8 @@ use duban_domain::analysis::Status;
 use duban_domain::warning::{Condition, MAX_ROUNDS, WarningRules};
 use duban_domain::{Notice, ReportAction, RichText, Role, TaskAction, TaskDraft};
 use duban_store::{
-    ReminderChannels, ReminderTarget, ReportChange, RoundId, Store, TaskWarningFacts, User,
+    LapseKind, ReminderChannels, ReminderTarget, ReportChange, RoundId, Store, TaskWarningFacts,
+    User,
 };
 
 use crate::common::{connect, dated_notice, open_round, report_of, save_notice, temp_db, user};
@@ -24,6 +25,10 @@ const YEARLY: &str = "全年完成固定资产投资50亿元。";
 
 /// 1: a yearly target (behind at 50%); 2: due 2020-12-20; 3: ongoing; 4: closed later.
 fn notice() -> Notice {
+    notice_titled("关于重点工作任务分解的通知")
+}
+
+fn notice_titled(title: &str) -> Notice {
     let tasks = [
         (YEARLY, None),
         ("建成城市书房。", Some("2020年12月20日前")),
@@ -41,11 +46,7 @@ fn notice() -> Notice {
             ..TaskDraft::default()
         })
         .collect();
-    dated_notice(
-        "关于重点工作任务分解的通知",
-        NaiveDate::from_ymd_opt(2020, 3, 5).unwrap(),
-        drafts,
-    )
+    dated_notice(title, NaiveDate::from_ymd_opt(2020, 3, 5).unwrap(), drafts)
 }
 
 struct People {
@@ -276,4 +277,92 @@ async fn facts_follow_the_rounds_the_reports_and_closure() {
         .unwrap();
     assert_eq!(rules.lights[red.light].name, "红灯");
     assert_eq!(red.reasons, vec!["连续2轮进度滞后"]);
+}
+
+/// What the store keeps per document (the facts, the lapses, the rankings' counts)
+/// moves with a write another app server makes to one document, and equals what a
+/// store without any cache reads; the other document's part is unchanged.
+#[tokio::test]
+async fn figures_kept_per_document_follow_another_servers_writes() {
+    let db = temp_db().await;
+    let store = connect(&db).await;
+    let other_server = connect(&db).await;
+    let first = save_notice(&store, &notice(), "first.txt").await;
+    let second = save_notice(
+        &store,
+        &notice_titled("关于第二批重点工作任务分解的通知"),
+        "second.txt",
+    )
+    .await;
+    let p = People {
+        office: user(&store, "duchashi", Role::Supervisor, None).await,
+        reporter: user(&store, "cgj.lly", Role::Reporter, Some("区城管局")).await,
+        head: user(&store, "cgj.fzr", Role::UnitHead, Some("区城管局")).await,
+    };
+    let mut rounds = Vec::new();
+    for doc in [first, second] {
+        rounds.push(
+            open_round(
+                &store,
+                doc,
+                "1-11月",
+                day(12, 10),
+                None,
+                p.office.id,
+                at(12, 1),
+            )
+            .await,
+        );
+    }
+    let today = day(12, 15);
+    let read = |s: &Store| {
+        let s = s.clone();
+        async move {
+            (
+                s.lapses(None, today).await.unwrap(),
+                s.ranking_source(today).await.unwrap(),
+                s.warning_facts(today, MAX_ROUNDS).await.unwrap(),
+            )
+        }
+    };
+    let (lapses, _, facts) = read(&store).await;
+    assert_eq!(
+        lapses.len(),
+        8,
+        "every report of both rounds is missing: {lapses:?}"
+    );
+    assert!(
+        facts.iter().all(|f| f.facts.unreported_past_due),
+        "{facts:?}"
+    );
+
+    accepted(
+        &other_server,
+        rounds[0],
+        1,
+        &p,
+        "完成年度目标任务的95%。",
+        at(12, 12),
+    )
+    .await;
+
+    let kept = read(&store).await;
+    let fresh = read(&connect(&db).await).await;
+    assert_eq!(kept.0, fresh.0, "lapses");
+    assert_eq!(kept.1, fresh.1, "rankings' figures");
+    assert_eq!(kept.2, fresh.2, "预警 facts");
+    let late: Vec<_> = kept
+        .0
+        .iter()
+        .filter(|l| l.kind == LapseKind::LateReport)
+        .collect();
+    assert_eq!(late.len(), 1, "{late:?}");
+    assert_eq!((late[0].document, late[0].task), (first, 1));
+    let reported: Vec<_> = kept
+        .2
+        .iter()
+        .filter(|f| !f.facts.unreported_past_due)
+        .map(|f| (f.task.document, f.task.number))
+        .collect();
+    assert_eq!(reported, vec![(first, 1)]);
 }
