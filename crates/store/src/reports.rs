@@ -388,6 +388,26 @@ impl Store {
         Ok(reports)
     }
 
+    /// The text of every report of `round` as plain text (empty when none was written),
+    /// by report: what the round's one-page table shows beside [`Store::reports`].
+    pub async fn report_texts(
+        &self,
+        round: RoundId,
+    ) -> Result<std::collections::HashMap<ReportId, String>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let rows: Vec<(i64, String)> = with_conn!(&mut tx, c => sqlx::query_as(
+            "SELECT id, text_plain FROM reports WHERE round_id = $1",
+        )
+        .bind(round.0)
+        .fetch_all(c)
+        .await)?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, text)| (ReportId(id), text))
+            .collect())
+    }
+
     /// A report with its text, its history (oldest first) and what the unit reported on
     /// the task before: its text in the latest earlier reporting round that has any,
     /// or else the progress the imported notice gave (labelled `通报所载进展`).

@@ -38,6 +38,24 @@ pub async fn notice_file(notice: Notice, format: OutputFormat) -> Result<Respons
         .into_response())
 }
 
+/// A workbook as a download named `filename`.
+pub fn xlsx(filename: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                content_disposition(filename, "table"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// `attachment; filename="…"; filename*=UTF-8''…` (RFC 6266, RFC 5987). The plain
 /// `filename` is the name itself when it is printable ASCII without quotes or
 /// backslashes, else `FALLBACK.EXT`.

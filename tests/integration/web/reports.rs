@@ -327,3 +327,91 @@ fn batch_approval_and_acceptance_from_the_queue() {
     );
     assert_eq!(outcome["done"], json!([]), "{outcome}");
 }
+
+/// The round on one page: every report's text once its unit head signed it off (a
+/// draft stays with its unit), filtered by unit and state, and the same rows as XLSX.
+#[test]
+fn the_round_reads_on_one_page_and_exports_to_xlsx() {
+    use calamine::{Data, Reader, Xlsx};
+
+    let app = App::start(ACCOUNTS);
+    let round = app.open_round();
+    let (fgj, head, czj, sup) = (
+        app.login("fgj.lly"),
+        app.login("fgj.fzr"),
+        app.login("czj.lly"),
+        app.login("sup"),
+    );
+    let signed_off = app.report_id(&fgj, 1, "区发改局");
+    for (client, body) in [
+        (
+            &fgj,
+            json!({"action": "submit", "text": "已分解下达GDP增长指标。", "percent": "60"}),
+        ),
+        (&head, json!({"action": "approve"})),
+    ] {
+        let (status, answer) =
+            app.post(client, &format!("/api/reports/{signed_off}/actions"), body);
+        assert!(status.is_success(), "{answer}");
+    }
+    let draft = app.report_id(&czj, 2, "区财政局");
+    let (status, answer) = app.post(
+        &czj,
+        &format!("/api/reports/{draft}/actions"),
+        json!({"action": "save_draft", "text": "草稿内容不外传"}),
+    );
+    assert!(status.is_success(), "{answer}");
+
+    let (_, all) = app.get(&sup, &format!("/api/rounds/{round}"));
+    let reports = all["reports"].as_array().expect("reports");
+    let of = |id: &Value| reports.iter().find(|r| r["id"] == *id).expect("listed");
+    assert_eq!(of(&json!(signed_off))["text"], "已分解下达GDP增长指标。");
+    assert_eq!(
+        of(&json!(draft))["text"],
+        Value::Null,
+        "a draft is withheld"
+    );
+    assert!(all["units"].as_array().expect("units").len() >= 2, "{all}");
+
+    let (_, one_unit) = app.get(&sup, &format!("/api/rounds/{round}?unit=区发改局"));
+    let listed = one_unit["reports"].as_array().expect("reports");
+    assert!(!listed.is_empty() && listed.iter().all(|r| r["unit"] == "区发改局"));
+    let (_, approved) = app.get(&sup, &format!("/api/rounds/{round}?state=unit_approved"));
+    assert_eq!(approved["reports"].as_array().expect("reports").len(), 1);
+    let (status, body) = app.get(&sup, &format!("/api/rounds/{round}?state=lost"));
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    let (status, page) = app.page(&sup, &format!("/rounds/{round}?unit=区发改局"));
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("已分解下达GDP增长指标。"), "{page}");
+    assert!(!page.contains("草稿内容不外传"));
+    assert!(
+        page.contains(&format!("/rounds/{round}/table.xlsx?unit=%E5%8C%BA")),
+        "{page}"
+    );
+
+    let response = sup
+        .get(
+            app.server
+                .url(&format!("/rounds/{round}/table.xlsx?state=unit_approved")),
+        )
+        .send()
+        .expect("xlsx");
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response.bytes().expect("bytes").to_vec();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("workbook");
+    let sheet = book.worksheet_range("填报情况").expect("sheet");
+    let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+    assert_eq!(cell(2, 4), Data::String("落实情况".into()));
+    assert_eq!(cell(3, 2), Data::String("区发改局".into()));
+    assert_eq!(cell(3, 3), Data::String("待督查室审核".into()));
+    assert_eq!(cell(3, 4), Data::String("已分解下达GDP增长指标。".into()));
+    assert_eq!(cell(3, 5), Data::String("60%".into()));
+    assert_eq!(sheet.height(), 4, "title, note, header and the one report");
+    // A reporter cannot read the round's table at all.
+    let response = fgj
+        .get(app.server.url(&format!("/rounds/{round}/table.xlsx")))
+        .send()
+        .expect("answer");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}

@@ -3,14 +3,12 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::download::content_disposition;
 use crate::error::AppError;
 use crate::templates::{render, v};
 
@@ -132,18 +130,5 @@ pub async fn table_file(
 ) -> Result<Response, AppError> {
     let kind = super::TableKind::from_file(&file, q.category.as_deref())?;
     let (name, bytes) = super::table_xlsx(&state, &user, kind).await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                content_disposition(&name, "table"),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::download::xlsx(&name, bytes))
 }

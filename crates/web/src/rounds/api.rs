@@ -1,7 +1,7 @@
 //! Rounds as JSON.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use duban_store::{RoundId, RoundSummary};
@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::auth::{CurrentUser, READERS, require};
 use crate::error::{ApiError, AppError};
 
-use super::{OpenRound, RoundDetail};
+use super::{OpenRound, RoundDetail, RoundFilter};
 
 pub async fn rounds(
     State(state): State<AppState>,
@@ -38,8 +38,9 @@ pub async fn round(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
+    Query(filter): Query<RoundFilter>,
 ) -> Result<Json<RoundDetail>, ApiError> {
-    Ok(Json(super::round_detail(&state, &user, id).await?))
+    Ok(Json(super::round_detail(&state, &user, id, &filter).await?))
 }
 
 pub async fn close_round(

@@ -1,5 +1,7 @@
 //! Reporting rounds (填报轮次): the office opens one for a document's tasks, units
-//! report in it, the office closes it. Who has not reported yet is computed here.
+//! report in it, the office closes it. Who has not reported yet is computed here, and
+//! the round on one page: every report's text in one table, filtered by unit and
+//! state, exported to XLSX.
 
 mod api;
 mod pages;
@@ -9,6 +11,7 @@ use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use duban_domain::limits;
 use duban_domain::selection::TaskSelection;
+use duban_render::table::{DataTable, TableCell};
 use duban_store::{DocumentId, NewRound, ReportFilter, ReportSummary, RoundId, RoundSummary, User};
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +24,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/rounds", get(pages::rounds).post(pages::open_round))
         .route("/rounds/{id}", get(pages::round))
         .route("/rounds/{id}/close", post(pages::close_round))
+        .route("/rounds/{id}/table.xlsx", get(pages::round_table))
 }
 
 pub(crate) fn api_routes() -> Router<AppState> {
@@ -36,16 +40,56 @@ pub struct UnreportedUnit {
     pub tasks: Vec<u32>,
 }
 
+/// One report as the round's table shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundReport {
+    #[serde(flatten)]
+    pub summary: ReportSummary,
+    /// Its text (plain); `None` while it is withheld from the viewer (not yet signed
+    /// off by its unit head, see `reports::content_withheld`).
+    pub text: Option<String>,
+}
+
+/// Which reports of the round to show: one unit's, those in one state.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct RoundFilter {
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// A `ReportState` code.
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RoundDetail {
     pub round: RoundSummary,
-    pub reports: Vec<ReportSummary>,
+    /// The reports the filter keeps, by task and unit.
+    pub reports: Vec<RoundReport>,
+    /// Every unit with a report in the round, for the filter.
+    pub units: Vec<String>,
     /// Units with at least one report not yet submitted (or sent back), with those tasks.
     pub not_reported: Vec<UnreportedUnit>,
 }
 
-pub async fn round_detail(state: &AppState, user: &User, id: i64) -> Result<RoundDetail, AppError> {
+pub async fn round_detail(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    filter: &RoundFilter,
+) -> Result<RoundDetail, AppError> {
     require(user, READERS)?;
+    let wanted_state = match filter.state.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(code) => Some(
+            duban_domain::ReportState::from_code(code)
+                .ok_or_else(|| AppError::BadRequest(format!("未知的填报状态“{code}”")))?,
+        ),
+    };
+    let wanted_unit = filter
+        .unit
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
     let round = state
         .store
         .round(RoundId(id))
@@ -59,6 +103,13 @@ pub async fn round_detail(state: &AppState, user: &User, id: i64) -> Result<Roun
         })
         .await?;
     crate::reports::redact_summaries(user, &mut reports);
+    let mut texts = state.store.report_texts(round.id).await?;
+    let mut units: Vec<String> = Vec::new();
+    for r in &reports {
+        if !units.contains(&r.unit) {
+            units.push(r.unit.clone());
+        }
+    }
     let mut not_reported: Vec<UnreportedUnit> = Vec::new();
     for r in reports.iter().filter(|r| !r.state.is_reported()) {
         match not_reported.iter_mut().find(|u| u.unit == r.unit) {
@@ -69,11 +120,114 @@ pub async fn round_detail(state: &AppState, user: &User, id: i64) -> Result<Roun
             }),
         }
     }
+    let reports = reports
+        .into_iter()
+        .filter(|r| wanted_unit.is_none_or(|u| r.unit == u))
+        .filter(|r| wanted_state.is_none_or(|s| r.state == s))
+        .map(|r| {
+            let withheld = crate::reports::content_withheld(user, &r.unit, r.state);
+            let text = texts.remove(&r.id).filter(|_| !withheld);
+            RoundReport { summary: r, text }
+        })
+        .collect();
     Ok(RoundDetail {
         round,
         reports,
+        units,
         not_reported,
     })
+}
+
+/// The round's table as a workbook: the reports the filter keeps, with their text.
+pub async fn round_table(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    filter: &RoundFilter,
+) -> Result<(String, Vec<u8>), AppError> {
+    let detail = round_detail(state, user, id, filter).await?;
+    let round = &detail.round;
+    let document = round.doc_number.clone().unwrap_or_default();
+    let mut scope = Vec::new();
+    if let Some(unit) = filter.unit.as_deref().filter(|u| !u.trim().is_empty()) {
+        scope.push(unit.trim().to_string());
+    }
+    if let Some(s) = filter
+        .state
+        .as_deref()
+        .and_then(|c| duban_domain::ReportState::from_code(c.trim()))
+    {
+        scope.push(s.label().to_string());
+    }
+    let title = format!("{document}{}填报情况", round.label)
+        .trim()
+        .to_string();
+    let rows = detail
+        .reports
+        .iter()
+        .map(|r| {
+            let s = &r.summary;
+            vec![
+                TableCell::from(s.task),
+                TableCell::from(s.task_content.as_str()),
+                TableCell::from(s.unit.as_str()),
+                TableCell::from(s.state.label()),
+                match &r.text {
+                    Some(t) => TableCell::from(t.as_str()),
+                    None => TableCell::from("（单位负责人审核前不显示）"),
+                },
+                s.percent
+                    .map_or(TableCell::Empty, |p| TableCell::from(format!("{p}"))),
+                TableCell::from(local_time(s.updated_at)),
+                TableCell::from(local_time(s.submitted_at)),
+            ]
+        })
+        .collect();
+    let table = DataTable {
+        sheet: "填报情况".into(),
+        title: title.clone(),
+        note: format!(
+            "截止日期{}；{}共{}份{}。",
+            round.due,
+            if scope.is_empty() {
+                String::new()
+            } else {
+                format!("{}，", scope.join("、"))
+            },
+            detail.reports.len(),
+            if round.closed {
+                "，本轮已关闭"
+            } else {
+                ""
+            },
+        ),
+        header: [
+            "序号",
+            "任务",
+            "单位",
+            "状态",
+            "落实情况",
+            "完成进度",
+            "最后修改",
+            "报送时间",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    };
+    let bytes =
+        duban_render::table::table_xlsx(&table).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    Ok((format!("{title}.xlsx"), bytes))
+}
+
+/// A time as the office reads it (China time, to the minute); empty for none.
+fn local_time(at: Option<chrono::DateTime<Utc>>) -> String {
+    at.map(|t| {
+        (t + chrono::Duration::hours(8))
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    })
+    .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, Deserialize)]
