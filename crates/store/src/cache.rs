@@ -83,7 +83,10 @@ impl Revisions {
 /// document's revision, the directory's and the key hold: after a write only the
 /// documents it touched are computed again.
 #[derive(Debug)]
-pub(crate) struct DocumentCache<K, T>(Mutex<HashMap<i64, (Stamp, K, Arc<T>)>>);
+pub(crate) struct DocumentCache<K, T>(Mutex<HashMap<i64, Kept<K, T>>>);
+
+/// A document's value, with what it was computed at and for.
+type Kept<K, T> = (Stamp, K, Arc<T>);
 
 impl<K, T> Default for DocumentCache<K, T> {
     fn default() -> Self {

@@ -68,7 +68,7 @@ pub use crate::sources::{
     SourceSummary,
 };
 pub use crate::task_page::{TaskPage, TaskPageQuery, TaskPageReport, TaskPageRow};
-pub use crate::warnings::{SavedWarningRules, TaskWarningFacts};
+pub use crate::warnings::{SavedWarningRules, TaskWarningFacts, WarningFacts};
 use crate::writer::Writer;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

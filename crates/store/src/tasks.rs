@@ -642,6 +642,33 @@ impl Store {
         Ok(states)
     }
 
+    /// How many tasks (of every document) are in each state, in `TaskState::ALL` order:
+    /// what [`Store::task_states`] would count, without listing every task.
+    pub async fn task_state_counts(&self) -> Result<Vec<(TaskState, usize)>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let rows: Vec<(Option<String>, i64)> = with_conn!(&mut tx, c => sqlx::query_as(
+            "SELECT s.state, COUNT(*) FROM tasks t LEFT JOIN task_states s ON s.task_id = t.id \
+             GROUP BY s.state",
+        )
+        .fetch_all(c)
+        .await)?;
+        tx.commit().await?;
+        let mut counts: Vec<(TaskState, usize)> =
+            TaskState::ALL.into_iter().map(|s| (s, 0)).collect();
+        for (code, n) in rows {
+            let state = match code {
+                Some(code) => task_state_from_code(&code)?,
+                None => TaskState::Open,
+            };
+            let n =
+                usize::try_from(n).map_err(|_| StoreError::Corrupt(format!("任务数 {n} 无效")))?;
+            if let Some(slot) = counts.iter_mut().find(|(s, _)| *s == state) {
+                slot.1 += n;
+            }
+        }
+        Ok(counts)
+    }
+
     /// Takes a closure step on task `number` of the document and records it (who,
     /// when, the step, from and to, the comment trimmed), in one transaction; returns
     /// the new state. `duban_domain::next_task_state` decides, with the actor's role
@@ -729,6 +756,36 @@ impl Store {
         document: Option<DocumentId>,
         today: NaiveDate,
     ) -> Result<Vec<Lapse>, StoreError> {
+        let per_document = self.document_lapses(document, today).await?;
+        let mut found: Vec<&(LapseKey, Lapse)> = Vec::new();
+        for (_, lapses) in &per_document {
+            found.extend(lapses.iter());
+        }
+        found.sort_by_key(|(key, _)| *key);
+        Ok(found.into_iter().map(|(_, lapse)| lapse.clone()).collect())
+    }
+
+    /// How many lapses ([`Store::lapses`]) each unit with any has, over every
+    /// document, in the unit directory's order, without listing them.
+    pub async fn lapse_counts(&self, today: NaiveDate) -> Result<Vec<(String, usize)>, StoreError> {
+        let mut counts: std::collections::BTreeMap<i64, (String, usize)> = Default::default();
+        for (_, lapses) in self.document_lapses(None, today).await? {
+            for ((unit, ..), lapse) in lapses.iter() {
+                counts
+                    .entry(*unit)
+                    .or_insert_with(|| (lapse.unit.clone(), 0))
+                    .1 += 1;
+            }
+        }
+        Ok(counts.into_values().collect())
+    }
+
+    /// Each document's lapses (or only `document`'s), kept per document revision.
+    async fn document_lapses(
+        &self,
+        document: Option<DocumentId>,
+        today: NaiveDate,
+    ) -> Result<Vec<(i64, std::sync::Arc<DocumentLapses>)>, StoreError> {
         let mut tx = self.db.read().await?;
         let mut revisions = Revisions::read(&mut tx).await?;
         if let Some(d) = document {
@@ -737,12 +794,6 @@ impl Store {
         let lookup = self.lapses.lookup(&revisions, &today);
         let computed = document_lapses(&mut tx, &lookup.stale, today).await?;
         tx.commit().await?;
-        let mut found: Vec<&(LapseKey, Lapse)> = Vec::new();
-        let per_document = self.lapses.fill(&revisions, &today, lookup, computed);
-        for (_, lapses) in &per_document {
-            found.extend(lapses.iter());
-        }
-        found.sort_by_key(|(key, _)| *key);
-        Ok(found.into_iter().map(|(_, lapse)| lapse.clone()).collect())
+        Ok(self.lapses.fill(&revisions, &today, lookup, computed))
     }
 }

@@ -32,6 +32,43 @@ pub struct TaskWarningFacts {
     pub subitems: Vec<(SubItemLabel, TaskFacts)>,
 }
 
+/// Every listed task's facts, document by document (each document's kept as the
+/// store computed it: a write to one document computes only its facts again).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct WarningFacts {
+    documents: Vec<(DocumentId, Arc<Vec<TaskWarningFacts>>)>,
+}
+
+impl WarningFacts {
+    /// In document and task order.
+    pub fn iter(&self) -> impl Iterator<Item = &TaskWarningFacts> {
+        self.documents.iter().flat_map(|(_, facts)| facts.iter())
+    }
+
+    /// One document's, in task order (none if it is not listed).
+    pub fn of_document(&self, document: DocumentId) -> &[TaskWarningFacts] {
+        match self.documents.binary_search_by_key(&document, |(d, _)| *d) {
+            Ok(i) => &self.documents[i].1,
+            Err(_) => &[],
+        }
+    }
+
+    /// Of one task, if it is listed.
+    pub fn of_task(&self, document: DocumentId, number: u32) -> Option<&TaskWarningFacts> {
+        self.of_document(document)
+            .iter()
+            .find(|f| f.task.number == number)
+    }
+
+    pub fn len(&self) -> usize {
+        self.documents.iter().map(|(_, facts)| facts.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// The rule set as saved, with who saved it and when (`None`: the default, never saved).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SavedWarningRules {
@@ -40,7 +77,7 @@ pub struct SavedWarningRules {
 }
 
 /// The facts, kept per store generation for (day, rounds looked back).
-pub(crate) type FactsCache = GenerationCache<(NaiveDate, u8), Vec<TaskWarningFacts>>;
+pub(crate) type FactsCache = GenerationCache<(NaiveDate, u8), WarningFacts>;
 
 /// Each document's facts for (day, rounds looked back), while its revision holds.
 pub(crate) type DocumentFactsCache = DocumentCache<(NaiveDate, u8), Vec<TaskWarningFacts>>;
@@ -108,7 +145,7 @@ impl Store {
         &self,
         today: NaiveDate,
         lookback: u8,
-    ) -> Result<Arc<Vec<TaskWarningFacts>>, StoreError> {
+    ) -> Result<Arc<WarningFacts>, StoreError> {
         let current = self.current_generation().await?;
         if let Some(facts) = self.warning_facts.get(current, &(today, lookback)) {
             return Ok(facts);
@@ -122,12 +159,13 @@ impl Store {
             .await?;
         tx.commit().await?;
         let documents = self.document_facts.fill(&revisions, &key, lookup, computed);
-        let facts = Arc::new(
-            documents
-                .iter()
-                .flat_map(|(_, facts)| facts.iter().cloned())
-                .collect::<Vec<_>>(),
-        );
+        let facts = Arc::new(WarningFacts {
+            documents: documents
+                .into_iter()
+                .filter(|(_, facts)| !facts.is_empty())
+                .map(|(d, facts)| (DocumentId(d), facts))
+                .collect(),
+        });
         self.warning_facts
             .put(current, (today, lookback), Arc::clone(&facts));
         Ok(facts)

@@ -9,6 +9,7 @@
 //! report due yet are listed after the ranked ones, unranked.
 
 use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -206,9 +207,10 @@ pub fn rank(units: Vec<UnitRounds>) -> Rankings {
     // Every round period any unit has, in order.
     let mut rounds: Vec<RoundCounts> = Vec::new();
     let mut per_kind: Vec<Vec<RoundCounts>> = Vec::new();
+    let mut seen: HashSet<(&str, Option<NaiveDate>)> = HashSet::new();
     for u in units.iter().filter(|u| u.kind != UnitKind::Group) {
         for r in &u.rounds {
-            if !rounds.iter().any(|t| t.round == r.round && t.due == r.due) {
+            if seen.insert((r.round.as_str(), r.due)) {
                 rounds.push(RoundCounts {
                     round: r.round.clone(),
                     due: r.due,
@@ -218,6 +220,11 @@ pub fn rank(units: Vec<UnitRounds>) -> Rankings {
         }
     }
     rounds.sort_by(by_round);
+    let index: HashMap<(String, Option<NaiveDate>), usize> = rounds
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ((r.round.clone(), r.due), i))
+        .collect();
     for _ in &kinds {
         per_kind.push(rounds.clone());
     }
@@ -238,10 +245,7 @@ pub fn rank(units: Vec<UnitRounds>) -> Rankings {
         let mut trend = Vec::new();
         for r in &u.rounds {
             totals.add(r);
-            if let Some(i) = rounds
-                .iter()
-                .position(|t| t.round == r.round && t.due == r.due)
-            {
+            if let Some(&i) = index.get(&(r.round.clone(), r.due)) {
                 rounds[i].add(r);
                 per_kind[k][i].add(r);
             }

@@ -8,7 +8,7 @@ use duban_domain::warning::{Condition, MAX_ROUNDS, WarningRules};
 use duban_domain::{Notice, ReportAction, RichText, Role, TaskAction, TaskDraft};
 use duban_store::{
     LapseKind, ReminderChannels, ReminderTarget, ReportChange, RoundId, Store, TaskWarningFacts,
-    User,
+    User, WarningFacts,
 };
 
 use crate::common::{connect, dated_notice, open_round, report_of, save_notice, temp_db, user};
@@ -86,7 +86,7 @@ async fn accepted(
     }
 }
 
-fn facts_of(all: &[TaskWarningFacts], number: u32) -> &TaskWarningFacts {
+fn facts_of(all: &WarningFacts, number: u32) -> &TaskWarningFacts {
     all.iter().find(|f| f.task.number == number).unwrap()
 }
 

@@ -5,6 +5,7 @@
 mod api;
 mod pages;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
@@ -119,30 +120,33 @@ pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppEr
 async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppError> {
     let today = china_date(Utc::now());
     // The parts read the store independently: on their own connections at once.
-    let (states, counts, rounds, lapses, lights, rankings) = tokio::try_join!(
-        async { Ok::<_, AppError>(state.store.task_states(None).await?) },
+    // The parts read the store independently: on their own connections at once.
+    let (states, counts, round, lapses, lights, rankings) = tokio::try_join!(
+        async { Ok::<_, AppError>(state.store.task_state_counts().await?) },
         async { Ok(state.store.reading_counts().await?) },
-        async { Ok(state.store.rounds(None).await?) },
-        async { Ok(state.store.lapses(None, today).await?) },
+        async { Ok(state.store.latest_round(None).await?) },
+        async { Ok(state.store.lapse_counts(today).await?) },
         crate::warnings::judged(state),
         crate::oversight::rankings(state, user),
     )?;
-    let task_states: Vec<Count> = TaskState::ALL
-        .into_iter()
-        .map(|s| Count {
+    let task_states: Vec<Count> = states
+        .iter()
+        .map(|&(s, count)| Count {
             code: s.code(),
             label: s.label(),
-            count: states.iter().filter(|(_, _, t)| *t == s).count(),
+            count,
         })
         .collect();
+    let tasks: usize = states.iter().map(|(_, n)| n).sum();
     let closed = states
         .iter()
-        .filter(|(_, _, t)| *t == TaskState::Closed)
-        .count();
-    let completion_rate = if states.is_empty() {
+        .filter(|(s, _)| *s == TaskState::Closed)
+        .map(|(_, n)| n)
+        .sum::<usize>();
+    let completion_rate = if tasks == 0 {
         "—".to_string()
     } else {
-        format!("{:.1}%", closed as f64 * 100.0 / states.len() as f64)
+        format!("{:.1}%", closed as f64 * 100.0 / tasks as f64)
     };
 
     let reading = ReadingFigures {
@@ -162,7 +166,6 @@ async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, A
         decided: counts.decided,
         from_rounds: counts.from_rounds,
     };
-    let round = rounds.into_iter().next();
     let reports = round_reports(state, round.as_ref()).await?;
     let report_states = ReportState::ALL
         .into_iter()
@@ -174,37 +177,30 @@ async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, A
         .filter(|c| c.count > 0)
         .collect();
 
+    // Units in the order they first appear: the round's reports, then lapses.
     let mut units: Vec<UnitFigures> = Vec::new();
-    for r in &reports {
-        let figures = match units.iter_mut().find(|u| u.unit == r.unit) {
-            Some(f) => f,
-            None => {
-                units.push(UnitFigures {
-                    unit: r.unit.clone(),
-                    reports: 0,
-                    reported: 0,
-                    accepted: 0,
-                    lapses: 0,
-                });
-                units.last_mut().ok_or(AppError::NotFound("单位"))?
-            }
-        };
-        figures.reports += 1;
-        figures.reported += usize::from(r.state.is_reported());
-        figures.accepted += usize::from(r.state == ReportState::Accepted);
-    }
-    for l in &lapses {
-        if let Some(f) = units.iter_mut().find(|u| u.unit == l.unit) {
-            f.lapses += 1;
-        } else {
+    let mut place: HashMap<String, usize> = HashMap::new();
+    let mut figures_of = |unit: &str, units: &mut Vec<UnitFigures>| -> usize {
+        *place.entry(unit.to_string()).or_insert_with(|| {
             units.push(UnitFigures {
-                unit: l.unit.clone(),
+                unit: unit.to_string(),
                 reports: 0,
                 reported: 0,
                 accepted: 0,
-                lapses: 1,
+                lapses: 0,
             });
-        }
+            units.len() - 1
+        })
+    };
+    for r in &reports {
+        let i = figures_of(&r.unit, &mut units);
+        units[i].reports += 1;
+        units[i].reported += usize::from(r.state.is_reported());
+        units[i].accepted += usize::from(r.state == ReportState::Accepted);
+    }
+    for (unit, n) in &lapses {
+        let i = figures_of(unit, &mut units);
+        units[i].lapses += n;
     }
     // The units most behind first: most unreported, then most lapses.
     units.sort_by_key(|u| {
@@ -214,14 +210,14 @@ async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, A
         )
     });
     Ok(Dashboard {
-        tasks: states.len(),
+        tasks,
         task_states,
         reading,
         completion_rate,
         round_label: round.map(|r| r.label),
         report_states,
         units,
-        lapses: lapses.len(),
+        lapses: lapses.iter().map(|(_, n)| n).sum(),
         warnings: lights.counts(),
         rankings,
     })

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use duban_domain::china_date;
 use duban_domain::warning::{Condition, Light, Rule, WarningRules};
-use duban_store::{DocumentId, TaskWarningFacts, User};
+use duban_store::{DocumentId, TaskWarningFacts, User, WarningFacts};
 use serde::Serialize;
 
 use crate::AppState;
@@ -93,7 +93,7 @@ pub struct Warnings {
 /// closed tasks' count.
 fn counts(
     rules: &WarningRules,
-    facts: &[TaskWarningFacts],
+    facts: &WarningFacts,
     today: NaiveDate,
 ) -> (Vec<LightCount>, usize) {
     let (counts, closed) = rules.count(facts.iter().map(|f| (&f.facts, &f.subitems[..])), today);
@@ -149,8 +149,8 @@ pub(crate) async fn notice_lights(
     let today = today();
     let facts = store.warning_facts(today, rules.lookback()).await?;
     Ok(facts
+        .of_document(document)
         .iter()
-        .filter(|f| f.task.document == document)
         .filter_map(|f| {
             let (j, _) = rules.judge_task(&f.facts, &f.subitems, today)?;
             Some((f.task.number, rules.lights[j.light].name.clone()))
@@ -219,7 +219,7 @@ pub async fn warnings(
 pub(crate) struct Judged {
     pub rules: WarningRules,
     pub today: NaiveDate,
-    pub facts: Arc<Vec<TaskWarningFacts>>,
+    pub facts: Arc<WarningFacts>,
 }
 
 pub(crate) async fn judged(state: &AppState) -> Result<Judged, AppError> {
@@ -236,9 +236,7 @@ pub(crate) async fn judged(state: &AppState) -> Result<Judged, AppError> {
 impl Judged {
     /// The facts of one task, if it is listed.
     pub fn facts_of(&self, document: DocumentId, number: u32) -> Option<&TaskWarningFacts> {
-        self.facts
-            .iter()
-            .find(|f| f.task.document == document && f.task.number == number)
+        self.facts.of_task(document, number)
     }
 
     /// The lights of `tasks` only (a page's rows; unlisted or closed tasks have none),
