@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use duban_domain::{ReportState, SourceKind, TaskState};
 
-use crate::codec::{COOPERATING, LEAD, state_from_code, task_state_from_code, u32_from};
+use crate::codec::{COOPERATING, LEAD, REPORTING, state_from_code, task_state_from_code, u32_from};
 use crate::db::{Db, Tx, with_conn};
 use crate::query::unit_named;
 use crate::readings::{self, ReadingCache, ReadingFilter};
@@ -27,7 +27,8 @@ pub struct TaskPageQuery {
     /// A canonical name or an alias; an unknown name has no tasks.
     pub unit: Option<String>,
     /// The reporting round whose reports are shown (and filtered on); `None`: the last
-    /// opened round of `document` (of any document when that is `None`).
+    /// opened round of `document`, or, of all documents, each task's own document's
+    /// last opened round (a round just opened on one notice does not hide the others').
     pub round: Option<RoundId>,
     /// Only tasks with a report in this state in the round shown (none without a round).
     pub report_state: Option<ReportState>,
@@ -64,7 +65,7 @@ pub struct TaskPageRow {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskPage {
-    /// The round shown.
+    /// The round shown; `None` with every document's latest (or no round at all).
     pub round: Option<RoundSummary>,
     pub rows: Vec<TaskPageRow>,
     /// Tasks matching the filters, on all pages.
@@ -138,6 +139,35 @@ async fn generation(tx: &mut Tx) -> Result<i64, StoreError> {
 pub(crate) const GENERATION_SQL: &str =
     "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM store_generation";
 
+/// Whose reports a page shows.
+#[derive(Debug, Clone, Copy)]
+enum ShownRounds {
+    One(i64),
+    /// Each document's last opened reporting round.
+    LatestOfEach,
+}
+
+impl ShownRounds {
+    /// The condition on `reports p`.
+    fn push<DB>(self, q: &mut sqlx::QueryBuilder<DB>)
+    where
+        DB: sqlx::Database,
+        for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+        for<'t> &'static str: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    {
+        match self {
+            ShownRounds::One(round) => {
+                q.push("p.round_id = ").push_bind(round);
+            }
+            ShownRounds::LatestOfEach => {
+                q.push("p.round_id IN (SELECT MAX(r.id) FROM rounds r WHERE r.kind = ")
+                    .push_bind(REPORTING)
+                    .push(" GROUP BY r.document_id)");
+            }
+        }
+    }
+}
+
 /// The filters of a task page, as SQL conditions on `tasks t`. Written out for the
 /// filters present (no `($n IS NULL OR col = $n)`, which keeps SQLite from using the
 /// indexes).
@@ -145,7 +175,7 @@ struct Where {
     document: Option<i64>,
     unit: Option<i64>,
     /// (round, state)
-    report: Option<(i64, &'static str)>,
+    report: Option<(ShownRounds, &'static str)>,
     task_state: Option<&'static str>,
     source: Option<i64>,
     source_kind: Option<&'static str>,
@@ -190,14 +220,12 @@ impl Where {
                 .push_bind(unit)
                 .push(")");
         }
-        if let Some((round, state)) = self.report {
+        if let Some((rounds, state)) = self.report {
             // Not a correlated `EXISTS`: SQLite 3.51 skipped the wrong rows for OFFSET
             // with one (the test `every_filter_combination…` catches it).
-            q.push(" AND t.id IN (SELECT p.task_id FROM reports p WHERE p.round_id = ")
-                .push_bind(round)
-                .push(" AND p.state = ")
-                .push_bind(state)
-                .push(")");
+            q.push(" AND t.id IN (SELECT p.task_id FROM reports p WHERE ");
+            rounds.push(q);
+            q.push(" AND p.state = ").push_bind(state).push(")");
         }
         if let Some(ids) = &self.ids {
             q.push(" AND t.id IN (");
@@ -230,10 +258,18 @@ async fn task_page(
                 .next()
                 .ok_or(StoreError::RoundNotFound(id))?,
         ),
-        None => summaries(tx, Rounds::Latest(query.document))
-            .await?
-            .into_iter()
-            .next(),
+        None => match query.document {
+            Some(document) => summaries(tx, Rounds::Latest(Some(document)))
+                .await?
+                .into_iter()
+                .next(),
+            None => None,
+        },
+    };
+    let shown = match (&round, query.round, query.document) {
+        (Some(r), _, _) => Some(ShownRounds::One(r.id.0)),
+        (None, None, None) => Some(ShownRounds::LatestOfEach),
+        (None, _, _) => None,
     };
     let empty = |round| TaskPage {
         round,
@@ -249,8 +285,8 @@ async fn task_page(
         },
         None => None,
     };
-    let report = match (query.report_state, &round) {
-        (Some(state), Some(round)) => Some((round.id.0, state.code())),
+    let report = match (query.report_state, shown) {
+        (Some(state), Some(rounds)) => Some((rounds, state.code())),
         // No round, no reports: no task has one in the state asked for.
         (Some(_), None) => return Ok(empty(round)),
         (None, _) => None,
@@ -367,13 +403,14 @@ async fn task_page(
     }
 
     let mut reports: HashMap<i64, Vec<TaskPageReport>> = HashMap::new();
-    if let Some(round) = &round {
+    if let Some(rounds) = shown {
         let report_rows: Vec<(i64, i64, String, String)> = with_conn!(tx, c => {
             let mut q = sqlx::QueryBuilder::new(
                 "SELECT p.task_id, p.id, u.name, p.state FROM reports p \
-                 JOIN units u ON u.id = p.unit_id WHERE p.round_id = ",
+                 JOIN units u ON u.id = p.unit_id WHERE ",
             );
-            q.push_bind(round.id.0).push(" AND p.task_id IN (");
+            rounds.push(&mut q);
+            q.push(" AND p.task_id IN (");
             let mut list = q.separated(", ");
             for id in &ids {
                 list.push_bind(*id);

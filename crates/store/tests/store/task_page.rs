@@ -216,24 +216,38 @@ async fn reference(
                 .cloned()
                 .ok_or(StoreError::RoundNotFound(id))?,
         ),
-        // By default the latest round the office opened, not an imported notice's.
-        None => rounds
-            .iter()
-            .find(|r| !r.imported && q.document.is_none_or(|d| r.document == d))
-            .cloned(),
+        // By default the document's latest round the office opened, not an imported
+        // notice's; of all documents, each task's own document's.
+        None => q.document.and_then(|d| {
+            rounds
+                .iter()
+                .find(|r| !r.imported && r.document == d)
+                .cloned()
+        }),
     };
     let tasks = store.tasks(q.document, q.unit.as_deref()).await?;
-    let reports = match &round {
-        Some(r) => {
+    let shown: Vec<RoundId> = match (&round, q.round, q.document) {
+        (Some(r), _, _) => vec![r.id],
+        (None, None, None) => {
+            let mut latest: BTreeMap<i64, RoundId> = BTreeMap::new();
+            for r in rounds.iter().filter(|r| !r.imported) {
+                latest.entry(r.document.0).or_insert(r.id);
+            }
+            latest.into_values().collect()
+        }
+        (None, _, _) => Vec::new(),
+    };
+    let mut reports = Vec::new();
+    for id in shown {
+        reports.extend(
             store
                 .reports(&ReportFilter {
-                    round: Some(r.id),
+                    round: Some(id),
                     ..ReportFilter::default()
                 })
-                .await?
-        }
-        None => Vec::new(),
-    };
+                .await?,
+        );
+    }
     let states: BTreeMap<(i64, u32), TaskState> = store
         .task_states(q.document)
         .await?
@@ -511,8 +525,27 @@ async fn the_latest_round_of_the_document_and_its_reports() {
         f.report_of(r2, 1, "区城管局").await
     );
 
-    // Without a document: the last opened round of all.
-    assert_eq!(f.page(&query(None)).await.round.unwrap().id, other);
+    // Without a document: each task's own document's latest round, so the round just
+    // opened on the other document does not hide this one's reports.
+    let all = f
+        .page(&TaskPageQuery {
+            per_page: 1000,
+            ..query(None)
+        })
+        .await;
+    assert_eq!(all.round, None);
+    let first = all
+        .rows
+        .iter()
+        .find(|r| r.task.document == f.doc && r.task.number == 1)
+        .unwrap();
+    assert_eq!(first.reports[0].id, f.report_of(r2, 1, "区城管局").await);
+    let theirs = all.rows.iter().find(|r| r.task.document == f.doc2).unwrap();
+    assert_eq!(
+        theirs.reports[0].id,
+        f.report_of(other, theirs.task.number, &theirs.reports[0].unit)
+            .await
+    );
     assert_eq!(f.store.latest_round(None).await.unwrap().unwrap().id, other);
     assert_eq!(
         f.store.latest_round(Some(f.doc)).await.unwrap().unwrap().id,
