@@ -369,11 +369,11 @@ async fn document_counts(
     })?;
     let returned: Vec<(i64, i64, String, String, i64)> = with_conn!(tx, c => sqlx::query_as(
         sqlx::AssertSqlSafe(format!(
-            "SELECT r.document_id, p.unit_id, r.label, r.due, COUNT(DISTINCT p.id) \
-             FROM report_events e JOIN reports p ON p.id = e.report_id \
-             JOIN rounds r ON r.id = p.round_id \
-             WHERE e.to_state = 'returned' AND r.kind = $1 AND r.due IS NOT NULL \
-               AND r.document_id IN ({listed}) \
+            "SELECT r.document_id, p.unit_id, r.label, r.due, COUNT(*) \
+             FROM rounds r JOIN reports p ON p.round_id = r.id \
+             WHERE r.kind = $1 AND r.due IS NOT NULL AND r.document_id IN ({listed}) \
+               AND EXISTS (SELECT 1 FROM report_events e \
+                           WHERE e.to_state = 'returned' AND e.report_id = p.id) \
              GROUP BY r.document_id, p.unit_id, r.label, r.due"
         ))
     )

@@ -150,6 +150,18 @@ async fn the_closure_loop_is_recorded() {
             (f.doc, 3, S::Closed)
         ]
     );
+    // The dashboard's counts: task 1 reopened (a row saying open), the rest never
+    // stepped on (no row) count as open too.
+    let all = f.store.task_states(None).await.unwrap();
+    let counts = f.store.task_state_counts().await.unwrap();
+    assert_eq!(counts.iter().map(|(_, n)| n).sum::<usize>(), all.len());
+    for (state, n) in counts {
+        assert_eq!(
+            n,
+            all.iter().filter(|(_, _, s)| *s == state).count(),
+            "{state:?}"
+        );
+    }
 }
 
 #[tokio::test]
