@@ -1,6 +1,8 @@
 mod bad_input;
 mod cli;
 mod decompose;
+mod duties;
+mod identity;
 mod notices;
 mod oversight;
 mod schedules;

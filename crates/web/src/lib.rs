@@ -7,6 +7,7 @@
 //! them answer failures with the one [`AppError`]. The app is stateless apart from the
 //! store, so several servers can run behind one address.
 
+mod accounts;
 mod assets;
 pub mod auth;
 mod dashboard;
@@ -51,6 +52,8 @@ pub struct Settings {
     pub client_address_header: Option<axum::http::HeaderName>,
     /// When automatic reminders fall due and how they are sent (e-mail, webhook).
     pub reminders: reminders::ReminderSettings,
+    /// Passwords, lockout, session lifetime and idle timeout (等保 身份鉴别).
+    pub security: duban_domain::security::SecurityPolicy,
 }
 
 #[derive(Clone)]
@@ -102,7 +105,8 @@ pub fn router(state: AppState) -> Router {
         .merge(dashboard::api_routes())
         .merge(warnings::api_routes())
         .merge(reminders::api_routes())
-        .merge(oversight::api_routes());
+        .merge(oversight::api_routes())
+        .merge(accounts::api_routes());
     Router::new()
         .route("/healthz", get(healthz))
         .merge(assets::routes())
@@ -119,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .merge(oversight::routes())
         .merge(notices::routes())
         .merge(reminders::routes())
+        .merge(accounts::routes())
         .nest("/api", api.merge(notices::api_routes()))
         .layer(CsrfLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
