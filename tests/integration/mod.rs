@@ -1,4 +1,5 @@
 mod bad_input;
+mod bodies;
 mod cli;
 mod decompose;
 mod duties;
