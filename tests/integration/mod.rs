@@ -4,6 +4,7 @@ mod cli;
 mod decompose;
 mod duties;
 mod identity;
+mod matrix;
 mod notices;
 mod oversight;
 mod schedules;
