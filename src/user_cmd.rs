@@ -257,18 +257,33 @@ pub async fn user(
             })
         }
         UserCommand::List => {
-            let users = store.users().await?;
-            if users.is_empty() {
+            let accounts = store.accounts().await?;
+            if accounts.is_empty() {
                 return Ok("还没有账户。用 duban user add 新建。".into());
             }
-            let mut out = String::from("用户名\t显示名称\t角色\t单位\n");
-            for u in users {
+            let mut out = String::from("用户名\t显示名称\t角色\t单位\t状态\n");
+            for a in accounts {
+                let mut state = Vec::new();
+                if a.must_change_password {
+                    state.push("待修改密码");
+                }
+                if policy.expired(a.password_changed_at, Utc::now()) {
+                    state.push("密码已过期");
+                }
+                if a.second_factor {
+                    state.push("已启用动态口令");
+                }
                 out.push_str(&format!(
-                    "{}\t{}\t{}\t{}\n",
-                    u.username,
-                    u.display_name,
-                    u.role.label(),
-                    u.unit.unwrap_or_else(|| "—".into())
+                    "{}\t{}\t{}\t{}\t{}\n",
+                    a.user.username,
+                    a.user.display_name,
+                    a.user.role.label(),
+                    a.user.unit.unwrap_or_else(|| "—".into()),
+                    if state.is_empty() {
+                        "正常".to_string()
+                    } else {
+                        state.join("、")
+                    }
                 ));
             }
             Ok(out.trim_end().to_string())

@@ -154,6 +154,7 @@ fn spawn_schedule_tick(
     store: Store,
     interval: std::time::Duration,
     reminders: ReminderSettings,
+    security: duban_domain::security::SecurityPolicy,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(interval);
@@ -204,6 +205,15 @@ fn spawn_schedule_tick(
                 Ok(Err(e)) => eprintln!("催办发送失败（下次再试）：{e}"),
                 Err(e) => eprintln!("催办发送异常中止（下次再试）：{e}"),
             }
+            // Housekeeping: sessions ended by their lifetime or idle timeout, and login
+            // counts whose window is over, are deleted (they no longer let anyone in).
+            let now = Utc::now();
+            if let Err(e) = store.purge_sessions(now, now - security.session.idle).await {
+                eprintln!("清理过期会话失败（下次再试）：{e}");
+            }
+            if let Err(e) = store.purge_login_throttle(now, &security.login).await {
+                eprintln!("清理登录计数失败（下次再试）：{e}");
+            }
             // Once a day, the escalation ladder's rule over the rounds due so far (it
             // records each step once, whichever server or click applies it first).
             let today = duban_domain::china_date(Utc::now());
@@ -253,6 +263,7 @@ pub async fn serve(store: Store, options: &ServeOptions, banner: Option<String>)
         state.store.clone(),
         std::time::Duration::from_secs(options.schedule_interval),
         state.settings.reminders.clone(),
+        state.settings.security.clone(),
     );
     let store = state.store.clone();
     let served = duban_web::serve(state, listener)
