@@ -184,6 +184,8 @@ pub struct SecurityView {
     pub max_failures: u32,
     pub lockout_minutes: u32,
     pub idle_seconds: i64,
+    /// The idle timeout as users read it ("30 分钟", "45 秒").
+    pub idle_text: String,
     pub lifetime_hours: i64,
     pub accounts: Vec<Account>,
     pub lockouts: Vec<Lockout>,
@@ -199,6 +201,10 @@ pub(crate) async fn security(state: &AppState, actor: &User) -> Result<SecurityV
         max_failures: policy.login.max_failures,
         lockout_minutes: policy.login.lockout_minutes,
         idle_seconds: policy.session.idle.num_seconds(),
+        idle_text: match policy.session.idle.num_seconds() {
+            s if s % 60 == 0 => format!("{} 分钟", s / 60),
+            s => format!("{s} 秒"),
+        },
         lifetime_hours: policy.session.lifetime.num_hours(),
         accounts: state.store.accounts().await?,
         lockouts: state
