@@ -373,3 +373,78 @@ fn a_totp_second_factor_is_enrolled_asked_for_at_login_and_good_once() {
     let (_, _, answer) = login(&app, "fgj.lly", PASSWORD);
     assert_eq!(answer["second_factor_required"], false, "{answer}");
 }
+
+/// Sets the account's password change time far in the past, as if it had aged.
+fn age_password(sandbox: &Sandbox, username: &str) {
+    let url = sandbox.database_url();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let sql = "UPDATE users SET password_changed_at = '2020-01-01T00:00:00.000000000Z' \
+                   WHERE username = $1";
+        let changed = if sandbox.is_sqlite() {
+            let pool = sqlx::SqlitePool::connect(&url).await.expect("sqlite");
+            let n = sqlx::query(sql)
+                .bind(username)
+                .execute(&pool)
+                .await
+                .expect("update");
+            pool.close().await;
+            n.rows_affected()
+        } else {
+            let pool = sqlx::PgPool::connect(&url).await.expect("postgres");
+            let n = sqlx::query(sql)
+                .bind(username)
+                .execute(&pool)
+                .await
+                .expect("update");
+            pool.close().await;
+            n.rows_affected()
+        };
+        assert_eq!(changed, 1);
+    });
+}
+
+#[test]
+fn an_expired_password_must_be_changed_when_expiry_is_on() {
+    let sandbox = Sandbox::seeded(ACCOUNTS);
+    age_password(&sandbox, "fgj.lly");
+    // Off by default: an old password is fine.
+    let server = Server::start(&sandbox, &["serve"]);
+    let client = server.login("fgj.lly", PASSWORD);
+    let status = client
+        .get(server.url("/api/me"))
+        .send()
+        .expect("me")
+        .status();
+    assert_eq!(status, StatusCode::OK);
+    drop(server);
+    // 90 days: the password of 2020 has expired.
+    let server = Server::start_with_env(
+        &sandbox,
+        &["serve"],
+        &[("DUBAN_PASSWORD_EXPIRY_DAYS", "90")],
+    );
+    let app = App::from_server(sandbox, server);
+    let (client, status, _) = login(&app, "fgj.lly", PASSWORD);
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app.get(&client, "/api/me");
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("已超过有效期"),
+        "{body}"
+    );
+    let (status, _) = app.post(
+        &client,
+        "/api/password",
+        json!({"current": PASSWORD, "new": "Fresh-pass-2026"}),
+    );
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.get(&client, "/api/me");
+    assert_eq!(status, StatusCode::OK, "changed today: not expired");
+}
