@@ -171,10 +171,12 @@ enum Command {
         #[arg(long)]
         to: String,
     },
-    /// 账户管理：新建、改密码、列出
+    /// 账户管理：新建、重置密码、改角色、解锁、列出
     User {
         #[command(subcommand)]
-        command: web_cmd::UserCommand,
+        command: crate::user_cmd::UserCommand,
+        #[command(flatten)]
+        security: crate::user_cmd::SecurityOptions,
     },
 }
 
@@ -542,8 +544,8 @@ async fn run_command(store: &Store, command: Command) -> Result<ExitCode> {
             web_cmd::serve(store.clone(), &options, Some(banner)).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::User { command } => {
-            print_out(&(web_cmd::user(store, command).await? + "\n"))?;
+        Command::User { command, security } => {
+            print_out(&(crate::user_cmd::user(store, command, &security).await? + "\n"))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::DemoData { options } => crate::demo_data::demo_data(store, &options).await,

@@ -406,6 +406,7 @@ async fn accounts(store: &Store) -> Result<People> {
             role,
             unit,
             password_hash: NO_PASSWORD.into(),
+            must_change_password: true,
         })
     };
     let mut all = vec![new(

@@ -6,6 +6,7 @@ mod demo_data;
 mod migrate_cmd;
 mod notice_cmd;
 mod render_cmd;
+mod user_cmd;
 mod web_cmd;
 
 use std::process::ExitCode;

@@ -1,12 +1,11 @@
 //! `duban serve`, `duban demo` and `duban user`: the web app and its accounts.
 
-use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{Duration, Utc};
 use duban_domain::reminder::ReminderPolicy;
-use duban_domain::{Role, Username, check_password};
+use duban_domain::{Role, Username};
 use duban_store::{NewRound, NewUser, SaveOutcome, Store};
 use duban_web::reminders::{ReminderSettings, SmtpSettings, WebhookFormat, WebhookSettings};
 use duban_web::{AppState, Settings};
@@ -34,6 +33,8 @@ pub struct ServeOptions {
     pub schedule_interval: u64,
     #[command(flatten)]
     pub reminders: ReminderOptions,
+    #[command(flatten)]
+    pub security: crate::user_cmd::SecurityOptions,
 }
 
 /// When reminders (催办) fall due and how they go out, besides the in-app notification.
@@ -153,6 +154,7 @@ fn spawn_schedule_tick(
     store: Store,
     interval: std::time::Duration,
     reminders: ReminderSettings,
+    security: duban_domain::security::SecurityPolicy,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(interval);
@@ -203,6 +205,15 @@ fn spawn_schedule_tick(
                 Ok(Err(e)) => eprintln!("催办发送失败（下次再试）：{e}"),
                 Err(e) => eprintln!("催办发送异常中止（下次再试）：{e}"),
             }
+            // Housekeeping: sessions ended by their lifetime or idle timeout, and login
+            // counts whose window is over, are deleted (they no longer let anyone in).
+            let now = Utc::now();
+            if let Err(e) = store.purge_sessions(now, now - security.session.idle).await {
+                eprintln!("清理过期会话失败（下次再试）：{e}");
+            }
+            if let Err(e) = store.purge_login_throttle(now, &security.login).await {
+                eprintln!("清理登录计数失败（下次再试）：{e}");
+            }
             // Once a day, the escalation ladder's rule over the rounds due so far (it
             // records each step once, whichever server or click applies it first).
             let today = duban_domain::china_date(Utc::now());
@@ -228,6 +239,7 @@ pub async fn serve(store: Store, options: &ServeOptions, banner: Option<String>)
             secure_cookies: options.secure_cookies,
             client_address_header: options.client_address_header.clone(),
             reminders: options.reminders.settings()?,
+            security: options.security.policy()?,
         },
     )
     .context("页面模板加载失败")?;
@@ -251,6 +263,7 @@ pub async fn serve(store: Store, options: &ServeOptions, banner: Option<String>)
         state.store.clone(),
         std::time::Duration::from_secs(options.schedule_interval),
         state.settings.reminders.clone(),
+        state.settings.security.clone(),
     );
     let store = state.store.clone();
     let served = duban_web::serve(state, listener)
@@ -265,7 +278,10 @@ pub async fn serve(store: Store, options: &ServeOptions, banner: Option<String>)
 
 /// Demo accounts: (username, display name, role, unit).
 const DEMO_ACCOUNTS: &[(&str, &str, Role, Option<&str>)] = &[
-    ("admin", "系统管理员", Role::Admin, None),
+    ("admin", "督查室管理员", Role::Admin, None),
+    ("xtgly", "系统管理员", Role::SystemAdmin, None),
+    ("aqgly", "安全管理员", Role::SecurityAdmin, None),
+    ("sjgly", "审计管理员", Role::AuditAdmin, None),
     ("duchashi", "区政府督查室", Role::Supervisor, None),
     ("lingdao", "区政府领导", Role::Leader, None),
     (
@@ -315,7 +331,10 @@ pub async fn prepare_demo(store: &Store, seed: &str, seed_name: &str) -> Result<
         let hash = duban_web::auth::hash_password(&password)?;
         let user = match store.user_credentials(username).await? {
             Some(existing) => {
-                store.set_password(existing.user.id, &hash).await?;
+                // Demo passwords are printed for the person trying it: no forced change.
+                store
+                    .set_password(existing.user.id, &hash, false, Utc::now())
+                    .await?;
                 existing.user
             }
             None => {
@@ -326,6 +345,7 @@ pub async fn prepare_demo(store: &Store, seed: &str, seed_name: &str) -> Result<
                         role: *role,
                         unit: unit.map(str::to_string),
                         password_hash: hash,
+                        must_change_password: false,
                     })
                     .await?
             }
@@ -388,204 +408,4 @@ pub async fn prepare_demo(store: &Store, seed: &str, seed_name: &str) -> Result<
             .await?;
     }
     Ok(banner)
-}
-
-#[derive(clap::Subcommand, Debug)]
-pub enum UserCommand {
-    /// 新建账户（密码从终端输入，或用 --password-stdin 从标准输入读取一行）
-    Add {
-        /// 用户名：3 至 32 个小写字母、数字或 _ . -
-        username: String,
-        /// 角色：admin（管理员）、supervisor（督查室）、reporter（联络员）、unit_head（单位负责人）、leader（领导）
-        #[arg(long)]
-        role: String,
-        /// 所属单位（联络员和单位负责人必填；可写简称或别名）
-        #[arg(long)]
-        unit: Option<String>,
-        /// 显示名称，缺省为用户名
-        #[arg(long)]
-        name: Option<String>,
-        /// 从标准输入读取密码
-        #[arg(long)]
-        password_stdin: bool,
-    },
-    /// 修改密码（同时注销该账户的所有会话）
-    Passwd {
-        username: String,
-        /// 从标准输入读取密码
-        #[arg(long)]
-        password_stdin: bool,
-    },
-    /// 设置账户接收催办邮件的邮箱（留空则清除）
-    Email {
-        username: String,
-        /// 电子邮箱，如 name@example.gov.cn；写 "" 清除
-        email: String,
-    },
-    /// 列出账户
-    List,
-    /// 解除账户因登录失败过多而被锁定的状态（并列出近 24 小时的锁定记录）
-    Unlock { username: String },
-    /// 列出近期的登录锁定记录（何时、哪个账号、哪个地址）
-    Lockouts {
-        /// 查看最近多少小时
-        #[arg(long, default_value_t = 24)]
-        hours: i64,
-    },
-}
-
-fn read_password(from_stdin: bool) -> Result<String> {
-    let password = if from_stdin || !std::io::stdin().is_terminal() {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .context("无法从标准输入读取密码")?;
-        line.trim_end_matches(['\n', '\r']).to_string()
-    } else {
-        let first = rpassword::prompt_password("密码：").context("无法读取密码")?;
-        let second = rpassword::prompt_password("再输入一次：").context("无法读取密码")?;
-        if first != second {
-            bail!("两次输入的密码不一致");
-        }
-        first
-    };
-    check_password(&password)?;
-    Ok(password)
-}
-
-pub async fn user(store: &Store, command: UserCommand) -> Result<String> {
-    match command {
-        UserCommand::Add {
-            username,
-            role,
-            unit,
-            name,
-            password_stdin,
-        } => {
-            let username = Username::parse(&username)?;
-            let role = Role::from_code(role.trim()).ok_or_else(|| {
-                anyhow!("未知角色“{role}”：应为 admin、supervisor、reporter、unit_head 或 leader")
-            })?;
-            let unit = match unit {
-                Some(written) => {
-                    let directory = store.directory().await?;
-                    let found = directory
-                        .resolve(written.trim())
-                        .index()
-                        .and_then(|i| directory.units.get(i));
-                    Some(found.map(|u| u.name.clone()).ok_or_else(|| anyhow!("单位名录中没有“{written}”，请先导入含该单位的通报，或用 duban units 查看名称"))?)
-                }
-                None => None,
-            };
-            let password = read_password(password_stdin)?;
-            let user = store
-                .create_user(NewUser {
-                    display_name: name.unwrap_or_else(|| username.to_string()),
-                    username,
-                    role,
-                    unit,
-                    password_hash: duban_web::auth::hash_password(&password)?,
-                })
-                .await?;
-            Ok(format!(
-                "已新建账户 {}（{}{}）",
-                user.username,
-                user.role.label(),
-                user.unit.map(|u| format!("，{u}")).unwrap_or_default()
-            ))
-        }
-        UserCommand::Passwd {
-            username,
-            password_stdin,
-        } => {
-            let credentials = store
-                .user_credentials(username.trim())
-                .await?
-                .ok_or_else(|| anyhow!("没有账户“{username}”，用 duban user list 查看"))?;
-            let password = read_password(password_stdin)?;
-            store
-                .set_password(
-                    credentials.user.id,
-                    &duban_web::auth::hash_password(&password)?,
-                )
-                .await?;
-            Ok(format!(
-                "已修改 {} 的密码，原有登录已失效",
-                credentials.user.username
-            ))
-        }
-        UserCommand::Email { username, email } => {
-            let credentials = store
-                .user_credentials(username.trim())
-                .await?
-                .ok_or_else(|| anyhow!("没有账户“{username}”，用 duban user list 查看"))?;
-            let email = match email.trim() {
-                "" => None,
-                text => Some(duban_domain::reminder::check_email(text)?),
-            };
-            store
-                .set_user_email(credentials.user.id, email.as_deref())
-                .await?;
-            Ok(match email {
-                Some(e) => format!("已设置 {} 的催办邮箱：{e}", credentials.user.username),
-                None => format!("已清除 {} 的催办邮箱", credentials.user.username),
-            })
-        }
-        UserCommand::List => {
-            let users = store.users().await?;
-            if users.is_empty() {
-                return Ok("还没有账户。用 duban user add 新建。".into());
-            }
-            let mut out = String::from("用户名\t显示名称\t角色\t单位\n");
-            for u in users {
-                out.push_str(&format!(
-                    "{}\t{}\t{}\t{}\n",
-                    u.username,
-                    u.display_name,
-                    u.role.label(),
-                    u.unit.unwrap_or_else(|| "—".into())
-                ));
-            }
-            Ok(out.trim_end().to_string())
-        }
-        UserCommand::Unlock { username } => {
-            let cleared = store.unlock_account(&username).await?;
-            Ok(if cleared == 0 {
-                format!("账户“{}”当前没有被锁定", username.trim())
-            } else {
-                format!("已解除账户“{}”的登录锁定", username.trim())
-            })
-        }
-        UserCommand::Lockouts { hours } => {
-            let since = Utc::now() - Duration::hours(hours.max(0));
-            let lockouts = store.lockouts_since(since).await?;
-            if lockouts.is_empty() {
-                return Ok(format!("近 {hours} 小时没有登录锁定"));
-            }
-            let mut out = String::from("开始时间（UTC）\t范围\t账号\t地址\n");
-            for l in lockouts {
-                let scope = match l.scope {
-                    duban_domain::login::ThrottleScope::AccountFromAddress => "账号+地址",
-                    duban_domain::login::ThrottleScope::Address => "地址",
-                    duban_domain::login::ThrottleScope::Account => "账号",
-                };
-                out.push_str(&format!(
-                    "{}\t{scope}\t{}\t{}\n",
-                    l.at.format("%Y-%m-%d %H:%M:%S"),
-                    if l.account.is_empty() {
-                        "—"
-                    } else {
-                        &l.account
-                    },
-                    if l.address.is_empty() {
-                        "—"
-                    } else {
-                        &l.address
-                    },
-                ));
-            }
-            Ok(out.trim_end().to_string())
-        }
-    }
 }

@@ -64,7 +64,8 @@ export function harness({ accounts, prefix }) {
     return new Promise((resolve, reject) => {
       const child = spawn(DUBAN, ['serve', '--bind', '127.0.0.1:0'], {
         cwd: h.work,
-        env: cliEnv(),
+        // Accounts made with `duban user add` would have to change their password first.
+        env: { ...cliEnv(), DUBAN_FORCE_PASSWORD_CHANGE: 'false' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';

@@ -1,6 +1,10 @@
 mod bad_input;
+mod bodies;
 mod cli;
 mod decompose;
+mod duties;
+mod identity;
+mod matrix;
 mod notices;
 mod oversight;
 mod schedules;

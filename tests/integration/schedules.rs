@@ -47,6 +47,7 @@ impl App {
             .args(["serve", "--bind", "127.0.0.1:0"])
             .env_remove("DUBAN_BIND")
             .env("DUBAN_SCHEDULE_INTERVAL", "1")
+            .env("DUBAN_FORCE_PASSWORD_CHANGE", "false")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

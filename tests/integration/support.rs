@@ -193,6 +193,9 @@ impl Server {
             .args(args)
             .args(["--bind", "127.0.0.1:0"])
             .env_remove("DUBAN_BIND")
+            // The suite's accounts are made with `duban user add`, whose passwords the
+            // server would have changed first; the tests of that set it back on.
+            .env("DUBAN_FORCE_PASSWORD_CHANGE", "false")
             .envs(env.iter().copied())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::inherit())
@@ -319,6 +322,11 @@ impl App {
             _sandbox: sandbox,
             server,
         }
+    }
+
+    /// The sandbox the app's store is in (to run `duban` on it).
+    pub fn sandbox(&self) -> &Sandbox {
+        &self._sandbox
     }
 
     /// An app over a server already started on `sandbox` (seeded by the caller).

@@ -134,7 +134,10 @@ fn health_and_login() {
         json!({"username": "sup", "password": "wrong-password"}),
     );
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(body["error"], "用户名或密码不正确");
+    assert_eq!(
+        body["error"],
+        "用户名或密码不正确，还可尝试 4 次，之后账号将被锁定 15 分钟"
+    );
     let sup = app.login("sup");
     let (status, me) = app.get(&sup, "/api/me");
     assert_eq!(status, StatusCode::OK);

@@ -19,6 +19,7 @@ mod report;
 mod rich_text;
 pub mod round_notice;
 pub mod schedule;
+pub mod security;
 pub mod selection;
 pub mod sheet;
 pub mod source;
@@ -56,6 +57,6 @@ pub use unit::{
 };
 pub use unit_cell::{UnitCell, WrittenUnit, parse_unit_cell};
 pub use workflow::{
-    AccountError, LapseKind, ReportAction, ReportState, Role, TaskAction, TaskState, Username,
-    WorkflowError, check_password, next_state, next_task_state,
+    AccountError, LapseKind, ReportAction, ReportState, Role, RoleError, TaskAction, TaskState,
+    Username, WorkflowError, check_account_role, check_role_change, next_state, next_task_state,
 };

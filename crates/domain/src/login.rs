@@ -10,11 +10,9 @@
 //! - the account from everywhere: the loosest, so an attacker with many addresses still
 //!   guesses slowly, while the real user is locked out only by a sustained attack (and
 //!   the security administrator can unlock the account at once: `duban user unlock`).
-
-use chrono::{DateTime, Duration, Utc};
-
-/// The window over which failures are counted, from the first failure in it.
-pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
+//!
+//! How many failures each count allows, and for how long, is the deployment's
+//! [`crate::security::LoginPolicy`].
 
 /// What a count is kept for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -34,31 +32,11 @@ impl ThrottleScope {
         ThrottleScope::Account,
     ];
 
-    /// Failed logins allowed in one [`THROTTLE_WINDOW`].
-    pub fn limit(self) -> i64 {
-        match self {
-            ThrottleScope::AccountFromAddress => 5,
-            ThrottleScope::Address => 20,
-            ThrottleScope::Account => 50,
-        }
-    }
-
     pub fn code(self) -> &'static str {
         match self {
             ThrottleScope::AccountFromAddress => "account_address",
             ThrottleScope::Address => "address",
             ThrottleScope::Account => "account",
-        }
-    }
-
-    /// What the refused user is told.
-    pub fn refusal(self) -> &'static str {
-        match self {
-            ThrottleScope::AccountFromAddress => "该账号在本机登录失败次数过多，请 15 分钟后再试",
-            ThrottleScope::Address => "本机登录失败次数过多，请 15 分钟后再试",
-            ThrottleScope::Account => {
-                "该账号登录失败次数过多，已暂时锁定，请 15 分钟后再试或联系安全管理员解锁"
-            }
         }
     }
 }
@@ -94,11 +72,6 @@ pub fn throttle_keys(username: &str, address: &str) -> [ThrottleKey; 3] {
     })
 }
 
-/// The start of the window a failure at `now` still counts in.
-pub fn window_start(now: DateTime<Utc>) -> DateTime<Utc> {
-    now - THROTTLE_WINDOW
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,10 +83,5 @@ mod tests {
         assert_eq!(keys[0].address, "10.0.0.7");
         assert_eq!(keys[1].account, "", "the address counts over every account");
         assert_eq!(keys[2].address, "", "the account counts from everywhere");
-        // Tight where guessing happens, loosest where a lockout hurts the real user.
-        assert!(
-            ThrottleScope::AccountFromAddress.limit() < ThrottleScope::Address.limit()
-                && ThrottleScope::Address.limit() < ThrottleScope::Account.limit()
-        );
     }
 }

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// 管理员: the office's administrator (everything a supervisor does, plus accounts).
+    /// 管理员: the office's administrator of the work itself (everything a supervisor
+    /// does). Accounts, security and the audit log belong to the three administrators
+    /// below (三员分立), never to this role.
     Admin,
     /// 督查室: opens rounds, reviews and accepts or returns reports.
     Supervisor,
@@ -17,10 +19,36 @@ pub enum Role {
     UnitHead,
     /// 领导: reads dashboards and task pages.
     Leader,
+    /// 系统管理员: accounts (create, reset a password) and the system's configuration;
+    /// sees no supervision data and no audit log.
+    SystemAdmin,
+    /// 安全管理员: roles, the security policies, lockouts and second factors; sees no
+    /// supervision data and no audit log.
+    SecurityAdmin,
+    /// 审计管理员: reads and exports the audit log, nothing else.
+    AuditAdmin,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 8] = [
+        Role::Admin,
+        Role::Supervisor,
+        Role::Reporter,
+        Role::UnitHead,
+        Role::Leader,
+        Role::SystemAdmin,
+        Role::SecurityAdmin,
+        Role::AuditAdmin,
+    ];
+
+    /// The three administrators kept apart (三员分立, GB/T 22239-2019 §8.1.4.2).
+    pub const ADMINISTRATORS: [Role; 3] =
+        [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin];
+
+    /// The roles of the work itself, which the system and security administrators may
+    /// give an account; the three administrators' roles are given only from the
+    /// server's command line (`duban user add`, `duban user role`).
+    pub const WORK_ROLES: [Role; 5] = [
         Role::Admin,
         Role::Supervisor,
         Role::Reporter,
@@ -35,6 +63,9 @@ impl Role {
             Role::Reporter => "联络员",
             Role::UnitHead => "单位负责人",
             Role::Leader => "领导",
+            Role::SystemAdmin => "系统管理员",
+            Role::SecurityAdmin => "安全管理员",
+            Role::AuditAdmin => "审计管理员",
         }
     }
 
@@ -45,6 +76,9 @@ impl Role {
             Role::Reporter => "reporter",
             Role::UnitHead => "unit_head",
             Role::Leader => "leader",
+            Role::SystemAdmin => "system_admin",
+            Role::SecurityAdmin => "security_admin",
+            Role::AuditAdmin => "audit_admin",
         }
     }
 
@@ -61,6 +95,71 @@ impl Role {
     pub fn is_office(self) -> bool {
         matches!(self, Role::Admin | Role::Supervisor)
     }
+
+    /// One of the three administrators (系统管理员, 安全管理员, 审计管理员).
+    pub fn is_administrator(self) -> bool {
+        Role::ADMINISTRATORS.contains(&self)
+    }
+}
+
+/// A role change refused by the separation of duties.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoleError {
+    /// One account would hold two of the three administrators' roles.
+    #[error(
+        "账户“{account}”已是{held}，不能再担任{wanted}：系统管理员、安全管理员、审计管理员须由三个不同的账户担任（三员分立），请另建账户"
+    )]
+    TwoAdministrators {
+        account: String,
+        held: &'static str,
+        wanted: &'static str,
+    },
+    /// An administrator's role given or taken away other than from the command line.
+    #[error("{role}的角色只能在服务器上用 duban user 命令设置或撤销，不能在网页中修改")]
+    AdministratorOnlyFromCli { role: &'static str },
+    /// An administrator's password reset other than from the command line: the system
+    /// administrator would otherwise know the security or audit administrator's password.
+    #[error("{role}的密码只能在服务器上用 duban user passwd 重置，不能在网页中重置")]
+    AdministratorPasswordOnlyFromCli { role: &'static str },
+}
+
+/// Whether an account of `role` may be made (or have its password reset) this way:
+/// on the web (by the system administrator) only accounts of the work.
+pub fn check_account_role(role: Role, from_cli: bool, reset: bool) -> Result<(), RoleError> {
+    if from_cli || !role.is_administrator() {
+        Ok(())
+    } else if reset {
+        Err(RoleError::AdministratorPasswordOnlyFromCli { role: role.label() })
+    } else {
+        Err(RoleError::AdministratorOnlyFromCli { role: role.label() })
+    }
+}
+
+/// Whether the account `account`, now `current`, may become `new`. From the command
+/// line (`from_cli`) any role may be given, except a second administrator's role to an
+/// administrator; on the web (by the security administrator) only the roles of the
+/// work, to an account that is not an administrator.
+pub fn check_role_change(
+    account: &str,
+    current: Role,
+    new: Role,
+    from_cli: bool,
+) -> Result<(), RoleError> {
+    if current.is_administrator() && new.is_administrator() && current != new {
+        return Err(RoleError::TwoAdministrators {
+            account: account.to_string(),
+            held: current.label(),
+            wanted: new.label(),
+        });
+    }
+    if !from_cli {
+        for role in [current, new] {
+            if role.is_administrator() {
+                return Err(RoleError::AdministratorOnlyFromCli { role: role.label() });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Where a unit's report for one task in one round stands.
@@ -405,8 +504,6 @@ pub struct Username(String);
 pub enum AccountError {
     #[error("用户名应为 3 至 32 个小写字母、数字或 _ . -")]
     BadUsername,
-    #[error("密码至少 10 个字符")]
-    WeakPassword,
     #[error("{0}须指定所属单位")]
     UnitRequired(&'static str),
 }
@@ -433,15 +530,6 @@ impl Username {
 impl std::fmt::Display for Username {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
-    }
-}
-
-/// Minimum length for a password the office sets.
-pub fn check_password(password: &str) -> Result<(), AccountError> {
-    if password.chars().count() >= 10 {
-        Ok(())
-    } else {
-        Err(AccountError::WeakPassword)
     }
 }
 
@@ -611,7 +699,38 @@ mod tests {
         assert!(Username::parse("liaison.fgj").is_ok());
         assert_eq!(Username::parse("Ab"), Err(AccountError::BadUsername));
         assert_eq!(Username::parse("张三"), Err(AccountError::BadUsername));
-        assert_eq!(check_password("short"), Err(AccountError::WeakPassword));
-        assert!(check_password("一二三四五六七八九十").is_ok());
+    }
+
+    #[test]
+    fn no_account_holds_two_of_the_three_administrators() {
+        assert!(Role::ADMINISTRATORS.iter().all(|r| r.is_administrator()));
+        assert!(Role::WORK_ROLES.iter().all(|r| !r.is_administrator()));
+        for role in Role::ALL {
+            assert_eq!(Role::from_code(role.code()), Some(role));
+        }
+        let e = check_role_change("aq", Role::SecurityAdmin, Role::AuditAdmin, true).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("已是安全管理员，不能再担任审计管理员"),
+            "{e}"
+        );
+        assert!(check_role_change("aq", Role::SecurityAdmin, Role::SecurityAdmin, true).is_ok());
+        assert!(check_role_change("x", Role::Leader, Role::SystemAdmin, true).is_ok());
+        assert_eq!(
+            check_role_change("x", Role::Leader, Role::AuditAdmin, false),
+            Err(RoleError::AdministratorOnlyFromCli {
+                role: "审计管理员"
+            })
+        );
+        assert!(check_role_change("x", Role::SystemAdmin, Role::Leader, false).is_err());
+        assert!(check_role_change("x", Role::Reporter, Role::Supervisor, false).is_ok());
+        assert!(check_account_role(Role::Leader, false, false).is_ok());
+        assert!(check_account_role(Role::AuditAdmin, true, false).is_ok());
+        assert!(check_account_role(Role::AuditAdmin, false, false).is_err());
+        let e = check_account_role(Role::SecurityAdmin, false, true).unwrap_err();
+        assert!(
+            e.to_string().contains("安全管理员的密码只能在服务器上"),
+            "{e}"
+        );
     }
 }

@@ -92,6 +92,9 @@ pub enum StoreError {
     UnitNotAllowed { role: &'static str, unit: String },
     #[error("找不到编号为 {0} 的账号，可能已被删除，请刷新后重试")]
     UserNotFound(UserId),
+    /// A role change the separation of the three administrators refuses.
+    #[error(transparent)]
+    Role(#[from] duban_domain::RoleError),
 
     /// A reporting round needs its period.
     #[error("请填写本轮填报的期间，例如“1-9月”")]

@@ -11,7 +11,7 @@
 //! types are in `review`.
 
 mod accounts;
-pub use accounts::{Lockout, Reservation};
+pub use accounts::{Account, Lockout, Reservation, Session};
 mod attachments;
 mod bulk;
 mod cache;

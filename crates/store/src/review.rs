@@ -55,6 +55,9 @@ pub struct NewUser {
     pub unit: Option<String>,
     /// An argon2id PHC string; the store never sees a password.
     pub password_hash: String,
+    /// Whether the user must change the password at the next login (an administrator
+    /// chose it).
+    pub must_change_password: bool,
 }
 
 /// What login needs: the account and its password hash.
@@ -62,6 +65,8 @@ pub struct NewUser {
 pub struct Credentials {
     pub user: User,
     pub password_hash: String,
+    /// The base32 secret of the account's TOTP second factor, if it has one.
+    pub totp_secret: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -12,11 +12,26 @@ pub enum AppError {
     #[error("请先登录")]
     /// `wanted`: the page asked for (path and query), to return to after logging in.
     NotSignedIn { api: bool, wanted: Option<String> },
-    #[error("用户名或密码不正确")]
-    BadLogin,
-    /// Refused by the login throttle; the message says which limit.
+    /// A wrong user name or password; the message says how many tries are left.
     #[error("{0}")]
-    TooManyAttempts(&'static str),
+    BadLogin(String),
+    /// Refused by the login throttle; the message says which limit and until when.
+    #[error("{0}")]
+    TooManyAttempts(String),
+    /// The password must be changed before anything else (set by an administrator,
+    /// or expired): pages go to the change-password page, the API answers 403.
+    #[error("{reason}")]
+    PasswordChangeRequired { api: bool, reason: &'static str },
+    /// The password was right, the TOTP code is still to come: pages go to its page,
+    /// the API answers 401.
+    #[error("请输入动态口令（身份验证器中的 6 位数字）完成登录")]
+    SecondFactorRequired { api: bool },
+    /// A wrong, reused or malformed TOTP code.
+    #[error("{0}")]
+    BadSecondFactor(&'static str),
+    /// A new password the policy refuses (says everything it misses).
+    #[error(transparent)]
+    Password(#[from] duban_domain::security::PasswordRejected),
     #[error("无权访问此页面")]
     Forbidden,
     #[error("找不到{0}")]
@@ -61,8 +76,13 @@ fn figures_message(mismatches: &[duban_domain::round_notice::FigureMismatch]) ->
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::NotSignedIn { .. } | AppError::BadLogin => StatusCode::UNAUTHORIZED,
+            AppError::NotSignedIn { .. }
+            | AppError::BadLogin(_)
+            | AppError::SecondFactorRequired { .. }
+            | AppError::BadSecondFactor(_) => StatusCode::UNAUTHORIZED,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PasswordChangeRequired { .. } => StatusCode::FORBIDDEN,
+            AppError::Password(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_)
@@ -85,6 +105,8 @@ impl AppError {
             self,
             AppError::BadRequest(_)
                 | AppError::TooLong(_)
+                | AppError::Password(_)
+                | AppError::BadSecondFactor(_)
                 | AppError::Percent(_)
                 | AppError::Warning(_)
                 | AppError::Evidence(_)
@@ -98,6 +120,10 @@ impl AppError {
                         | E::Evidence(_)
                         | E::AttachmentsLocked { .. }
                         | E::Ladder(_)
+                        | E::Role(_)
+                        | E::Account(_)
+                        | E::UnitNotAllowed { .. }
+                        | E::UsernameTaken(_)
                         | E::UnknownUnit(_)
                 )
         )
@@ -170,6 +196,7 @@ fn store_status(e: &StoreError) -> StatusCode {
         | E::RoundLabelRequired
         | E::NotAssigned { .. }
         | E::AttachmentsLocked { .. }
+        | E::Role(_)
         | E::Ladder(_) => StatusCode::UNPROCESSABLE_ENTITY,
         E::Evidence(e) => evidence_status(e),
         E::Unsupported { .. }
@@ -232,8 +259,19 @@ impl IntoResponse for AppError {
             };
             return Redirect::to(&to).into_response();
         }
-        if let AppError::NotSignedIn { api: true, .. } = self {
-            return ApiError(self).into_response();
+        match &self {
+            AppError::NotSignedIn { api: true, .. }
+            | AppError::PasswordChangeRequired { api: true, .. }
+            | AppError::SecondFactorRequired { api: true } => {
+                return ApiError(self).into_response();
+            }
+            AppError::PasswordChangeRequired { api: false, .. } => {
+                return Redirect::to("/password").into_response();
+            }
+            AppError::SecondFactorRequired { api: false } => {
+                return Redirect::to("/login/totp").into_response();
+            }
+            _ => {}
         }
         let status = self.status();
         if status.is_server_error() {

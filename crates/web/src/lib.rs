@@ -7,6 +7,7 @@
 //! them answer failures with the one [`AppError`]. The app is stateless apart from the
 //! store, so several servers can run behind one address.
 
+mod accounts;
 mod assets;
 pub mod auth;
 mod dashboard;
@@ -51,6 +52,8 @@ pub struct Settings {
     pub client_address_header: Option<axum::http::HeaderName>,
     /// When automatic reminders fall due and how they are sent (e-mail, webhook).
     pub reminders: reminders::ReminderSettings,
+    /// Passwords, lockout, session lifetime and idle timeout (等保 身份鉴别).
+    pub security: duban_domain::security::SecurityPolicy,
 }
 
 #[derive(Clone)]
@@ -102,7 +105,8 @@ pub fn router(state: AppState) -> Router {
         .merge(dashboard::api_routes())
         .merge(warnings::api_routes())
         .merge(reminders::api_routes())
-        .merge(oversight::api_routes());
+        .merge(oversight::api_routes())
+        .merge(accounts::api_routes());
     Router::new()
         .route("/healthz", get(healthz))
         .merge(assets::routes())
@@ -119,7 +123,11 @@ pub fn router(state: AppState) -> Router {
         .merge(oversight::routes())
         .merge(notices::routes())
         .merge(reminders::routes())
+        .merge(accounts::routes())
         .nest("/api", api.merge(notices::api_routes()))
+        // Every route's body is capped; the evidence uploads raise it for themselves.
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(chinese_rejections))
         .layer(CsrfLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -147,6 +155,60 @@ pub fn router(state: AppState) -> Router {
             ),
         ))
         .with_state(state)
+}
+
+/// The largest request body any route but an evidence upload takes (1 MiB): far more
+/// than the longest form or JSON the app expects (`domain::limits`), little enough that
+/// a flood of large bodies costs nothing.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// A request the extractors refused before a handler ran (malformed, too large or too
+/// deeply nested JSON, a form that does not parse, the wrong content type) is answered
+/// by axum in English plain text; this gives it the app's Chinese error instead (JSON
+/// for the API, the error page for pages), keeping the status and the detail.
+async fn chinese_rejections(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    let message = match status {
+        _ if !plain => return response,
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "请求内容过大：超过 {} MB 的上限。佐证材料请用“上传附件”提交",
+            BODY_LIMIT / (1024 * 1024)
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "请求内容类型不对：接口须以 Content-Type: application/json 提交 JSON，网页表单以 application/x-www-form-urlencoded 提交".to_string(),
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
+            "请求内容无法解析：不是有效的 JSON 或表单，或缺少必填字段、字段类型不符、嵌套层数过多，请检查后重试".to_string()
+        }
+        _ => return response,
+    };
+    let (_, body) = response.into_parts();
+    let detail = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let message = if detail.is_empty() {
+        message
+    } else {
+        format!("{message}（详情：{detail}）")
+    };
+    if api {
+        (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
+    } else {
+        (
+            status,
+            axum::response::Html(html::error_page("操作未完成", &message)),
+        )
+            .into_response()
+    }
 }
 
 /// Serves the app until Ctrl-C.

@@ -35,6 +35,12 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "notifications.html",
     "reminders.html",
     "oversight.html",
+    "password.html",
+    "account.html",
+    "totp_verify.html",
+    "totp_enrol.html",
+    "admin_accounts.html",
+    "admin_security.html",
 );
 
 pub fn environment() -> Result<Environment<'static>, minijinja::Error> {

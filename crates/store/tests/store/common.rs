@@ -115,6 +115,7 @@ pub fn new_user(username: &str, role: Role, unit: Option<&str>) -> NewUser {
         role,
         unit: unit.map(str::to_string),
         password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$salt${username}"),
+        must_change_password: false,
     }
 }
 
@@ -135,6 +136,7 @@ pub async fn office(store: &Store, display_name: &str) -> User {
             role: Role::Supervisor,
             unit: None,
             password_hash: "$argon2id$v=19$m=19456,t=2,p=1$salt$hash".into(),
+            must_change_password: false,
         })
         .await
         .unwrap()

@@ -45,7 +45,7 @@ async fn fill(store: &Store) -> DocumentId {
     let office = user(store, "duchashi", Role::Supervisor, None).await;
     let reporter = user(store, "cgj.lly", Role::Reporter, Some("区城管局")).await;
     store
-        .create_session("ab12", reporter.id, at(20))
+        .create_session("ab12", reporter.id, at(20), at(7), false)
         .await
         .unwrap();
     let due = NaiveDate::from_ymd_opt(2024, 10, 10).unwrap();
@@ -122,7 +122,11 @@ async fn shown(store: &Store, doc: DocumentId) -> String {
             .unwrap(),
         store.task_status(doc, 1).await.unwrap(),
         store.status_overrides(doc).await.unwrap(),
-        store.session_user("ab12", at(12)).await.unwrap(),
+        store
+            .session("ab12", at(12), at(0), at(0))
+            .await
+            .unwrap()
+            .map(|s| s.user),
         store.rounds(None).await.unwrap(),
     )
 }

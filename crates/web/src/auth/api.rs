@@ -20,12 +20,26 @@ pub async fn login(
     client: super::Client,
     Json(form): Json<LoginForm>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (user, token) = super::login(&state, &form.username, &form.password, &client).await?;
+    let logged_in = super::login(&state, &form.username, &form.password, &client).await?;
     let jar = jar.add(super::session_cookie(
-        token,
+        logged_in.token,
         client.secure_cookies(&state.settings),
     ));
-    Ok((jar, Json(user)))
+    Ok((
+        jar,
+        Json(LoginAnswer {
+            user: logged_in.user,
+            second_factor_required: logged_in.second_factor_pending,
+        }),
+    ))
+}
+
+/// The account, and whether the TOTP code is still to come (`POST /api/login/totp`).
+#[derive(Debug, serde::Serialize)]
+pub struct LoginAnswer {
+    #[serde(flatten)]
+    pub user: User,
+    pub second_factor_required: bool,
 }
 
 pub async fn logout(

@@ -4,6 +4,8 @@
 
 mod api;
 mod pages;
+mod password;
+pub mod totp;
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
@@ -11,8 +13,9 @@ use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::{Duration, Utc};
 use duban_domain::Role;
-use duban_domain::login::throttle_keys;
-use duban_store::{Reservation, User};
+use duban_domain::login::{ThrottleScope, throttle_keys};
+use duban_domain::security::password_change_due;
+use duban_store::{Reservation, Session, User};
 use rand::RngExt;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -29,19 +32,35 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::home))
         .route("/login", get(pages::login_page).post(pages::login_submit))
+        .route(
+            "/login/totp",
+            get(totp::verify_page).post(totp::verify_submit),
+        )
         .route("/logout", post(pages::logout))
+        .route("/account", get(pages::account))
+        .route("/password", get(password::page).post(password::submit))
+        .route(
+            "/account/totp",
+            get(totp::enrol_page).post(totp::enrol_submit),
+        )
+        .route("/account/totp/remove", post(totp::remove_submit))
 }
 
 pub(crate) fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/login", post(api::login))
+        .route("/login/totp", post(totp::verify_api))
         .route("/logout", post(api::logout))
         .route("/me", get(api::me))
+        .route("/password", post(password::api))
+        .route(
+            "/account/totp",
+            get(totp::enrol_api_start).post(totp::enrol_api),
+        )
+        .route("/account/totp/remove", post(totp::remove_api))
 }
 
 pub const SESSION_COOKIE: &str = "duban_session";
-/// How long a login lasts.
-pub const SESSION_HOURS: i64 = 12;
 
 #[derive(Debug, thiserror::Error)]
 #[error("密码处理失败：{0}")]
@@ -150,27 +169,34 @@ fn client_of(parts: &Parts, settings: &crate::Settings) -> Client {
     }
 }
 
+/// A login that got past the password: the account, the session token to set as
+/// cookie, and whether the TOTP code is still to come.
+pub struct LoggedIn {
+    pub user: User,
+    pub token: String,
+    pub second_factor_pending: bool,
+}
+
 /// Checks the password and opens a session; the token to set as cookie, or why not.
 ///
-/// The attempt is reserved against the limits of `duban_domain::login` before the
-/// password is checked, so parallel attempts cannot get more checks than the limit; a
-/// right password gives the reservation back. A failure that brings a count to its
-/// limit begins a lockout, which is logged and recorded.
+/// The attempt is reserved against the limits of the deployment's `LoginPolicy` before
+/// the password is checked, so parallel attempts cannot get more checks than the limit;
+/// a right password gives the reservation back. A failure that brings a count to its
+/// limit begins a lockout, which is logged and recorded. An account with a second
+/// factor gets a session that reaches only the TOTP page until the code is given.
 pub async fn login(
     state: &AppState,
     username: &str,
     password: &str,
     client: &Client,
-) -> Result<(User, String), AppError> {
+) -> Result<LoggedIn, AppError> {
     let username = username.trim();
     duban_domain::limits::LOGIN_FIELD.check(username)?;
     duban_domain::limits::LOGIN_FIELD.check(password)?;
+    let policy = &state.settings.security;
     let now = Utc::now();
     let keys = throttle_keys(username, &client.address);
-    let counts = match state.store.reserve_login_attempt(&keys, now).await? {
-        Reservation::Granted(counts) => counts,
-        Reservation::Refused(scope) => return Err(AppError::TooManyAttempts(scope.refusal())),
-    };
+    let counts = reserve(state, &keys, now).await?;
     let credentials = state.store.user_credentials(username).await?;
     let verified = match &credentials {
         Some(c) => verify_password(password, &c.password_hash),
@@ -181,37 +207,154 @@ pub async fn login(
         }
     };
     let Some(credentials) = credentials.filter(|_| verified) else {
-        for (key, count) in keys.iter().zip(counts) {
-            if count == key.scope.limit() {
-                tracing::warn!(
-                    scope = key.scope.code(),
-                    account = %key.account,
-                    address = %key.address,
-                    "登录失败次数达到上限，开始锁定"
-                );
-                state.store.record_lockout(key, now).await?;
-            }
-        }
-        return Err(AppError::BadLogin);
+        failed(state, &keys, &counts, now).await?;
+        return Err(AppError::BadLogin(policy.login.bad_login(counts[0])));
     };
     state.store.release_login_attempt(&keys).await?;
+    let pending = credentials.totp_secret.is_some();
     let (token, hash) = new_token();
+    let expires = if pending {
+        now + SECOND_FACTOR_TIME
+    } else {
+        now + policy.session.lifetime
+    };
     state
         .store
-        .create_session(
-            &hash,
-            credentials.user.id,
-            now + Duration::hours(SESSION_HOURS),
-        )
+        .create_session(&hash, credentials.user.id, expires, now, pending)
         .await?;
-    Ok((credentials.user, token))
+    Ok(LoggedIn {
+        user: credentials.user,
+        token,
+        second_factor_pending: pending,
+    })
+}
+
+/// How long the password step of a login with a second factor waits for the code.
+pub const SECOND_FACTOR_TIME: Duration = Duration::minutes(5);
+
+/// Reserves one attempt (a password or a TOTP code) against every count; the counts,
+/// or the refusal with when to try again.
+async fn reserve(
+    state: &AppState,
+    keys: &[duban_domain::login::ThrottleKey],
+    now: chrono::DateTime<Utc>,
+) -> Result<Vec<i64>, AppError> {
+    let policy = &state.settings.security.login;
+    match state.store.reserve_login_attempt(keys, policy, now).await? {
+        Reservation::Granted(counts) => Ok(counts),
+        Reservation::Refused { scope, until } => {
+            Err(AppError::TooManyAttempts(policy.refusal(scope, until)))
+        }
+    }
+}
+
+/// A failed attempt: each count it brought to its limit begins a lockout.
+async fn failed(
+    state: &AppState,
+    keys: &[duban_domain::login::ThrottleKey],
+    counts: &[i64],
+    now: chrono::DateTime<Utc>,
+) -> Result<(), AppError> {
+    let policy = &state.settings.security.login;
+    for (key, count) in keys.iter().zip(counts) {
+        if *count == policy.limit(key.scope) {
+            tracing::warn!(
+                scope = key.scope.code(),
+                account = %key.account,
+                address = %key.address,
+                "登录失败次数达到上限，开始锁定"
+            );
+            state.store.record_lockout(key, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The attempts left to the account from this address, as a user reads them.
+fn attempts_left(state: &AppState, counts: &[i64]) -> String {
+    let policy = &state.settings.security.login;
+    let left = policy.limit(ThrottleScope::AccountFromAddress) - counts[0];
+    if left > 0 {
+        format!("动态口令不正确或已使用过，还可尝试 {left} 次")
+    } else {
+        format!(
+            "动态口令不正确或已使用过，失败次数已达上限，账号已锁定 {} 分钟",
+            policy.lockout_minutes
+        )
+    }
 }
 
 /// A valid hash of a random string, checked when the user name is unknown.
 static DUMMY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| hash_password(&new_token().0).unwrap_or_default());
 
-/// The signed-in user. Pages redirect to the login page without one; the API answers 401.
+/// A request's session, whatever stage it is at (password change due, TOTP code
+/// still to come), with its token's hash. Only the pages that finish those stages take
+/// this; every other handler takes [`CurrentUser`].
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub session: Session,
+    pub token_hash: String,
+}
+
+/// Whether the request is for the JSON API (nested routers see a shortened path; the
+/// original one says), and the page to return to after logging in (a GET page).
+fn request_target(parts: &Parts) -> (bool, Option<String>) {
+    let uri = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| parts.uri.clone(), |u| u.0.clone());
+    let api = uri.path().starts_with("/api/");
+    let wanted = (!api && parts.method == axum::http::Method::GET)
+        .then(|| uri.path_and_query().map(ToString::to_string))
+        .flatten();
+    (api, wanted)
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (api, wanted) = request_target(parts);
+        let not_signed_in = || AppError::NotSignedIn {
+            api,
+            wanted: wanted.clone(),
+        };
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
+            return Err(not_signed_in());
+        };
+        let token_hash = token_hash(&token);
+        match session(state, &token_hash).await? {
+            Some(session) => Ok(SignedIn {
+                session,
+                token_hash,
+            }),
+            None => Err(not_signed_in()),
+        }
+    }
+}
+
+impl SignedIn {
+    /// Why the password must be changed first, if it must.
+    pub fn password_change_due(&self, state: &AppState) -> Option<&'static str> {
+        password_change_due(
+            &state.settings.security.password,
+            self.session.must_change_password,
+            self.session.password_changed_at,
+            Utc::now(),
+        )
+        .map(|r| r.message())
+    }
+}
+
+/// The signed-in user, past every stage of logging in. Pages redirect to the login page
+/// without one (to the TOTP page while the code is still to come, to the
+/// change-password page while the password must be changed); the API answers 401 (403
+/// for the password).
 #[derive(Debug, Clone)]
 pub struct CurrentUser(pub User);
 
@@ -222,43 +365,48 @@ impl FromRequestParts<AppState> for CurrentUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        // Nested routers see a shortened path; the original one says whether this is the API.
-        let uri = parts
-            .extensions
-            .get::<axum::extract::OriginalUri>()
-            .map_or_else(|| parts.uri.clone(), |u| u.0.clone());
-        let api = uri.path().starts_with("/api/");
-        // A page asked for by GET is where the user returns after logging in.
-        let wanted = (!api && parts.method == axum::http::Method::GET)
-            .then(|| uri.path_and_query().map(ToString::to_string))
-            .flatten();
-        let not_signed_in = || AppError::NotSignedIn {
-            api,
-            wanted: wanted.clone(),
-        };
-        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
-            return Err(not_signed_in());
-        };
-        match session_user(state, &token_hash(&token)).await? {
-            Some(user) => Ok(CurrentUser(user)),
-            None => Err(not_signed_in()),
+        let signed_in = SignedIn::from_request_parts(parts, state).await?;
+        let (api, _) = request_target(parts);
+        if signed_in.session.second_factor_pending {
+            return Err(AppError::SecondFactorRequired { api });
         }
+        if let Some(reason) = signed_in.password_change_due(state) {
+            return Err(AppError::PasswordChangeRequired { api, reason });
+        }
+        Ok(CurrentUser(signed_in.session.user))
     }
 }
 
-/// The user of the session with this token hash: from the app's [`SessionCache`] if looked up in the
-/// last [`SESSION_CACHE_TTL`], else from the store (and then remembered).
-async fn session_user(state: &AppState, hash: &str) -> Result<Option<User>, AppError> {
+/// The session with this token hash: from the app's [`SessionCache`] if looked up
+/// recently, else from the store (and then remembered). The store applies the idle
+/// timeout and records the session as seen, so every app server on the database agrees
+/// on when it has been idle too long.
+async fn session(state: &AppState, hash: &str) -> Result<Option<Session>, AppError> {
+    let policy = &state.settings.security.session;
     let now = Instant::now();
-    if let Some(user) = state.sessions.get(hash, now) {
-        return Ok(Some(user));
+    let ttl = cache_ttl(policy);
+    if let Some(session) = state.sessions.get(hash, now, ttl) {
+        return Ok(Some(session));
     }
-    let user = state.store.session_user(hash, Utc::now()).await?;
-    if let Some(user) = &user {
-        state.sessions.put(hash, user.clone(), now);
+    let at = Utc::now();
+    let session = state
+        .store
+        .session(hash, at, at - policy.idle, at - policy.touch_interval())
+        .await?;
+    if let Some(session) = &session {
+        state.sessions.put(hash, session.clone(), now, ttl);
     }
-    Ok(user)
+    Ok(session)
+}
+
+/// How long a session looked up in the store is trusted here: [`SESSION_CACHE_TTL`],
+/// or less when the idle timeout's touch interval is shorter, so the cache never keeps a
+/// session alive past its idle timeout by more than that interval.
+fn cache_ttl(policy: &duban_domain::security::SessionPolicy) -> std::time::Duration {
+    policy
+        .touch_interval()
+        .to_std()
+        .map_or(SESSION_CACHE_TTL, |t| t.min(SESSION_CACHE_TTL))
 }
 
 /// Ends the session with this cookie token: deletes it from the store and forgets it
@@ -273,7 +421,8 @@ pub async fn end_session(state: &AppState, token: &str) -> Result<(), AppError> 
     Ok(())
 }
 
-/// How long a session looked up in the store is trusted without asking again.
+/// How long a session looked up in the store is trusted without asking again (at
+/// most; see [`cache_ttl`]).
 ///
 /// The cache is per process. Logging out ([`end_session`]) acts on this process's
 /// cache at once; but several app servers may run against one database,
@@ -285,8 +434,8 @@ pub const SESSION_CACHE_TTL: std::time::Duration = std::time::Duration::from_sec
 /// More entries than this and the expired ones are swept (and, if all are fresh, all).
 const SESSION_CACHE_ENTRIES: usize = 10_000;
 
-/// Sessions looked up recently, per app: token hash → (user, when looked up). Clones
-/// share the cache.
+/// Sessions looked up recently, per app: token hash → (session, when looked up).
+/// Clones share the cache.
 #[derive(Debug, Clone, Default)]
 pub struct SessionCache {
     entries: Arc<Mutex<HashMap<String, CachedSession>>>,
@@ -294,7 +443,7 @@ pub struct SessionCache {
 
 #[derive(Debug)]
 struct CachedSession {
-    user: User,
+    session: Session,
     at: Instant,
 }
 
@@ -303,21 +452,21 @@ impl SessionCache {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn get(&self, hash: &str, now: Instant) -> Option<User> {
+    fn get(&self, hash: &str, now: Instant, ttl: std::time::Duration) -> Option<Session> {
         let entries = self.lock();
         let entry = entries.get(hash)?;
-        (now.duration_since(entry.at) < SESSION_CACHE_TTL).then(|| entry.user.clone())
+        (now.duration_since(entry.at) < ttl).then(|| entry.session.clone())
     }
 
-    fn put(&self, hash: &str, user: User, now: Instant) {
+    fn put(&self, hash: &str, session: Session, now: Instant, ttl: std::time::Duration) {
         let mut entries = self.lock();
         if entries.len() >= SESSION_CACHE_ENTRIES {
-            entries.retain(|_, e| now.duration_since(e.at) < SESSION_CACHE_TTL);
+            entries.retain(|_, e| now.duration_since(e.at) < ttl);
             if entries.len() >= SESSION_CACHE_ENTRIES {
                 entries.clear();
             }
         }
-        entries.insert(hash.to_string(), CachedSession { user, at: now });
+        entries.insert(hash.to_string(), CachedSession { session, at: now });
     }
 
     fn forget(&self, hash: &str) {
@@ -356,6 +505,12 @@ pub fn require(user: &User, roles: &[Role]) -> Result<(), AppError> {
 pub const OFFICE: &[Role] = &[Role::Admin, Role::Supervisor];
 pub const READERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
 pub const UNIT_ROLES: &[Role] = &[Role::Reporter, Role::UnitHead];
+/// 系统管理员: accounts (create, reset passwords) and configuration.
+pub const SYSTEM_ADMINS: &[Role] = &[Role::SystemAdmin];
+/// 安全管理员: roles, policies, lockouts, second factors.
+pub const SECURITY_ADMINS: &[Role] = &[Role::SecurityAdmin];
+/// 审计管理员: reads and exports the audit log, nothing else.
+pub const AUDIT_ADMINS: &[Role] = &[Role::AuditAdmin];
 
 #[cfg(test)]
 mod tests {

@@ -20,8 +20,37 @@ pub async fn home(MaybeUser(user): MaybeUser) -> Redirect {
         None => Redirect::to("/login"),
         Some(Role::Reporter | Role::UnitHead) => Redirect::to("/my"),
         Some(Role::Leader) => Redirect::to("/dashboard"),
-        Some(_) => Redirect::to("/tasks"),
+        Some(Role::Admin | Role::Supervisor) => Redirect::to("/tasks"),
+        Some(Role::SystemAdmin) => Redirect::to("/admin/accounts"),
+        Some(Role::SecurityAdmin) => Redirect::to("/admin/security"),
+        Some(Role::AuditAdmin) => Redirect::to("/account"),
     }
+}
+
+/// The signed-in user's own account: who they are, the password and second factor.
+pub async fn account(
+    State(state): State<AppState>,
+    super::CurrentUser(user): super::CurrentUser,
+) -> Result<Response, AppError> {
+    let second_factor = state
+        .store
+        .user_credentials(user.username.as_str())
+        .await?
+        .is_some_and(|c| c.totp_secret.is_some());
+    let security = &state.settings.security;
+    Ok(render(
+        &state,
+        "account.html",
+        context! {
+            user => v(&user),
+            second_factor => second_factor,
+            password_rule => security.password.describe(),
+            idle_minutes => security.session.idle.num_minutes(),
+            idle_seconds => security.session.idle.num_seconds(),
+            lifetime_hours => security.session.lifetime.num_hours(),
+        },
+    )?
+    .into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -32,7 +61,7 @@ pub struct Next {
 /// Where to go after logging in: a page of this site only (a path, never another
 /// host: `//host` and `/\host` are refused), else the home page; anything outside
 /// visible ASCII percent-encoded, as a `Location` header must be.
-fn local_page(next: Option<&str>) -> String {
+pub(super) fn local_page(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
             const OUTSIDE_ASCII: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
@@ -79,14 +108,23 @@ pub async fn login_submit(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     match super::login(&state, &form.username, &form.password, &client).await {
-        Ok((_, token)) => {
+        Ok(logged_in) => {
             let jar = jar.add(super::session_cookie(
-                token,
+                logged_in.token,
                 client.secure_cookies(&state.settings),
             ));
-            Ok((jar, Redirect::to(&local_page(form.next.as_deref()))).into_response())
+            let next = local_page(form.next.as_deref());
+            let to = if logged_in.second_factor_pending {
+                format!(
+                    "/login/totp?next={}",
+                    form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                )
+            } else {
+                next
+            };
+            Ok((jar, Redirect::to(&to)).into_response())
         }
-        Err(e @ (AppError::BadLogin | AppError::TooManyAttempts(_) | AppError::TooLong(_))) => {
+        Err(e @ (AppError::BadLogin(_) | AppError::TooManyAttempts(_) | AppError::TooLong(_))) => {
             let status = e.status();
             let page = render(
                 &state,

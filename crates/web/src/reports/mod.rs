@@ -78,6 +78,10 @@ pub async fn list_reports(
     user: &User,
     mut filter: ReportFilter,
 ) -> Result<Vec<ReportSummary>, AppError> {
+    // The three administrators see none of the work (三员分立, least privilege).
+    if user.role.is_administrator() {
+        return Err(AppError::Forbidden);
+    }
     if user.role.needs_unit() {
         filter.unit = Some(user.unit.clone().ok_or(AppError::Forbidden)?);
     }
@@ -108,9 +112,10 @@ pub async fn report_detail(
     Ok(detail)
 }
 
-/// Whether the user may see a report of this unit: a unit's accounts only their own.
+/// Whether the user may see a report of this unit: a unit's accounts only their own;
+/// the three administrators none.
 fn may_see_report(user: &User, unit: &str) -> bool {
-    !user.role.needs_unit() || user.unit.as_deref() == Some(unit)
+    !user.role.is_administrator() && (!user.role.needs_unit() || user.unit.as_deref() == Some(unit))
 }
 
 /// Whether the report's content (text, percent, evidence) is withheld from this user:

@@ -102,6 +102,10 @@ pub async fn task_detail(
     document: i64,
     number: u32,
 ) -> Result<TaskDetail, AppError> {
+    // The three administrators see none of the work (三员分立, least privilege).
+    if user.role.is_administrator() {
+        return Err(AppError::Forbidden);
+    }
     let id = DocumentId(document);
     let notice = match state.store.load_notice(id).await {
         Ok(n) => n,
