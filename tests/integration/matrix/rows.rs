@@ -112,6 +112,7 @@ pub(super) const MATRIX: &[(&str, &str, Who)] = &[
     ("POST", "/rounds", Who::Office),
     ("GET", "/rounds/{id}", Who::Readers),
     ("POST", "/rounds/{id}/close", Who::Office),
+    ("GET", "/rounds/{id}/table.xlsx", Who::Readers),
     ("GET", "/my", Who::Unit),
     ("GET", "/review", Who::Review),
     ("POST", "/review/batch", Who::Review),
