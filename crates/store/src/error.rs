@@ -172,6 +172,12 @@ pub enum StoreError {
     /// A ladder or escalation step the office may not set.
     #[error(transparent)]
     Ladder(duban_domain::escalation::LadderError),
+    /// The audit log's retention job was asked to remove entries not yet due.
+    #[error(transparent)]
+    Retention(#[from] duban_domain::audit::RetentionError),
+    /// A restore's source is not a duban backup (or of an unknown shape).
+    #[error("“{path}”不是 duban 的备份文件：{reason}")]
+    NotABackup { path: String, reason: String },
 }
 
 fn list(numbers: &[u32]) -> String {
