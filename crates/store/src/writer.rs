@@ -137,7 +137,7 @@ impl Writer {
         // Dropped unanswered only if the writer task died (a step panicked): not done.
         answer
             .await
-            .unwrap_or_else(|_| Err(failed("写入任务意外中止")))
+            .unwrap_or_else(|_| Err(failed("写入任务意外中止，未保存任何内容")))
     }
 
     /// How many batches the writer has finished so far.
@@ -171,7 +171,7 @@ where
         crate::finish(tx, result).await
     });
     task.await
-        .unwrap_or_else(|_| Err(failed("写入任务意外中止")))
+        .unwrap_or_else(|_| Err(failed("写入任务意外中止，未保存任何内容")))
 }
 
 /// The error for a step sent after the store was closed.
@@ -182,7 +182,7 @@ fn closed() -> StoreError {
 /// The error every caller gets whose step succeeded in a batch that was not committed.
 fn failed(reason: &str) -> StoreError {
     StoreError::Database(sqlx::Error::Io(std::io::Error::other(format!(
-        "本批写入未能提交，未保存任何内容：{reason}"
+        "本批写入未能提交：{reason}"
     ))))
 }
 
@@ -235,7 +235,7 @@ where
             (Some(Err(e)), _) => Err(e),
             (Some(Ok(value)), Ok(())) => Ok(value),
             (Some(Ok(_)), Err(reason)) | (None, Err(reason)) => Err(failed(reason)),
-            (None, Ok(())) => Err(failed("该步骤未执行")),
+            (None, Ok(())) => Err(failed("该步骤未执行，未保存任何内容")),
         };
         // The caller may have gone away (request cancelled); the write stands.
         let _ = self.reply.send(answer);
@@ -260,7 +260,7 @@ async fn write_batches(
 
 async fn commit_batch(db: Db, mut jobs: Vec<Box<dyn Job>>) {
     let outcome = run_batch(&db, &mut jobs).await;
-    let reason = outcome.err().map(|e| e.to_string());
+    let reason = outcome.err().map(|e| crate::error::explain(&e));
     for job in jobs {
         job.answer(match &reason {
             None => Ok(()),

@@ -8,6 +8,7 @@
 //! store, so several servers can run behind one address.
 
 mod assets;
+pub mod audit;
 pub mod auth;
 mod dashboard;
 mod download;
@@ -119,7 +120,13 @@ pub fn router(state: AppState) -> Router {
         .merge(oversight::routes())
         .merge(notices::routes())
         .merge(reminders::routes())
+        .merge(audit::routes())
         .nest("/api", api.merge(notices::api_routes()))
+        // Who acts, for every write a request makes; downloads logged (`audit`).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::context,
+        ))
         .layer(CsrfLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -116,7 +116,7 @@ impl FromRequestParts<AppState> for Client {
     }
 }
 
-fn client_of(parts: &Parts, settings: &crate::Settings) -> Client {
+pub(crate) fn client_of(parts: &Parts, settings: &crate::Settings) -> Client {
     let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
@@ -169,7 +169,10 @@ pub async fn login(
     let keys = throttle_keys(username, &client.address);
     let counts = match state.store.reserve_login_attempt(&keys, now).await? {
         Reservation::Granted(counts) => counts,
-        Reservation::Refused(scope) => return Err(AppError::TooManyAttempts(scope.refusal())),
+        Reservation::Refused(scope) => {
+            login_failed(state, username, scope.code()).await?;
+            return Err(AppError::TooManyAttempts(scope.refusal()));
+        }
     };
     let credentials = state.store.user_credentials(username).await?;
     let verified = match &credentials {
@@ -192,9 +195,11 @@ pub async fn login(
                 state.store.record_lockout(key, now).await?;
             }
         }
+        login_failed(state, username, "bad_credentials").await?;
         return Err(AppError::BadLogin);
     };
     state.store.release_login_attempt(&keys).await?;
+    duban_store::audit::identify(credentials.user.id.0, credentials.user.username.as_str());
     let (token, hash) = new_token();
     state
         .store
@@ -204,7 +209,29 @@ pub async fn login(
             now + Duration::hours(SESSION_HOURS),
         )
         .await?;
+    state
+        .store
+        .record_event(
+            "login",
+            Some(credentials.user.username.as_str()),
+            serde_json::json!({}),
+        )
+        .await?;
     Ok((credentials.user, token))
+}
+
+/// Logs a refused login: the name tried (whether or not such an account exists) and
+/// why (`bad_credentials`, or the throttle's count that refused it unchecked).
+async fn login_failed(state: &AppState, username: &str, reason: &str) -> Result<(), AppError> {
+    state
+        .store
+        .record_event(
+            "login_failed",
+            Some(username),
+            serde_json::json!({ "username": username, "reason": reason }),
+        )
+        .await?;
+    Ok(())
 }
 
 /// A valid hash of a random string, checked when the user name is unknown.
@@ -241,7 +268,11 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(not_signed_in());
         };
         match session_user(state, &token_hash(&token)).await? {
-            Some(user) => Ok(CurrentUser(user)),
+            Some(user) => {
+                // Whatever this request writes is logged in this account's name.
+                duban_store::audit::identify(user.id.0, user.username.as_str());
+                Ok(CurrentUser(user))
+            }
             None => Err(not_signed_in()),
         }
     }
@@ -266,8 +297,20 @@ async fn session_user(state: &AppState, hash: &str) -> Result<Option<User>, AppE
 /// or the token keeps working in this process for up to [`SESSION_CACHE_TTL`].
 pub async fn end_session(state: &AppState, token: &str) -> Result<(), AppError> {
     let hash = token_hash(token);
+    let user = session_user(state, &hash).await?;
     state.sessions.forget(&hash);
     state.store.delete_session(&hash).await?;
+    if let Some(user) = user {
+        duban_store::audit::identify(user.id.0, user.username.as_str());
+        state
+            .store
+            .record_event(
+                "logout",
+                Some(user.username.as_str()),
+                serde_json::json!({}),
+            )
+            .await?;
+    }
     // Again: a request that read the session before the delete may have cached it.
     state.sessions.forget(&hash);
     Ok(())
