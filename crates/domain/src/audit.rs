@@ -46,6 +46,7 @@ pub fn action_label(action: &str) -> &str {
         "backup" => "备份",
         "restore" => "恢复",
         "migrate_data" => "数据迁移",
+        "bulk_round" => "批量生成填报轮次",
         "prune" => "清理到期审计记录",
         "algorithm" => "更改审计哈希算法",
         other => other,

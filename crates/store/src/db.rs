@@ -219,10 +219,16 @@ impl Db {
                     .await?,
             ),
         };
-        Ok(Tx {
+        let mut tx = Tx {
             conn,
             audit: Some(actor),
-        })
+        };
+        if tx.backend() == Backend::Sqlite {
+            // Whatever is pending now was committed behind duban's back (it holds the
+            // write lock from here on): logged as such, before this transaction's own.
+            crate::audit::seal(&mut tx, &crate::audit::Actor::outside()).await?;
+        }
+        Ok(tx)
     }
 
     pub(crate) async fn close(&self) {

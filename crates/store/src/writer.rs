@@ -320,7 +320,8 @@ mod tests {
         let pool = SqlitePool::connect_with(options).await.unwrap();
         sqlx::raw_sql(
             "CREATE TABLE audit_pending (id INTEGER PRIMARY KEY, table_name TEXT, op TEXT, \
-                                         row_key TEXT, before_json TEXT, after_json TEXT); \
+                                         row_key TEXT, before_json TEXT, after_json TEXT, \
+                                         txid BIGINT); \
              CREATE TABLE parent (id INTEGER PRIMARY KEY); \
              CREATE TABLE child (id INTEGER PRIMARY KEY, \
                                  parent INTEGER NOT NULL REFERENCES parent (id));",

@@ -41,7 +41,8 @@ CREATE TABLE audit_pending (
     op TEXT COLLATE "C" NOT NULL,
     row_key TEXT COLLATE "C",
     before_json TEXT COLLATE "C",
-    after_json TEXT COLLATE "C"
+    after_json TEXT COLLATE "C",
+    txid BIGINT DEFAULT txid_current()
 );
 
 -- The one trigger function every audited table's trigger calls (the triggers are made

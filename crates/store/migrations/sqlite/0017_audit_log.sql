@@ -46,14 +46,17 @@ VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000'
 
 -- Changes captured by the audit triggers (made by the store from the live schema, see
 -- store::audit::triggers) and events, waiting inside their transaction to be sealed
--- into the log before it commits. Empty between transactions.
+-- into the log before it commits. Empty between transactions, except for changes made
+-- in the database behind duban's back (sqlite3, psql), which are sealed as such by the
+-- next write: on SQLite when it begins, on PostgreSQL by their other `txid`.
 CREATE TABLE audit_pending (
     id INTEGER PRIMARY KEY,
     table_name TEXT,
     op TEXT NOT NULL,
     row_key TEXT,
     before_json TEXT,
-    after_json TEXT
+    after_json TEXT,
+    txid BIGINT
 );
 
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log

@@ -75,6 +75,18 @@ impl Actor {
         }
     }
 
+    /// Whoever changed rows in the database directly (sqlite3, psql), not through
+    /// duban: their changes are captured by the triggers all the same, and logged
+    /// under this name by the next write duban makes.
+    pub fn outside() -> Actor {
+        Actor {
+            user_id: None,
+            name: "（数据库外部修改）".into(),
+            address: None,
+            request: None,
+        }
+    }
+
     /// Who acts in the calling task: the request's actor inside [`scope`], else the
     /// process's default ([`set_process_actor`]), else [`Actor::system`].
     pub fn current() -> Actor {
@@ -241,6 +253,8 @@ struct Pending {
     row_key: Option<String>,
     before_json: Option<String>,
     after_json: Option<String>,
+    /// PostgreSQL: the transaction that made it (a committed one is not ours).
+    txid: Option<i64>,
 }
 
 /// The chain's head, as locked by a seal.
@@ -260,21 +274,36 @@ const ENTRIES_PER_INSERT: usize = 500;
 /// ends, so appends never interleave.
 pub(crate) async fn seal(tx: &mut Tx, actor: &Actor) -> Result<(), sqlx::Error> {
     let pending: Vec<Pending> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT id, table_name, op, row_key, before_json, after_json \
+        "SELECT id, table_name, op, row_key, before_json, after_json, txid \
          FROM audit_pending ORDER BY id",
     )
     .fetch_all(c)
     .await)?;
-    let (Some(first), Some(last)) = (pending.first(), pending.last()) else {
+    if pending.is_empty() {
         return Ok(());
-    };
-    let (first, last) = (first.id, last.id);
-    execute!(
-        tx,
-        sqlx::query("DELETE FROM audit_pending WHERE id >= $1 AND id <= $2")
-            .bind(first)
-            .bind(last)
-    )?;
+    }
+    if tx.backend() == crate::db::Backend::Postgres {
+        // Rows another (committed) transaction left were written behind duban's back.
+        let ours: i64 =
+            with_conn!(tx, c => sqlx::query_scalar("SELECT txid_current()").fetch_one(c).await)?;
+        let (mine, outside): (Vec<Pending>, Vec<Pending>) =
+            pending.into_iter().partition(|p| p.txid == Some(ours));
+        append(tx, outside, &Actor::outside()).await?;
+        return append(tx, mine, actor).await;
+    }
+    append(tx, pending, actor).await
+}
+
+/// Appends `pending` (removing them from `audit_pending`) in `actor`'s name.
+async fn append(tx: &mut Tx, pending: Vec<Pending>, actor: &Actor) -> Result<(), sqlx::Error> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    for chunk in pending.chunks(ENTRIES_PER_INSERT) {
+        let ids: Vec<String> = chunk.iter().map(|p| p.id.to_string()).collect();
+        let sql = format!("DELETE FROM audit_pending WHERE id IN ({})", ids.join(", "));
+        execute!(tx, sqlx::query(sqlx::AssertSqlSafe(sql)))?;
+    }
     let sql = locking!(
         tx,
         "SELECT last_id, last_hash, algorithm FROM audit_head WHERE id = 1",

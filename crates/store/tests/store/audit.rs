@@ -536,3 +536,39 @@ async fn attachments_bytes_never_enter_the_log() {
         assert!(!e.after_json.unwrap_or_default().contains("xxxxxxxx"));
     }
 }
+
+#[tokio::test]
+async fn a_change_made_behind_the_stores_back_is_logged_as_such() {
+    let db = temp_db().await;
+    let store = connect(&db).await;
+    user(&store, "duchashi", Role::Supervisor, None).await;
+    sql(
+        &db,
+        "UPDATE users SET display_name = '改过的名字' WHERE username = 'duchashi'",
+    )
+    .await;
+    audit::scope(
+        clerk(Some(1), "duchashi"),
+        store.record_event("export", None, serde_json::json!({})),
+    )
+    .await
+    .unwrap();
+    let entries = all(&store).await;
+    let outside = &entries[entries.len() - 2];
+    assert_eq!(outside.action, "update");
+    assert_eq!(outside.actor, "（数据库外部修改）");
+    assert!(
+        outside
+            .after_json
+            .as_deref()
+            .unwrap()
+            .contains("改过的名字")
+    );
+    assert_eq!(outside.address, None);
+    let event = entries.last().unwrap();
+    assert_eq!(
+        (event.action.as_str(), event.actor.as_str()),
+        ("export", "duchashi")
+    );
+    assert_eq!(store.verify_audit().await.unwrap().tampering, None);
+}

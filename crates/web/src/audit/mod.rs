@@ -329,6 +329,7 @@ pub fn export_row(e: &Entry) -> Vec<String> {
     vec![
         e.id.to_string(),
         china_time(&e.at),
+        e.at.clone(),
         e.actor.clone(),
         e.actor_id.map(|n| n.to_string()).unwrap_or_default(),
         e.address.clone().unwrap_or_default(),
