@@ -31,6 +31,14 @@ fi
 WORK=$(mktemp -d)
 SERVER=
 cleanup() {
+    local status=$?
+    if [[ $status != 0 && -d $WORK ]]; then
+        # What the failed check saw, for a look afterwards.
+        local kept=/tmp/duban-crash-failure-$$
+        mkdir -p "$kept"
+        cp "$WORK"/state.jsonl "$WORK"/dump.json "$WORK"/serve.err "$kept"/ 2>/dev/null || true
+        echo "kept the failed run's state, dump and server log in $kept" >&2
+    fi
     if [[ -n $SERVER ]]; then kill -9 "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
     if mountpoint -q "$WORK/disk" 2>/dev/null; then umount "$WORK/disk" || true; fi
     if [[ -n ${PGDB:-} ]]; then dropdb --if-exists "$PGDB" 2>/dev/null || true; fi

@@ -158,6 +158,11 @@ def check(state, dump):
     print(json.dumps(figures))
     if lost:
         print(json.dumps(lost[:5], ensure_ascii=False), file=sys.stderr)
+        for item in lost[:2]:
+            print(f"every write to report {item['report']}:", file=sys.stderr)
+            for w in writes:
+                if w["report"] == item["report"]:
+                    print("  " + json.dumps(w, ensure_ascii=False), file=sys.stderr)
         sys.exit(1)
 
 

@@ -199,12 +199,18 @@ fn china_time(at: &str) -> String {
         .unwrap_or_else(|_| at.to_string())
 }
 
+/// Characters of a value a page shows (the export has them all).
+const SHOWN_CHARS: usize = 40;
+/// Fields of a new or removed row a page shows.
+const SHOWN_FIELDS: usize = 4;
+
 fn value_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => "（空）".into(),
+        serde_json::Value::String(s) if s.is_empty() => "（空）".into(),
         serde_json::Value::String(s) => {
-            let mut out: String = s.chars().take(200).collect();
-            if s.chars().count() > 200 {
+            let mut out: String = s.chars().take(SHOWN_CHARS).collect();
+            if s.chars().count() > SHOWN_CHARS {
                 out.push('…');
             }
             out
@@ -220,6 +226,23 @@ fn object(text: Option<&str>) -> serde_json::Map<String, serde_json::Value> {
     }
 }
 
+/// A new or removed row's first fields (the export has them all).
+fn fields(row: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+    if row.is_empty() {
+        return Vec::new();
+    }
+    let mut line = row
+        .iter()
+        .take(SHOWN_FIELDS)
+        .map(|(k, v)| format!("{k}：{}", value_text(v)))
+        .collect::<Vec<_>>()
+        .join("；");
+    if row.len() > SHOWN_FIELDS {
+        line.push_str(&format!("；……共 {} 项，全部内容见导出", row.len()));
+    }
+    vec![line]
+}
+
 /// The changed fields of an entry, as `field: before → after`.
 fn changes(entry: &Entry) -> Vec<String> {
     let before = object(entry.before_json.as_deref());
@@ -233,14 +256,8 @@ fn changes(entry: &Entry) -> Vec<String> {
                 format!("{k}：{old} → {}", value_text(v))
             })
             .collect(),
-        (false, true) => after
-            .iter()
-            .map(|(k, v)| format!("{k}：{}", value_text(v)))
-            .collect(),
-        (true, false) => before
-            .iter()
-            .map(|(k, v)| format!("{k}：{}", value_text(v)))
-            .collect(),
+        (false, true) => fields(&after),
+        (true, false) => fields(&before),
         (false, false) => Vec::new(),
     }
 }
