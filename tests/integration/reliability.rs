@@ -269,3 +269,64 @@ fn a_backup_taken_while_reports_are_saved_restores_to_an_equal_store() {
         in_backup[0]
     );
 }
+
+/// Runs `statements` on the sandbox's database behind duban's back.
+fn behind_the_back(sandbox: &Sandbox, statements: &[&str]) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let url = sandbox.database_url();
+        if sandbox.is_sqlite() {
+            let pool = sqlx::SqlitePool::connect(&url).await.expect("sqlite");
+            for s in statements {
+                sqlx::query(sqlx::AssertSqlSafe(*s))
+                    .execute(&pool)
+                    .await
+                    .expect(s);
+            }
+            pool.close().await;
+        } else {
+            let pool = sqlx::PgPool::connect(&url).await.expect("postgres");
+            for s in statements {
+                sqlx::query(sqlx::AssertSqlSafe(*s))
+                    .execute(&pool)
+                    .await
+                    .expect(s);
+            }
+            pool.close().await;
+        }
+    });
+}
+
+#[test]
+fn audit_verify_names_an_edited_entry_and_exits_non_zero() {
+    let sandbox = Sandbox::seeded(&[("adm", "admin", None)]);
+    let verified = sandbox.run(["audit", "verify"]).ok();
+    assert!(
+        verified.stdout.contains("审计日志完整"),
+        "{}",
+        verified.stdout
+    );
+    // Through the database the log refuses changes …
+    let protection = if sandbox.is_sqlite() {
+        "DROP TRIGGER audit_log_append_only"
+    } else {
+        "ALTER TABLE audit_log DISABLE TRIGGER USER"
+    };
+    // … and once its protection is dropped, verify finds the change.
+    behind_the_back(
+        &sandbox,
+        &[
+            protection,
+            "UPDATE audit_log SET actor = '别人' WHERE id = 7",
+        ],
+    );
+    let found = sandbox.run(["audit", "verify"]).failed();
+    assert!(
+        found.stdout.contains("第 7 条记录") && found.stdout.contains("被修改"),
+        "{}",
+        found.stdout
+    );
+    let json = sandbox.run(["audit", "verify", "--json"]).failed().json();
+    assert_eq!(json["tampering"]["kind"], "edited");
+    assert_eq!(json["tampering"]["id"], 7);
+}
