@@ -178,6 +178,24 @@ enum Command {
         #[command(flatten)]
         security: crate::user_cmd::SecurityOptions,
     },
+    /// 审计日志：核验哈希链、清理到期记录、设置哈希算法
+    Audit {
+        #[command(subcommand)]
+        command: crate::reliability_cmd::AuditCommand,
+    },
+    /// 备份：把数据库的全部数据（含佐证材料和审计日志）复制到一个新的 SQLite 文件；服务运行中也可备份，得到同一时刻的一致快照
+    Backup {
+        /// 备份文件（不能已存在），如 duban-2026-12-04.backup
+        file: PathBuf,
+    },
+    /// 恢复：把备份文件的全部数据恢复到 DATABASE_URL 指定的数据库（须为空库，除非加 --force）
+    Restore {
+        /// duban backup 生成的备份文件
+        file: PathBuf,
+        /// 目标数据库已有数据时，用备份替换其全部数据（在一个事务中完成）
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -324,6 +342,22 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Demo { .. } if !cli.database_url_given => "sqlite::memory:",
         _ => cli.database_url.as_str(),
     };
+    // Who acts for the audit log outside a web request: the server itself, or the
+    // operating-system account that ran this command.
+    duban_store::audit::set_process_actor(match cli.command {
+        Command::Serve { .. } | Command::Demo { .. } => duban_store::audit::Actor::system(),
+        _ => duban_store::audit::Actor {
+            user_id: None,
+            name: format!(
+                "命令行（系统用户 {}）",
+                std::env::var("USER")
+                    .or_else(|_| std::env::var("LOGNAME"))
+                    .unwrap_or_else(|_| "未知".into())
+            ),
+            address: None,
+            request: Some(format!("duban {}", cli.command.name())),
+        },
+    });
     let store = match cli.command {
         Command::Serve { .. } | Command::Demo { .. } => Store::connect(url).await,
         _ => Store::connect_one(url).await,
@@ -347,6 +381,30 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
 }
 
 impl Command {
+    /// The subcommand as typed (for the audit log; never its arguments, which may hold
+    /// a database URL with its password).
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Import { .. } => "import",
+            Command::Export { .. } => "export",
+            Command::List { .. } => "list",
+            Command::Tasks { .. } => "tasks",
+            Command::Units { .. } => "units",
+            Command::Render { .. } => "render",
+            Command::Rounds { .. } => "rounds",
+            Command::Notice { .. } => "notice",
+            Command::Analyse { .. } => "analyse",
+            Command::Serve { .. } => "serve",
+            Command::Demo { .. } => "demo",
+            Command::DemoData { .. } => "demo-data",
+            Command::MigrateData { .. } => "migrate-data",
+            Command::User { .. } => "user",
+            Command::Audit { .. } => "audit",
+            Command::Backup { .. } => "backup",
+            Command::Restore { .. } => "restore",
+        }
+    }
+
     /// Whether the command may write to the database. The commands listed here only
     /// read; any other, including one added later, counts as writing.
     fn writes(&self) -> bool {
@@ -549,6 +607,11 @@ async fn run_command(store: &Store, command: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::DemoData { options } => crate::demo_data::demo_data(store, &options).await,
+        Command::Audit { command } => crate::reliability_cmd::audit(store, command).await,
+        Command::Backup { file } => crate::reliability_cmd::backup(store, &file).await,
+        Command::Restore { file, force } => {
+            crate::reliability_cmd::restore(store, &file, force).await
+        }
         // `dispatch` runs it before opening `store`, which it does not use.
         Command::MigrateData { from, to } => crate::migrate_cmd::migrate_data(&from, &to).await,
     }

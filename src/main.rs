@@ -5,6 +5,7 @@ mod cli;
 mod demo_data;
 mod migrate_cmd;
 mod notice_cmd;
+mod reliability_cmd;
 mod render_cmd;
 mod user_cmd;
 mod web_cmd;

@@ -13,7 +13,14 @@ pub async fn migrate_data(from: &str, to: &str) -> Result<ExitCode> {
     let target = Store::connect(to)
         .await
         .context("无法打开目标数据库（--to）")?;
-    let copied = source.copy_into(&target, |table| {
+    let event = duban_store::CopyOptions {
+        replace: false,
+        event: Some((
+            "migrate_data".into(),
+            serde_json::json!({ "from": from_shown(from) }),
+        )),
+    };
+    let copied = source.copy_logged(&target, event, |table| {
         println!(
             "{:<20} {:>9} 行  校验和 {}",
             table.table, table.rows, table.checksum
@@ -30,4 +37,16 @@ pub async fn migrate_data(from: &str, to: &str) -> Result<ExitCode> {
         tables.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The source's URL as the audit log may show it: without a password.
+fn from_shown(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let authority = &url[scheme + 3..at];
+            let user = authority.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
 }

@@ -9,6 +9,7 @@ mod notices;
 mod oversight;
 mod schedules;
 // The store tests' scratch PostgreSQL databases, shared (not every function is used here).
+mod reliability;
 mod reminders;
 #[allow(dead_code)]
 #[path = "../../crates/store/tests/store/scratch.rs"]

@@ -5,6 +5,7 @@
 
 pub mod analysis;
 mod assemble;
+pub mod audit;
 mod date;
 pub mod decomposition;
 mod doc_number;

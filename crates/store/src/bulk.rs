@@ -200,7 +200,19 @@ impl Store {
     /// a unit that does not lead the task → [`StoreError::NotAssigned`].
     pub async fn write_round_whole(&self, round: &BulkRound) -> Result<RoundId, StoreError> {
         let mut tx = self.db.write().await?;
-        let result = write_round(&mut tx, round).await;
+        // A generated round is one entry in the audit log, not one per row.
+        let result = async {
+            crate::audit::capture(&mut tx, false).await?;
+            let id = write_round(&mut tx, round).await?;
+            crate::audit::capture(&mut tx, true).await?;
+            let details = serde_json::json!({
+                "round_id": id.0,
+                "reports": round.reports.len(),
+            });
+            crate::audit::queue_event(&mut tx, "bulk_round", None, &details).await?;
+            Ok(id)
+        }
+        .await;
         finish(tx, result).await
     }
 

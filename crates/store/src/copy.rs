@@ -63,13 +63,37 @@ pub const TABLES: &[&str] = &[
     "reminder_deliveries",
     "escalation_ladder",
     "escalation_steps",
+    // Last: while the data tables are copied the target has no chain head, so its
+    // audit triggers capture nothing; the source's log and head then arrive as they
+    // are, and the chain goes on from there.
+    "audit_log",
+    "audit_head",
 ];
 
-/// Tables the triggers keep from the others: rebuilt on the target, not copied.
-pub const DERIVED: &[&str] = &["round_counts", "store_generation", "document_revisions"];
+/// Tables the triggers keep from the others: rebuilt on the target, not copied
+/// (`audit_pending` is empty outside a transaction).
+pub const DERIVED: &[&str] = &[
+    "round_counts",
+    "store_generation",
+    "document_revisions",
+    "audit_pending",
+];
+
+/// Tables a new store has a row in already (the audit chain's head), which a copy
+/// replaces with the source's.
+const REPLACED: &[&str] = &["audit_head"];
 
 /// Columns written once the tables they point to are copied: (table, column, key).
 const LATER: &[(&str, &str, &str)] = &[("documents", "reports_round_id", "id")];
+
+/// How [`Store::copy_logged`] copies.
+#[derive(Debug, Clone, Default)]
+pub struct CopyOptions {
+    /// Empty the target first (a restore told to replace what is there).
+    pub replace: bool,
+    /// An event to log in the target (`restore`, `migrate_data`) with these details.
+    pub event: Option<(String, serde_json::Value)>,
+}
 
 /// What was copied of one table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -371,9 +395,29 @@ async fn check_round_counts(tx: &mut Tx) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Deletes everything the target holds (a restore told to replace a store), inside
+/// the copy's transaction: nothing is captured meanwhile, and the audit log, which
+/// only the retention job may otherwise delete from, is let go too.
+async fn empty(target: &mut Tx) -> Result<(), StoreError> {
+    execute!(
+        target,
+        sqlx::query("UPDATE audit_head SET capture = 0, prune = 1 WHERE id = 1")
+    )?;
+    for (table, column, _) in LATER {
+        let sql = format!("UPDATE {table} SET {column} = NULL");
+        execute!(target, sqlx::query(sqlx::AssertSqlSafe(sql)))?;
+    }
+    for table in TABLES.iter().rev().filter(|t| !REPLACED.contains(t)) {
+        let sql = format!("DELETE FROM {table}");
+        execute!(target, sqlx::query(sqlx::AssertSqlSafe(sql)))?;
+    }
+    Ok(())
+}
+
 async fn copy(
     source: &mut Tx,
     target: &mut Tx,
+    replace: bool,
     mut progress: impl FnMut(&TableCopy),
 ) -> Result<Vec<TableCopy>, StoreError> {
     // Every table is one this version knows how to copy (or rebuilds).
@@ -382,7 +426,10 @@ async fn copy(
             return Err(mismatch(&table, "本版本不认识这张表，无法复制"));
         }
     }
-    for table in TABLES {
+    if replace {
+        empty(target).await?;
+    }
+    for table in TABLES.iter().filter(|t| !REPLACED.contains(t)) {
         let rows = row_count(target, table).await?;
         if rows > 0 {
             return Err(StoreError::TargetNotEmpty {
@@ -390,6 +437,11 @@ async fn copy(
                 rows,
             });
         }
+    }
+    // No head, no capture (see `TABLES`).
+    for table in REPLACED {
+        let sql = format!("DELETE FROM {table}");
+        execute!(target, sqlx::query(sqlx::AssertSqlSafe(sql)))?;
     }
     let mut copied = Vec::with_capacity(TABLES.len());
     let mut deferred = Vec::new();
@@ -456,9 +508,36 @@ impl Store {
         target: &Store,
         progress: impl FnMut(&TableCopy),
     ) -> Result<Vec<TableCopy>, StoreError> {
+        self.copy_logged(target, CopyOptions::default(), progress)
+            .await
+    }
+
+    /// [`Store::copy_into`] as `options` say: into a store emptied first (in the same
+    /// transaction) if `replace`, and with `event` recorded in the target's audit log,
+    /// chained after the copied entries, in the same transaction.
+    pub async fn copy_logged(
+        &self,
+        target: &Store,
+        options: CopyOptions,
+        progress: impl FnMut(&TableCopy),
+    ) -> Result<Vec<TableCopy>, StoreError> {
         let mut source = self.db.read().await?;
         let mut tx = target.db.write().await?;
-        let result = copy(&mut source, &mut tx, progress).await;
+        let result = async {
+            let copied = copy(&mut source, &mut tx, options.replace, progress).await?;
+            if let Some((action, details)) = &options.event {
+                let rows: u64 = copied.iter().map(|t| t.rows).sum();
+                let mut details = details.clone();
+                if let Some(object) = details.as_object_mut() {
+                    object.insert("tables".into(), copied.len().into());
+                    object.insert("rows".into(), rows.into());
+                    object.insert("replaced".into(), options.replace.into());
+                }
+                crate::audit::queue_event(&mut tx, action, None, &details).await?;
+            }
+            Ok(copied)
+        }
+        .await;
         // The source was only read.
         let _ = source.rollback().await;
         crate::finish(tx, result).await

@@ -93,7 +93,17 @@ pub(crate) enum Db {
 }
 
 /// An open transaction. Reads run in one too, so what they see is consistent.
-pub(crate) enum Tx {
+///
+/// A write transaction carries who acts (`audit`): before it commits, the changes the
+/// audit triggers captured in it are appended to the audit log in that actor's name
+/// (`audit::seal`), so no write commits without its entries.
+pub(crate) struct Tx {
+    pub(crate) conn: Conn,
+    pub(crate) audit: Option<crate::audit::Actor>,
+}
+
+/// A transaction on one of the backends.
+pub(crate) enum Conn {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
@@ -113,6 +123,8 @@ pub(crate) enum Lock {
     /// The escalation ladder and every unit's steps (migration 0015): held by whatever
     /// reads a unit's last step before recording the next.
     Escalation,
+    /// Remaking the audit triggers when a store opens (`audit::triggers`).
+    AuditTriggers,
 }
 
 impl Lock {
@@ -124,6 +136,7 @@ impl Lock {
             Lock::DocNumbers => (LOCK_NAMESPACE | 1, 0),
             Lock::Document(id) => (LOCK_NAMESPACE | 2, id as i32),
             Lock::Escalation => (LOCK_NAMESPACE | 0x15, 0),
+            Lock::AuditTriggers => (LOCK_NAMESPACE | 0x17, 0),
         }
     }
 }
@@ -175,13 +188,14 @@ impl Db {
     /// `REPEATABLE READ`, whose snapshot is taken at the first statement; SQLite's
     /// read transaction is one snapshot already).
     pub(crate) async fn read(&self) -> Result<Tx, sqlx::Error> {
-        match self {
-            Db::Sqlite(pool) => Ok(Tx::Sqlite(pool.begin().await?)),
-            Db::Postgres(pool) => Ok(Tx::Postgres(
+        let conn = match self {
+            Db::Sqlite(pool) => Conn::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => Conn::Postgres(
                 pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     .await?,
-            )),
-        }
+            ),
+        };
+        Ok(Tx { conn, audit: None })
     }
 
     /// A transaction for a read-then-write. On SQLite it takes the write lock at once,
@@ -189,14 +203,32 @@ impl Db {
     /// is `READ COMMITTED` and runs beside other writers: each statement sees what was
     /// committed before it began, and what must not change between a read and the
     /// write is locked first ([`Tx::lock`], row locks).
+    ///
+    /// Its changes are logged in the name of whoever acts in the calling task
+    /// ([`crate::audit::Actor::current`]).
     pub(crate) async fn write(&self) -> Result<Tx, sqlx::Error> {
-        match self {
-            Db::Sqlite(pool) => Ok(Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
-            Db::Postgres(pool) => Ok(Tx::Postgres(
+        self.write_as(crate::audit::Actor::current()).await
+    }
+
+    /// [`Db::write`] in `actor`'s name (a step run on another task than its caller's).
+    pub(crate) async fn write_as(&self, actor: crate::audit::Actor) -> Result<Tx, sqlx::Error> {
+        let conn = match self {
+            Db::Sqlite(pool) => Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Conn::Postgres(
                 pool.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
                     .await?,
-            )),
+            ),
+        };
+        let mut tx = Tx {
+            conn,
+            audit: Some(actor),
+        };
+        if tx.backend() == Backend::Sqlite {
+            // Whatever is pending now was committed behind duban's back (it holds the
+            // write lock from here on): logged as such, before this transaction's own.
+            crate::audit::seal(&mut tx, &crate::audit::Actor::outside()).await?;
         }
+        Ok(tx)
     }
 
     pub(crate) async fn close(&self) {
@@ -209,16 +241,16 @@ impl Db {
 
 impl Tx {
     pub(crate) fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+        match self.conn {
+            Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// Takes `lock` until the transaction ends (see [`Lock`]); waits while another
     /// transaction holds it. Nothing to do on SQLite.
     pub(crate) async fn lock(&mut self, lock: Lock) -> Result<(), sqlx::Error> {
-        if let Tx::Postgres(tx) = self {
+        if let Conn::Postgres(tx) = &mut self.conn {
             let (namespace, id) = lock.key();
             sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
                 .bind(namespace)
@@ -229,18 +261,23 @@ impl Tx {
         Ok(())
     }
 
-    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await,
-            Tx::Postgres(tx) => tx.commit().await,
+    /// Commits; a write transaction first appends what it changed to the audit log
+    /// (`audit::seal`), so the entries commit with the changes or not at all.
+    pub(crate) async fn commit(mut self) -> Result<(), sqlx::Error> {
+        if let Some(actor) = self.audit.take() {
+            crate::audit::seal(&mut self, &actor).await?;
+        }
+        match self.conn {
+            Conn::Sqlite(tx) => tx.commit().await,
+            Conn::Postgres(tx) => tx.commit().await,
         }
     }
 
     /// Discards everything the transaction wrote.
     pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(tx) => tx.rollback().await,
-            Tx::Postgres(tx) => tx.rollback().await,
+        match self.conn {
+            Conn::Sqlite(tx) => tx.rollback().await,
+            Conn::Postgres(tx) => tx.rollback().await,
         }
     }
 
@@ -273,12 +310,12 @@ impl Tx {
 /// The body is compiled once per backend, so it can use concrete row and executor types.
 macro_rules! with_conn {
     ($tx:expr, $conn:ident => $body:expr) => {
-        match $tx {
-            $crate::db::Tx::Sqlite(tx) => {
+        match &mut $tx.conn {
+            $crate::db::Conn::Sqlite(tx) => {
                 let $conn = &mut **tx;
                 $body
             }
-            $crate::db::Tx::Postgres(tx) => {
+            $crate::db::Conn::Postgres(tx) => {
                 let $conn = &mut **tx;
                 $body
             }

@@ -42,7 +42,7 @@ pub enum StoreError {
     /// Bringing the schema up to date failed.
     #[error("数据库结构升级失败：{0}")]
     Migrate(sqlx::migrate::MigrateError),
-    #[error("数据库错误：{0}")]
+    #[error("{}", explain(.0))]
     Database(sqlx::Error),
     /// Stored data that does not decode (bad JSON, unknown label, out-of-range number).
     #[error("数据库中的数据已损坏：{0}")]
@@ -175,6 +175,12 @@ pub enum StoreError {
     /// A ladder or escalation step the office may not set.
     #[error(transparent)]
     Ladder(duban_domain::escalation::LadderError),
+    /// The audit log's retention job was asked to remove entries not yet due.
+    #[error(transparent)]
+    Retention(#[from] duban_domain::audit::RetentionError),
+    /// A restore's source is not a duban backup (or of an unknown shape).
+    #[error("“{path}”不是 duban 的备份文件：{reason}")]
+    NotABackup { path: String, reason: String },
 }
 
 fn list(numbers: &[u32]) -> String {
@@ -214,5 +220,63 @@ impl From<EvidenceError> for StoreError {
 impl From<AccountError> for StoreError {
     fn from(e: AccountError) -> Self {
         StoreError::Account(e)
+    }
+}
+
+/// A database failure as the office should read it: what happened in Chinese (a full
+/// disk, a read-only database, a disk error, the server unreachable …), that nothing
+/// of the operation was saved where that is so, what to do, and the database's own
+/// words after it for the operator.
+pub fn explain(e: &sqlx::Error) -> String {
+    const NOT_SAVED: &str = "本次操作未保存任何内容";
+    let cause = match e {
+        sqlx::Error::Database(d) => {
+            let code = d.code().map(|c| c.into_owned()).unwrap_or_default();
+            // SQLite's (extended) result codes: the primary code is the low byte.
+            let sqlite = code.parse::<i64>().ok().map(|n| n % 256);
+            match (sqlite, code.as_str()) {
+                (Some(13), _) | (_, "53100") => Some(format!(
+                    "数据库所在磁盘空间已满，{NOT_SAVED}。请清理磁盘空间或扩容后重试"
+                )),
+                (Some(8), _) | (_, "25006") => Some(format!(
+                    "数据库当前为只读，{NOT_SAVED}。请检查数据库文件及所在目录的写权限、文件系统是否以只读方式挂载"
+                )),
+                (Some(10), _) => Some(format!(
+                    "读写数据库文件时磁盘出错，{NOT_SAVED}。请检查磁盘和文件系统"
+                )),
+                (Some(11 | 26), _) => Some(
+                    "数据库文件已损坏或不是 duban 的数据库。请停止服务，用 duban backup 生成的备份恢复".to_string(),
+                ),
+                (Some(5 | 6), _) => Some(format!(
+                    "数据库正忙（其他进程长时间占用写锁），{NOT_SAVED}。请稍后重试"
+                )),
+                (_, c) if c.starts_with("53") => Some(format!(
+                    "数据库服务器资源不足，{NOT_SAVED}。请联系管理员检查数据库服务器"
+                )),
+                (_, c) if c.starts_with("08") || c.starts_with("57P") => Some(format!(
+                    "与数据库服务器的连接中断，{NOT_SAVED}。请稍后重试"
+                )),
+                _ => None,
+            }
+        }
+        sqlx::Error::Io(io) => Some(match io.kind() {
+            std::io::ErrorKind::StorageFull => {
+                format!("数据库所在磁盘空间已满，{NOT_SAVED}。请清理磁盘空间或扩容后重试")
+            }
+            std::io::ErrorKind::ReadOnlyFilesystem => {
+                format!("数据库所在文件系统为只读，{NOT_SAVED}。请检查挂载方式")
+            }
+            // The writer's own account of a batch that did not commit, already explained.
+            std::io::ErrorKind::Other => return io.to_string(),
+            _ => format!("读写数据库时出错，{NOT_SAVED}。请检查磁盘或数据库服务器"),
+        }),
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
+            Some(format!("暂时无法取得数据库连接，{NOT_SAVED}。请稍后重试"))
+        }
+        _ => None,
+    };
+    match cause {
+        Some(cause) => format!("{cause}（数据库报告：{e}）"),
+        None => format!("数据库错误：{e}"),
     }
 }

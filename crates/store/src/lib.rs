@@ -11,6 +11,7 @@
 //! types are in `review`.
 
 mod accounts;
+pub mod audit;
 pub use accounts::{Account, Lockout, Reservation, Session};
 mod attachments;
 mod bulk;
@@ -54,7 +55,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
 pub use crate::bulk::{BulkEvent, BulkReport, BulkRound};
 pub use crate::cache::GenerationCache;
-pub use crate::copy::TableCopy;
+pub use crate::copy::{CopyOptions, TableCopy};
 use crate::db::{Db, Tx};
 pub use crate::error::StoreError;
 pub use crate::readings::{ReadingCounts, ReadingFilter, ReadingNotice, ReadingRound};
@@ -207,7 +208,7 @@ impl Store {
                     .into(),
             });
         };
-        Ok(Store {
+        let store = Store {
             writer: Writer::start(db.clone()),
             task_pages: std::sync::Arc::default(),
             readings: std::sync::Arc::default(),
@@ -217,7 +218,9 @@ impl Store {
             ranking_counts: std::sync::Arc::default(),
             rankings: std::sync::Arc::default(),
             db,
-        })
+        };
+        audit::install(&store).await?;
+        Ok(store)
     }
 
     /// Closes the store: the group-commit writer takes no more steps and finishes

@@ -118,14 +118,17 @@ impl Writer {
         T: Send + 'static,
         F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, StoreError>> + Send + 'static,
     {
+        // Who acts is the caller's, whichever task the step then runs on.
+        let actor = crate::audit::Actor::current();
         if let Some(db) = &self.direct {
-            return run_alone(db.clone(), step).await;
+            return run_alone(db.clone(), actor, step).await;
         }
         let (reply, answer) = oneshot::channel();
         let job: Box<dyn Job> = Box::new(Pending {
             step: Some(step),
             result: None,
             reply,
+            actor,
         });
         // A clone, so the lock is not held while waiting for room in the queue.
         let sender = lock(&self.inner.sender).clone().ok_or_else(closed)?;
@@ -134,7 +137,7 @@ impl Writer {
         // Dropped unanswered only if the writer task died (a step panicked): not done.
         answer
             .await
-            .unwrap_or_else(|_| Err(failed("写入任务意外中止")))
+            .unwrap_or_else(|_| Err(failed("写入任务意外中止，未保存任何内容")))
     }
 
     /// How many batches the writer has finished so far.
@@ -157,18 +160,18 @@ impl Writer {
 /// Runs `step` in a transaction of its own and commits it, on a task of its own: a
 /// caller that goes away (a cancelled request) does not cut the step short, and a
 /// panic in it is an error for the caller, as in a batch.
-async fn run_alone<T, F>(db: Db, step: F) -> Result<T, StoreError>
+async fn run_alone<T, F>(db: Db, actor: crate::audit::Actor, step: F) -> Result<T, StoreError>
 where
     T: Send + 'static,
     F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, StoreError>> + Send + 'static,
 {
     let task = tokio::spawn(async move {
-        let mut tx = db.write().await?;
+        let mut tx = db.write_as(actor).await?;
         let result = step(&mut tx).await;
         crate::finish(tx, result).await
     });
     task.await
-        .unwrap_or_else(|_| Err(failed("写入任务意外中止")))
+        .unwrap_or_else(|_| Err(failed("写入任务意外中止，未保存任何内容")))
 }
 
 /// The error for a step sent after the store was closed.
@@ -179,7 +182,7 @@ fn closed() -> StoreError {
 /// The error every caller gets whose step succeeded in a batch that was not committed.
 fn failed(reason: &str) -> StoreError {
     StoreError::Database(sqlx::Error::Io(std::io::Error::other(format!(
-        "本批写入未能提交，未保存任何内容：{reason}"
+        "本批写入未能提交：{reason}"
     ))))
 }
 
@@ -188,6 +191,9 @@ trait Job: Send {
     /// Runs the step in the batch's transaction; whether it succeeded (and so whether
     /// what it wrote is kept).
     fn run<'a>(&'a mut self, tx: &'a mut Tx) -> BoxFuture<'a, bool>;
+
+    /// Who asked for the step: its changes are logged in their name.
+    fn actor(&self) -> &crate::audit::Actor;
 
     /// Answers the caller once the batch's fate is known: `Ok` committed, `Err` with
     /// the reason it was not.
@@ -198,6 +204,7 @@ struct Pending<T, F> {
     step: Option<F>,
     result: Option<Result<T, StoreError>>,
     reply: oneshot::Sender<Result<T, StoreError>>,
+    actor: crate::audit::Actor,
 }
 
 impl<T, F> Job for Pending<T, F>
@@ -217,6 +224,10 @@ where
         })
     }
 
+    fn actor(&self) -> &crate::audit::Actor {
+        &self.actor
+    }
+
     fn answer(self: Box<Self>, batch: Result<(), &str>) {
         let answer = match (self.result, batch) {
             // Refused: rolled back to its savepoint, so nothing of it is kept whatever
@@ -224,7 +235,7 @@ where
             (Some(Err(e)), _) => Err(e),
             (Some(Ok(value)), Ok(())) => Ok(value),
             (Some(Ok(_)), Err(reason)) | (None, Err(reason)) => Err(failed(reason)),
-            (None, Ok(())) => Err(failed("该步骤未执行")),
+            (None, Ok(())) => Err(failed("该步骤未执行，未保存任何内容")),
         };
         // The caller may have gone away (request cancelled); the write stands.
         let _ = self.reply.send(answer);
@@ -249,7 +260,7 @@ async fn write_batches(
 
 async fn commit_batch(db: Db, mut jobs: Vec<Box<dyn Job>>) {
     let outcome = run_batch(&db, &mut jobs).await;
-    let reason = outcome.err().map(|e| e.to_string());
+    let reason = outcome.err().map(|e| crate::error::explain(&e));
     for job in jobs {
         job.answer(match &reason {
             None => Ok(()),
@@ -269,6 +280,9 @@ async fn run_batch(db: &Db, jobs: &mut [Box<dyn Job>]) -> Result<(), sqlx::Error
             // Either fails if the step's error rolled back the whole transaction (a
             // full disk, an I/O error): then the savepoint is gone, and so is the batch.
             if ok {
+                // The step's changes enter the audit log in its caller's name, inside
+                // its savepoint: kept exactly when the step is.
+                crate::audit::seal(&mut tx, job.actor()).await?;
                 tx.release_savepoint().await?;
             } else {
                 tx.rollback_to_savepoint().await?;
@@ -305,7 +319,10 @@ mod tests {
         let options = sqlite_options(SqliteConnectOptions::from_str(&url).unwrap(), false);
         let pool = SqlitePool::connect_with(options).await.unwrap();
         sqlx::raw_sql(
-            "CREATE TABLE parent (id INTEGER PRIMARY KEY); \
+            "CREATE TABLE audit_pending (id INTEGER PRIMARY KEY, table_name TEXT, op TEXT, \
+                                         row_key TEXT, before_json TEXT, after_json TEXT, \
+                                         txid BIGINT); \
+             CREATE TABLE parent (id INTEGER PRIMARY KEY); \
              CREATE TABLE child (id INTEGER PRIMARY KEY, \
                                  parent INTEGER NOT NULL REFERENCES parent (id));",
         )

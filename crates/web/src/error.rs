@@ -197,13 +197,15 @@ fn store_status(e: &StoreError) -> StatusCode {
         | E::NotAssigned { .. }
         | E::AttachmentsLocked { .. }
         | E::Role(_)
-        | E::Ladder(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        | E::Ladder(_)
+        | E::Retention(_) => StatusCode::UNPROCESSABLE_ENTITY,
         E::Evidence(e) => evidence_status(e),
         E::Unsupported { .. }
         | E::Open { .. }
         | E::Connect { .. }
         | E::TargetNotEmpty { .. }
         | E::CopyMismatch { .. }
+        | E::NotABackup { .. }
         | E::Migrate(_)
         | E::Database(_)
         | E::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,

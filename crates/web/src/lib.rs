@@ -9,6 +9,7 @@
 
 mod accounts;
 mod assets;
+pub mod audit;
 pub mod auth;
 mod dashboard;
 mod download;
@@ -124,7 +125,13 @@ pub fn router(state: AppState) -> Router {
         .merge(notices::routes())
         .merge(reminders::routes())
         .merge(accounts::routes())
+        .merge(audit::routes())
         .nest("/api", api.merge(notices::api_routes()))
+        // Who acts, for every write a request makes; downloads logged (`audit`).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::context,
+        ))
         // Every route's body is capped; the evidence uploads raise it for themselves.
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(chinese_rejections))

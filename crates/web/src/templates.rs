@@ -41,6 +41,7 @@ const TEMPLATES: &[(&str, &str)] = embedded!(
     "totp_enrol.html",
     "admin_accounts.html",
     "admin_security.html",
+    "audit.html",
 );
 
 pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
@@ -74,6 +75,9 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
     });
     env.add_function("state_label", |code: String| {
         ReportState::from_code(&code).map_or(code.clone(), |s| s.label().to_string())
+    });
+    env.add_function("may_read_audit", |code: String| {
+        Role::from_code(&code).is_some_and(crate::audit::may_read)
     });
     env.add_function("role_label", |code: String| {
         Role::from_code(&code).map_or(code.clone(), |r| r.label().to_string())

@@ -102,6 +102,8 @@ pub(super) enum Who {
     SecurityAdmin,
     /// The system or the security administrator (the account list).
     AccountAdmins,
+    /// 审计管理员 alone (the audit log).
+    AuditAdmin,
 }
 
 impl Who {
@@ -126,6 +128,7 @@ impl Who {
             Who::SystemAdmin => role == SystemAdmin,
             Who::SecurityAdmin => role == SecurityAdmin,
             Who::AccountAdmins => matches!(role, SystemAdmin | SecurityAdmin),
+            Who::AuditAdmin => role == AuditAdmin,
         }
     }
 }

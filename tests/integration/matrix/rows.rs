@@ -29,6 +29,16 @@ pub(super) const MATRIX: &[(&str, &str, Who)] = &[
     ("GET", "/public", Who::Anyone),
     ("GET", "/public/{id}", Who::Anyone),
     ("GET", "/public/{id}/file/{format}", Who::Anyone),
+    // The audit log: the 审计管理员's alone.
+    ("GET", "/audit", Who::AuditAdmin),
+    ("GET", "/audit/export.csv", Who::AuditAdmin),
+    ("GET", "/audit/export.xlsx", Who::AuditAdmin),
+    ("GET", "/audit/users/{id}", Who::AuditAdmin),
+    (
+        "GET",
+        "/documents/{document}/tasks/{number}/history",
+        Who::AuditAdmin,
+    ),
     // Schedules.
     ("GET", "/schedules", Who::Readers),
     ("POST", "/schedules", Who::Office),

@@ -23,7 +23,7 @@ fn at(hour: u32) -> DateTime<Utc> {
 /// A store with a bit of everything: a notice, accounts, a session, a round with a
 /// report written, submitted and given a file, an assignment acknowledged, a closure
 /// step, the office's 审定.
-async fn fill(store: &Store) -> DocumentId {
+pub async fn fill(store: &Store) -> DocumentId {
     let drafts = vec![
         TaskDraft {
             number: 1,
@@ -104,7 +104,7 @@ async fn fill(store: &Store) -> DocumentId {
 }
 
 /// What the store shows of `doc`, through its API: equal on equal data.
-async fn shown(store: &Store, doc: DocumentId) -> String {
+pub async fn shown(store: &Store, doc: DocumentId) -> String {
     let reports = store.reports(&ReportFilter::default()).await.unwrap();
     let mut details = Vec::new();
     for r in &reports {

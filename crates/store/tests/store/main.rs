@@ -7,6 +7,7 @@
 
 mod accounts;
 mod attachments;
+mod audit;
 mod closure;
 mod common;
 mod copy;

@@ -135,7 +135,7 @@ impl FromRequestParts<AppState> for Client {
     }
 }
 
-fn client_of(parts: &Parts, settings: &crate::Settings) -> Client {
+pub(crate) fn client_of(parts: &Parts, settings: &crate::Settings) -> Client {
     let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
@@ -196,7 +196,13 @@ pub async fn login(
     let policy = &state.settings.security;
     let now = Utc::now();
     let keys = throttle_keys(username, &client.address);
-    let counts = reserve(state, &keys, now).await?;
+    let counts = match reserve(state, &keys, now).await {
+        Ok(counts) => counts,
+        Err(refused) => {
+            login_failed(state, username, "locked").await?;
+            return Err(refused);
+        }
+    };
     let credentials = state.store.user_credentials(username).await?;
     let verified = match &credentials {
         Some(c) => verify_password(password, &c.password_hash),
@@ -208,9 +214,11 @@ pub async fn login(
     };
     let Some(credentials) = credentials.filter(|_| verified) else {
         failed(state, &keys, &counts, now).await?;
+        login_failed(state, username, "bad_credentials").await?;
         return Err(AppError::BadLogin(policy.login.bad_login(counts[0])));
     };
     state.store.release_login_attempt(&keys).await?;
+    duban_store::audit::identify(credentials.user.id.0, credentials.user.username.as_str());
     let pending = credentials.totp_secret.is_some();
     let (token, hash) = new_token();
     let expires = if pending {
@@ -221,6 +229,14 @@ pub async fn login(
     state
         .store
         .create_session(&hash, credentials.user.id, expires, now, pending)
+        .await?;
+    state
+        .store
+        .record_event(
+            "login",
+            Some(credentials.user.username.as_str()),
+            serde_json::json!({}),
+        )
         .await?;
     Ok(LoggedIn {
         user: credentials.user,
@@ -282,6 +298,20 @@ fn attempts_left(state: &AppState, counts: &[i64]) -> String {
             policy.lockout_minutes
         )
     }
+}
+
+/// Logs a refused login: the name tried (whether or not such an account exists) and
+/// why (`bad_credentials`, or the throttle's count that refused it unchecked).
+async fn login_failed(state: &AppState, username: &str, reason: &str) -> Result<(), AppError> {
+    state
+        .store
+        .record_event(
+            "login_failed",
+            Some(username),
+            serde_json::json!({ "username": username, "reason": reason }),
+        )
+        .await?;
+    Ok(())
 }
 
 /// A valid hash of a random string, checked when the user name is unknown.
@@ -373,7 +403,10 @@ impl FromRequestParts<AppState> for CurrentUser {
         if let Some(reason) = signed_in.password_change_due(state) {
             return Err(AppError::PasswordChangeRequired { api, reason });
         }
-        Ok(CurrentUser(signed_in.session.user))
+        // Whatever this request writes is logged in this account's name.
+        let user = signed_in.session.user;
+        duban_store::audit::identify(user.id.0, user.username.as_str());
+        Ok(CurrentUser(user))
     }
 }
 
@@ -414,8 +447,20 @@ fn cache_ttl(policy: &duban_domain::security::SessionPolicy) -> std::time::Durat
 /// or the token keeps working in this process for up to [`SESSION_CACHE_TTL`].
 pub async fn end_session(state: &AppState, token: &str) -> Result<(), AppError> {
     let hash = token_hash(token);
+    let user = session(state, &hash).await?.map(|s| s.user);
     state.sessions.forget(&hash);
     state.store.delete_session(&hash).await?;
+    if let Some(user) = user {
+        duban_store::audit::identify(user.id.0, user.username.as_str());
+        state
+            .store
+            .record_event(
+                "logout",
+                Some(user.username.as_str()),
+                serde_json::json!({}),
+            )
+            .await?;
+    }
     // Again: a request that read the session before the delete may have cached it.
     state.sessions.forget(&hash);
     Ok(())
