@@ -352,7 +352,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         ids.source
     } else if path.contains("/schedules/") {
         ids.schedule
-    } else if path.contains("/admin/accounts/") {
+    } else if path.contains("/admin/accounts/") || path.contains("/audit/users/") {
         ids.user_a
     } else if path.contains("/public/") {
         1
