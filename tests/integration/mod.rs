@@ -2,6 +2,7 @@ mod bad_input;
 mod cli;
 mod decompose;
 mod notices;
+mod office;
 mod oversight;
 mod schedules;
 // The store tests' scratch PostgreSQL databases, shared (not every function is used here).

@@ -8,7 +8,7 @@ use crate::columns::{
 };
 use crate::error::ImportError;
 use crate::read::text::parse_row_number;
-use crate::source::{SourceRow, SourceTable};
+use crate::source::{Location, SourceRow, SourceTable};
 
 /// What each column of the table holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +18,8 @@ enum Slot {
     Extra(String),
 }
 
-pub fn drafts(table: &SourceTable) -> Result<Vec<TaskDraft>, ImportError> {
+/// The task drafts, each with the row it came from.
+pub fn drafts(table: &SourceTable) -> Result<Vec<(TaskDraft, Location)>, ImportError> {
     let header_at = table
         .rows
         .iter()
@@ -35,7 +36,7 @@ pub fn drafts(table: &SourceTable) -> Result<Vec<TaskDraft>, ImportError> {
     let slots = map_columns(header_row)?;
     let normalised_header: Vec<String> = header.iter().map(|h| normalise_header(h)).collect();
 
-    let mut drafts: Vec<TaskDraft> = Vec::new();
+    let mut drafts: Vec<(TaskDraft, Location)> = Vec::new();
     let mut seen_at: Vec<(u32, String)> = Vec::new();
     for row in &table.rows[header_at + 1..] {
         if row.is_blank() {
@@ -70,7 +71,7 @@ pub fn drafts(table: &SourceTable) -> Result<Vec<TaskDraft>, ImportError> {
                 ),
             ));
         }
-        if let Some(previous) = drafts.last()
+        if let Some((previous, _)) = drafts.last()
             && draft.number != previous.number + 1
         {
             let message = if draft.number > previous.number + 1 {
@@ -97,7 +98,7 @@ pub fn drafts(table: &SourceTable) -> Result<Vec<TaskDraft>, ImportError> {
             return Err(ImportError::at(row.location.clone(), message));
         }
         seen_at.push((draft.number, row.location.to_string()));
-        drafts.push(draft);
+        drafts.push((draft, row.location.clone()));
     }
     if drafts.is_empty() {
         return Err(ImportError::at(

@@ -168,6 +168,7 @@ pub fn read_html(text: &str) -> Result<SourceTable, ImportError> {
         preamble,
         rows,
         trailer,
+        notes: Vec::new(),
     })
 }
 
