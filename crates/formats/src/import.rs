@@ -6,7 +6,7 @@ use std::io::Cursor;
 use duban_domain::{Notice, UnitDirectory};
 
 use crate::error::{ImportError, zip_problem};
-use crate::header::parse_document;
+use crate::header::{apply_fields, parse_document};
 use crate::interchange::from_json;
 use crate::read::{csv, docx, html, text, xlsx};
 use crate::source::{ImportNote, Location};
@@ -134,7 +134,8 @@ pub fn import_with_report(
         }
     };
     let (drafts, locations): (Vec<_>, Vec<_>) = drafts(&table)?.into_iter().unzip();
-    let document = parse_document(&table.preamble, &table.trailer);
+    let mut document = parse_document(&table.preamble, &table.trailer);
+    apply_fields(&mut document, &table.fields);
     let notice = Notice::assemble(document, drafts, known);
     let mut notes = table.notes;
     notes.extend(empty_subitems(&notice, &locations));

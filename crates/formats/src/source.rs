@@ -57,6 +57,9 @@ pub struct SourceTable {
     /// What the reader changed to make the table regular (merged cells filled down,
     /// list numbering written out), for the import report.
     pub notes: Vec<ImportNote>,
+    /// Document fields given as (name, value) pairs: duban's own workbook's 文件信息
+    /// sheet. They win over what the preamble and trailer say.
+    pub fields: Vec<(String, String)>,
 }
 
 /// Something the import did that the office should know about, with where.

@@ -169,6 +169,7 @@ pub fn read_html(text: &str) -> Result<SourceTable, ImportError> {
         rows,
         trailer,
         notes: Vec::new(),
+        fields: Vec::new(),
     })
 }
 

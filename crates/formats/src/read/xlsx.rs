@@ -12,6 +12,7 @@ use duban_domain::RichText;
 
 use crate::ImportError;
 use crate::columns::{Column, looks_like_header, recognise};
+use crate::header::{FIELDS_HEADER, FIELDS_SHEET};
 use crate::source::{ImportNote, Location, SourceRow, SourceTable};
 
 const FORMAT: &str = "XLSX";
@@ -57,6 +58,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<SourceTable, ImportError> {
             let notes = apply_merges(&name, &mut grid, header, &merges)?;
             let mut table = grid.into_table(&name, Some(header))?;
             table.notes = notes;
+            table.fields = fields_sheet(&mut workbook)?;
             return Ok(table);
         }
         if fallback.is_none() {
@@ -69,6 +71,31 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<SourceTable, ImportError> {
         Some((name, grid)) => grid.into_table(&name, None),
         None => Ok(SourceTable::default()),
     }
+}
+
+/// The (name, value) rows of duban's 文件信息 sheet, if the workbook has one with the
+/// 项目/内容 header.
+fn fields_sheet(workbook: &mut Xlsx<Cursor<&[u8]>>) -> Result<Vec<(String, String)>, ImportError> {
+    if !workbook.sheet_names().iter().any(|n| n == FIELDS_SHEET) {
+        return Ok(Vec::new());
+    }
+    let range = workbook.worksheet_range(FIELDS_SHEET).map_err(|e| {
+        ImportError::corrupt(
+            FORMAT,
+            format!("无法读取工作表“{FIELDS_SHEET}”：{}", workbook_problem(&e)),
+        )
+    })?;
+    let grid = Grid::new(&range);
+    let Some((head, rows)) = grid.rows.split_first() else {
+        return Ok(Vec::new());
+    };
+    if head.texts.len() < 2 || head.texts[..2].iter().map(|t| t.trim()).ne(FIELDS_HEADER) {
+        return Ok(Vec::new());
+    }
+    Ok(rows
+        .iter()
+        .map(|r| (r.texts[0].trim().to_string(), r.texts[1].clone()))
+        .collect())
 }
 
 /// What calamine could not read, in Chinese.

@@ -77,6 +77,7 @@ pub fn read_docx(bytes: &[u8]) -> Result<SourceTable, ImportError> {
         rows: parser.rows,
         trailer: parser.trailer,
         notes,
+        fields: Vec::new(),
     })
 }
 
