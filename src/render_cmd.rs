@@ -39,7 +39,12 @@ pub fn render_to_file(
     fonts_dir: Option<&Path>,
 ) -> Result<PathBuf> {
     let format = format.output();
-    let options = options(fonts_dir)?;
+    let options = options(fonts_dir, format == OutputFormat::Pdf)?;
+    if format == OutputFormat::Pdf {
+        for line in font_report(&options) {
+            eprintln!("字体替代：{line}");
+        }
+    }
     let bytes = render(notice, format, &options).map_err(|e| anyhow!(e))?;
     let path = output.unwrap_or_else(|| {
         let stem = notice
@@ -53,18 +58,36 @@ pub fn render_to_file(
     Ok(path)
 }
 
+/// For a PDF: the fonts of `fonts_dir`, then the system's, then the bundled ones.
 #[cfg(feature = "pdf")]
-fn options(fonts_dir: Option<&Path>) -> Result<RenderOptions> {
-    let fonts = fonts_dir
-        .map(|dir| duban_render::pdf::Fonts::load_dir(dir).map_err(|e| anyhow!(e)))
-        .transpose()?;
+fn options(fonts_dir: Option<&Path>, pdf: bool) -> Result<RenderOptions> {
+    use duban_render::pdf::Fonts;
+    let fonts = match (pdf, fonts_dir) {
+        (false, _) => None,
+        (true, None) => Some(Fonts::system()),
+        (true, Some(dir)) => Some(Fonts::discover(Some(dir)).map_err(|e| anyhow!(e))?),
+    };
     Ok(RenderOptions { fonts })
 }
 
+#[cfg(feature = "pdf")]
+fn font_report(options: &RenderOptions) -> Vec<String> {
+    options
+        .fonts
+        .as_ref()
+        .map(|f| f.substitutions())
+        .unwrap_or_default()
+}
+
 #[cfg(not(feature = "pdf"))]
-fn options(fonts_dir: Option<&Path>) -> Result<RenderOptions> {
+fn options(fonts_dir: Option<&Path>, _pdf: bool) -> Result<RenderOptions> {
     if fonts_dir.is_some() {
         return Err(anyhow!("此版本未包含 PDF 输出功能，--fonts-dir 不起作用"));
     }
     Ok(RenderOptions::default())
+}
+
+#[cfg(not(feature = "pdf"))]
+fn font_report(_: &RenderOptions) -> Vec<String> {
+    Vec::new()
 }

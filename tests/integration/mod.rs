@@ -1,6 +1,7 @@
 mod bad_input;
 mod cli;
 mod decompose;
+mod fonts;
 mod notices;
 mod office;
 mod oversight;

@@ -337,6 +337,14 @@ fn a_notice_s_files_are_linked_where_it_is_read() {
         assert_eq!(status, StatusCode::OK, "{page}");
         assert!(html.contains("/documents/1/file/pdf"), "{page}:\n{html}");
     }
+    // The notice page offering the PDF says which fonts stand in for which.
+    let (status, html) = app.page(&sup, &format!("/rounds/{round}/notice"));
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("/notice/file/pdf"), "{html}");
+    assert!(
+        html.contains("PDF 字体替代：方正小标宋简体：未找到，以开源字体 Noto Serif CJK SC 代替"),
+        "{html}"
+    );
     let response = sup
         .get(app.server.url("/documents/1/file/docx"))
         .send()

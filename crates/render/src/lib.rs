@@ -104,6 +104,31 @@ pub struct RenderOptions {
     pub fonts: Option<pdf::Fonts>,
 }
 
+impl RenderOptions {
+    /// PDFs in the fonts found on this machine (`pdf::Fonts::system`: licensed 公文
+    /// fonts, else the open 仿宋, else the bundled set).
+    pub fn system() -> Self {
+        RenderOptions {
+            #[cfg(feature = "pdf")]
+            fonts: Some(pdf::Fonts::system()),
+        }
+    }
+}
+
+/// Which font stands in for which in PDFs rendered with [`RenderOptions::system`], in
+/// Chinese, for the pages that offer them; empty when every 公文 font is present (or
+/// PDF output is not built in).
+pub fn system_font_substitutions() -> Vec<String> {
+    #[cfg(feature = "pdf")]
+    {
+        pdf::Fonts::system().substitutions()
+    }
+    #[cfg(not(feature = "pdf"))]
+    {
+        Vec::new()
+    }
+}
+
 /// Renders `notice` as `format`. Deterministic: the same notice gives the same bytes.
 pub fn render(
     notice: &Notice,

@@ -19,7 +19,7 @@ pub async fn notice_file(notice: Notice, format: OutputFormat) -> Result<Respons
         .or_else(|| notice.document.title.clone())
         .unwrap_or_else(|| "通报".to_string());
     let bytes = tokio::task::spawn_blocking(move || {
-        duban_render::render(&notice, format, &RenderOptions::default())
+        duban_render::render(&notice, format, &RenderOptions::system())
     })
     .await
     .map_err(|e| AppError::BadRequest(format!("生成文件失败：{e}")))?

@@ -7,9 +7,10 @@
 //! and fonts give the same bytes.
 
 mod data;
+mod discover;
 mod fonts;
 
-pub use fonts::Fonts;
+pub use fonts::{FontKind, Fonts, OPEN_FANGSONG};
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
