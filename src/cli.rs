@@ -504,8 +504,20 @@ async fn run_command(store: &Store, command: Command) -> Result<ExitCode> {
         } => {
             let id = find(store, &doc).await?;
             let notice = store.load_notice(id).await?;
-            let path =
-                render_cmd::render_to_file(&notice, id, format, output, fonts_dir.as_deref())?;
+            // The office's 署名 layout (notice settings), sealed when it has set none.
+            let layout = store
+                .notice_setup()
+                .await?
+                .map(|s| s.settings.signature_layout)
+                .unwrap_or_default();
+            let path = render_cmd::render_to_file(
+                &notice,
+                id,
+                format,
+                output,
+                fonts_dir.as_deref(),
+                layout,
+            )?;
             eprintln!("已生成 {}", path.display());
             Ok(ExitCode::SUCCESS)
         }

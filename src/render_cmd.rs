@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
-use duban_domain::Notice;
+use duban_domain::{Notice, SignatureLayout};
 use duban_render::{OutputFormat, RenderOptions, render};
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -37,9 +37,11 @@ pub fn render_to_file(
     format: RenderFormat,
     output: Option<PathBuf>,
     fonts_dir: Option<&Path>,
+    layout: SignatureLayout,
 ) -> Result<PathBuf> {
     let format = format.output();
-    let options = options(fonts_dir, format == OutputFormat::Pdf)?;
+    let mut options = options(fonts_dir, format == OutputFormat::Pdf)?;
+    options.layout = layout;
     if format == OutputFormat::Pdf {
         for line in font_report(&options) {
             eprintln!("字体替代：{line}");
@@ -67,7 +69,10 @@ fn options(fonts_dir: Option<&Path>, pdf: bool) -> Result<RenderOptions> {
         (true, None) => Some(Fonts::system()),
         (true, Some(dir)) => Some(Fonts::discover(Some(dir)).map_err(|e| anyhow!(e))?),
     };
-    Ok(RenderOptions { fonts })
+    Ok(RenderOptions {
+        fonts,
+        ..RenderOptions::default()
+    })
 }
 
 #[cfg(feature = "pdf")]

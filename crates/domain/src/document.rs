@@ -45,6 +45,44 @@ impl Disclosure {
 /// once it is out, that is issued by the office or imported as the issued document it
 /// is, and only when 主动公开. A draft is never public, whatever its 公开属性 says; a
 /// 依申请公开 or 不予公开 notice is answered only on request, outside this system.
+/// How the 署名 and 成文日期 are laid out (GB/T 9704 §7.3.5): for a notice sealed after
+/// printing (the default for notices), or for one issued without a seal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureLayout {
+    /// §7.3.5.1: 成文日期 右空四字, 署名 centred above it, room for the seal.
+    #[default]
+    Sealed,
+    /// §7.3.5.2: 正文下空一行 右空二字 署名, the date on the next line two 字 right of
+    /// the 署名's first character (or 右空二字 when longer, the 署名 moving left).
+    Unsealed,
+}
+
+impl SignatureLayout {
+    pub fn label(self) -> &'static str {
+        match self {
+            SignatureLayout::Sealed => "加盖印章（成文日期右空四字，署名居中其上）",
+            SignatureLayout::Unsealed => "不加盖印章（署名右空二字，日期右移二字）",
+        }
+    }
+
+    /// The stored name (`sealed`, `unsealed`).
+    pub fn code(self) -> &'static str {
+        match self {
+            SignatureLayout::Sealed => "sealed",
+            SignatureLayout::Unsealed => "unsealed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code.trim() {
+            "sealed" => Some(SignatureLayout::Sealed),
+            "unsealed" => Some(SignatureLayout::Unsealed),
+            _ => None,
+        }
+    }
+}
+
 pub fn is_public(disclosure: Option<Disclosure>, draft: bool) -> bool {
     !draft && disclosure == Some(Disclosure::Active)
 }

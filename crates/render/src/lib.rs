@@ -17,7 +17,7 @@ pub mod sheet;
 pub mod table;
 pub mod xlsx;
 
-use duban_domain::Notice;
+use duban_domain::{Notice, SignatureLayout};
 
 /// The formats a notice is rendered into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -102,6 +102,8 @@ pub struct RenderOptions {
     /// formats never pay for parsing fonts.
     #[cfg(feature = "pdf")]
     pub fonts: Option<pdf::Fonts>,
+    /// 署名 and 成文日期 for a sealed notice (the default) or one without a seal.
+    pub layout: SignatureLayout,
 }
 
 impl RenderOptions {
@@ -111,6 +113,7 @@ impl RenderOptions {
         RenderOptions {
             #[cfg(feature = "pdf")]
             fonts: Some(pdf::Fonts::system()),
+            layout: SignatureLayout::Sealed,
         }
     }
 }
@@ -136,13 +139,13 @@ pub fn render(
     options: &RenderOptions,
 ) -> Result<Vec<u8>, RenderError> {
     match format {
-        OutputFormat::Docx => docx::render_docx(notice),
+        OutputFormat::Docx => docx::render_docx_with(notice, options.layout),
         OutputFormat::Xlsx => xlsx::render_xlsx(notice),
         OutputFormat::Html => html::render_html(notice),
         #[cfg(feature = "pdf")]
         OutputFormat::Pdf => match &options.fonts {
-            Some(fonts) => pdf::render_pdf(notice, fonts),
-            None => pdf::render_pdf(notice, &pdf::Fonts::default()),
+            Some(fonts) => pdf::render_pdf_with(notice, fonts, options.layout),
+            None => pdf::render_pdf_with(notice, &pdf::Fonts::default(), options.layout),
         },
         #[cfg(not(feature = "pdf"))]
         OutputFormat::Pdf => {

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::Datelike;
-use duban_domain::Notice;
+use duban_domain::{Notice, SignatureLayout};
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Duration, Smart, Value};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
@@ -37,7 +37,16 @@ const SHEET_TEMPLATE: &str = include_str!("sheet.typ");
 /// 发文机关标志 and rule, title, body, 附件说明, 署名 and 成文日期, 附注, page numbers, and
 /// the attachment table on landscape pages with its header repeated. Deterministic.
 pub fn render_pdf(notice: &Notice, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
-    let view = NoticeView::new(notice);
+    render_pdf_with(notice, fonts, SignatureLayout::Sealed)
+}
+
+/// [`render_pdf`] with the 署名 and 成文日期 laid out as `layout`.
+pub fn render_pdf_with(
+    notice: &Notice,
+    fonts: &Fonts,
+    layout: SignatureLayout,
+) -> Result<Vec<u8>, RenderError> {
+    let view = NoticeView::with_layout(notice, layout);
     let world = NoticeWorld::new(
         "notice.typ",
         TEMPLATE,
