@@ -1,7 +1,7 @@
 //! From a source table to task drafts: find the header, map the columns, check the
 //! numbering and the shape of every row. Bad rows stop the import with their location.
 
-use duban_domain::{ExtraField, RichText, TaskDraft};
+use duban_domain::{ExtraField, RichText, TaskDraft, limits};
 
 use crate::columns::{
     Column, SYNONYMS, canonical_name, looks_like_header, normalise_header, recognise,
@@ -58,6 +58,16 @@ pub fn drafts(table: &SourceTable) -> Result<Vec<(TaskDraft, Location)>, ImportE
                     texts.len(),
                     slots.len(),
                     header.join("、")
+                ),
+            ));
+        }
+        if drafts.len() == limits::NOTICE_TASKS {
+            return Err(ImportError::at(
+                row.location.clone(),
+                format!(
+                    "任务超过 {} 项：每份通报最多导入 {} 项任务。请把表格拆分为几份通报后分别导入。",
+                    limits::NOTICE_TASKS,
+                    limits::NOTICE_TASKS
                 ),
             ));
         }
@@ -193,7 +203,25 @@ fn non_empty_text(rich: &RichText) -> Option<String> {
 fn draft(row: &SourceRow, slots: &[Slot]) -> Result<TaskDraft, ImportError> {
     let mut draft = TaskDraft::default();
     let mut number = None;
-    for (slot, cell) in slots.iter().zip(&row.cells) {
+    for (column, (slot, cell)) in slots.iter().zip(&row.cells).enumerate() {
+        let limit = limits::CELL_TEXT;
+        let chars: usize = cell
+            .paragraphs
+            .iter()
+            .flat_map(|p| &p.runs)
+            .map(|r| r.text.chars().count())
+            .sum();
+        if chars > limit.max_chars {
+            return Err(ImportError::at(
+                row.location.clone(),
+                format!(
+                    "第 {} 列的{}有 {chars} 字，超过每个单元格最多 {} 字的限制。请精简内容或拆分后重新导入。",
+                    column + 1,
+                    limit.field,
+                    limit.max_chars
+                ),
+            ));
+        }
         match slot {
             Slot::Known(Column::Number) => {
                 let text = cell.plain_text();
@@ -241,4 +269,65 @@ fn draft(row: &SourceRow, slots: &[Slot]) -> Result<TaskDraft, ImportError> {
         ));
     }
     Ok(draft)
+}
+
+#[cfg(test)]
+mod tests {
+    use duban_domain::{UnitDirectory, limits};
+
+    use crate::{Format, ImportError, import};
+
+    fn table(rows: usize, cell: &str) -> String {
+        let mut text = String::from("序号\t具体目标任务\t牵头责任单位\t落实情况\n");
+        for n in 1..=rows {
+            text.push_str(&format!("{n}\t任务{n}。\t区发改局\t{cell}\n"));
+        }
+        text
+    }
+
+    #[test]
+    fn a_notice_past_the_task_limit_is_refused_naming_it() {
+        let ok = import(
+            table(limits::NOTICE_TASKS, "推进中。").as_bytes(),
+            Some(Format::Tsv),
+            &UnitDirectory::default(),
+        )
+        .expect("the limit itself imports");
+        assert_eq!(ok.tasks.len(), limits::NOTICE_TASKS);
+        let err = import(
+            table(limits::NOTICE_TASKS + 1, "推进中。").as_bytes(),
+            Some(Format::Tsv),
+            &UnitDirectory::default(),
+        )
+        .expect_err("one more is refused");
+        assert_eq!(
+            err.to_string(),
+            "第 10002 行：任务超过 10000 项：每份通报最多导入 10000 项任务。请把表格拆分为几份通报后分别导入。"
+        );
+    }
+
+    #[test]
+    fn a_cell_past_the_character_limit_is_refused_naming_it() {
+        let long = "字".repeat(limits::CELL_TEXT.max_chars + 1);
+        let err = import(
+            table(2, &long).as_bytes(),
+            Some(Format::Tsv),
+            &UnitDirectory::default(),
+        )
+        .expect_err("too long");
+        assert!(matches!(err, ImportError::At { .. }));
+        assert_eq!(
+            err.to_string(),
+            "第 2 行：第 4 列的单元格有 20001 字，超过每个单元格最多 20000 字的限制。请精简内容或拆分后重新导入。"
+        );
+        let fits = "字".repeat(limits::CELL_TEXT.max_chars);
+        assert!(
+            import(
+                table(1, &fits).as_bytes(),
+                Some(Format::Tsv),
+                &UnitDirectory::default()
+            )
+            .is_ok()
+        );
+    }
 }

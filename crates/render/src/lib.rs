@@ -92,6 +92,9 @@ pub enum RenderError {
     Html(String),
     #[error("督办单只能生成 docx 或 pdf，不能生成 {0}")]
     Unsupported(OutputFormat),
+    /// Past a limit of `duban_domain::limits`: the message names it.
+    #[error("{0}")]
+    TooLarge(String),
 }
 
 /// Settings that are not part of the notice itself.
@@ -138,6 +141,13 @@ pub fn render(
     format: OutputFormat,
     options: &RenderOptions,
 ) -> Result<Vec<u8>, RenderError> {
+    let tasks = notice.tasks.len();
+    if tasks > duban_domain::limits::NOTICE_TASKS {
+        return Err(RenderError::TooLarge(format!(
+            "通报有 {tasks} 项任务，超过每份通报最多 {} 项的限制，无法生成文件。请拆分为几份通报。",
+            duban_domain::limits::NOTICE_TASKS
+        )));
+    }
     match format {
         OutputFormat::Docx => docx::render_docx_with(notice, options.layout),
         OutputFormat::Xlsx => xlsx::render_xlsx(notice),
