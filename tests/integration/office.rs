@@ -232,3 +232,15 @@ fn truncated_office_files_are_refused_in_chinese() {
         assert!(english.is_empty(), "English in: {message}");
     }
 }
+
+/// The seed's 附件说明 says 全体会, its attachment's title 全体会议: the import says so.
+#[test]
+fn the_seed_s_attachment_title_mismatch_is_reported() {
+    let sandbox = Sandbox::new();
+    let run = sandbox.import(super::support::SEED.as_ref()).ok();
+    assert!(
+        run.stderr.contains("注意：第 29 行：附件说明写作“黄区长在区政府第一次全体会上的讲话部署落实情况表”，附件标题为“黄区长在区政府第一次全体会议上的讲话部署落实情况表”，两者应一致"),
+        "{}",
+        run.stderr
+    );
+}

@@ -96,6 +96,27 @@ pub struct DocReference {
 }
 
 /// The header fields of a notice. Absent in the source means `None`/empty, never invented.
+impl Document {
+    /// The 附件说明's name and the attachment's own title when they differ (the seed:
+    /// 全体会 / 全体会议): GB/T 9704 §7.3.7 wants the same wording, and the office must
+    /// hear of it before issuing. Spaces and a trailing full stop do not count.
+    pub fn attachment_title_mismatch(&self) -> Option<(&str, &str)> {
+        let norm = |t: &str| -> String {
+            t.chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .trim_end_matches(['。', '.'])
+                .to_string()
+        };
+        let (note, title) = (self.attachment.as_deref()?, self.table_title.as_deref()?);
+        // Several attachments (“1.甲\n2.乙”) name more than one title: not compared.
+        if note.contains('\n') {
+            return None;
+        }
+        (norm(note) != norm(title)).then_some((note, title))
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
     /// 发文机关, without the 文件 of the red header.
@@ -138,6 +159,20 @@ pub struct Notice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attachment_title_mismatch_is_found() {
+        let mut d = Document {
+            attachment: Some("黄区长在区政府第一次全体会上的讲话部署落实情况表".into()),
+            table_title: Some("黄区长在区政府第一次全体会议上的讲话部署落实情况表".into()),
+            ..Document::default()
+        };
+        assert!(d.attachment_title_mismatch().is_some());
+        d.table_title = Some("黄区长在区政府第一次全体会上的讲话 部署落实情况表。".into());
+        assert_eq!(d.attachment_title_mismatch(), None);
+        d.table_title = None;
+        assert_eq!(d.attachment_title_mismatch(), None);
+    }
 
     #[test]
     fn reads_disclosure_notes() {

@@ -138,6 +138,17 @@ pub fn import_with_report(
     apply_fields(&mut document, &table.fields);
     let notice = Notice::assemble(document, drafts, known);
     let mut notes = table.notes;
+    if let (Some((note, title)), Some(first)) = (
+        notice.document.attachment_title_mismatch(),
+        table.rows.first(),
+    ) {
+        notes.push(ImportNote {
+            location: first.location.clone(),
+            message: format!(
+                "附件说明写作“{note}”，附件标题为“{title}”，两者应一致（GB/T 9704 §7.3.7），请在印发前核对。"
+            ),
+        });
+    }
     notes.extend(empty_subitems(&notice, &locations));
     Ok(Imported { notice, notes })
 }
