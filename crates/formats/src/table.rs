@@ -37,7 +37,8 @@ pub fn drafts(table: &SourceTable) -> Result<Vec<(TaskDraft, Location)>, ImportE
     let normalised_header: Vec<String> = header.iter().map(|h| normalise_header(h)).collect();
 
     let mut drafts: Vec<(TaskDraft, Location)> = Vec::new();
-    let mut seen_at: Vec<(u32, String)> = Vec::new();
+    // 序号 → where it was, so a duplicate names both rows (a map: linear in the rows).
+    let mut seen_at: std::collections::HashMap<u32, String> = std::collections::HashMap::new();
     for row in &table.rows[header_at + 1..] {
         if row.is_blank() {
             continue;
@@ -72,7 +73,7 @@ pub fn drafts(table: &SourceTable) -> Result<Vec<(TaskDraft, Location)>, ImportE
             ));
         }
         let draft = draft(row, &slots)?;
-        if let Some((_, at)) = seen_at.iter().find(|(n, _)| *n == draft.number) {
+        if let Some(at) = seen_at.get(&draft.number) {
             return Err(ImportError::at(
                 row.location.clone(),
                 format!(
@@ -107,7 +108,7 @@ pub fn drafts(table: &SourceTable) -> Result<Vec<(TaskDraft, Location)>, ImportE
             };
             return Err(ImportError::at(row.location.clone(), message));
         }
-        seen_at.push((draft.number, row.location.to_string()));
+        seen_at.insert(draft.number, row.location.to_string());
         drafts.push((draft, row.location.clone()));
     }
     if drafts.is_empty() {
