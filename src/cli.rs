@@ -6,7 +6,7 @@ use anyhow::{Context, Result, anyhow};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use duban_domain::Notice;
 use duban_formats::interchange::to_json;
-use duban_formats::{Format, import, to_markdown};
+use duban_formats::{Format, Imported, import_with_report, to_markdown};
 use duban_store::{DocumentId, SaveOutcome, Store};
 
 use crate::{analyse, render_cmd, web_cmd};
@@ -214,6 +214,8 @@ enum InputFormat {
     Docx,
     /// Excel 工作簿
     Xlsx,
+    /// CSV 表格（Excel、WPS 另存的逗号或制表符分隔文件，UTF-8 或 GBK）
+    Csv,
     /// duban JSON 交换格式
     Json,
 }
@@ -562,8 +564,20 @@ async fn run_command(store: &Store, command: Command) -> Result<ExitCode> {
         } => {
             let id = find(store, &doc).await?;
             let notice = store.load_notice(id).await?;
-            let path =
-                render_cmd::render_to_file(&notice, id, format, output, fonts_dir.as_deref())?;
+            // The office's 署名 layout (notice settings), sealed when it has set none.
+            let layout = store
+                .notice_setup()
+                .await?
+                .map(|s| s.settings.signature_layout)
+                .unwrap_or_default();
+            let path = render_cmd::render_to_file(
+                &notice,
+                id,
+                format,
+                output,
+                fonts_dir.as_deref(),
+                layout,
+            )?;
             eprintln!("已生成 {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -788,12 +802,17 @@ async fn import_one(
         InputFormat::Flat => Format::Flattened,
         InputFormat::Docx => Format::Docx,
         InputFormat::Xlsx => Format::Xlsx,
+        InputFormat::Csv => Format::Csv,
     });
-    let notice = import(&bytes, format, &store.directory().await?)?;
+    let Imported { notice, notes } = import_with_report(&bytes, format, &store.directory().await?)?;
     let source = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
     let outcome = store.save_notice(&notice, &source, replace).await?;
-    Ok(describe_outcome(&notice, &outcome))
+    let mut message = describe_outcome(&notice, &outcome);
+    for note in notes {
+        message.push_str(&format!("\n  注意：{note}"));
+    }
+    Ok(message)
 }

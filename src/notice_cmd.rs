@@ -83,7 +83,14 @@ pub async fn notice(
                     .is_none()
                     .then(|| PathBuf::from(format!("第{round}轮通报（草稿）.{extension}")))
             });
-            let path = render_cmd::render_to_file(&notice, round, render_format, output, None)?;
+            let layout = prepared
+                .source
+                .setup
+                .as_ref()
+                .map(|s| s.settings.signature_layout)
+                .unwrap_or_default();
+            let path =
+                render_cmd::render_to_file(&notice, round, render_format, output, None, layout)?;
             eprintln!("已生成 {}", path.display());
             return Ok(());
         }

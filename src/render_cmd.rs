@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
-use duban_domain::Notice;
+use duban_domain::{Notice, SignatureLayout};
 use duban_render::{OutputFormat, RenderOptions, render};
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -37,9 +37,16 @@ pub fn render_to_file(
     format: RenderFormat,
     output: Option<PathBuf>,
     fonts_dir: Option<&Path>,
+    layout: SignatureLayout,
 ) -> Result<PathBuf> {
     let format = format.output();
-    let options = options(fonts_dir)?;
+    let mut options = options(fonts_dir, format == OutputFormat::Pdf)?;
+    options.layout = layout;
+    if format == OutputFormat::Pdf {
+        for line in font_report(&options) {
+            eprintln!("字体替代：{line}");
+        }
+    }
     let bytes = render(notice, format, &options).map_err(|e| anyhow!(e))?;
     let path = output.unwrap_or_else(|| {
         let stem = notice
@@ -53,18 +60,39 @@ pub fn render_to_file(
     Ok(path)
 }
 
+/// For a PDF: the fonts of `fonts_dir`, then the system's, then the bundled ones.
 #[cfg(feature = "pdf")]
-fn options(fonts_dir: Option<&Path>) -> Result<RenderOptions> {
-    let fonts = fonts_dir
-        .map(|dir| duban_render::pdf::Fonts::load_dir(dir).map_err(|e| anyhow!(e)))
-        .transpose()?;
-    Ok(RenderOptions { fonts })
+fn options(fonts_dir: Option<&Path>, pdf: bool) -> Result<RenderOptions> {
+    use duban_render::pdf::Fonts;
+    let fonts = match (pdf, fonts_dir) {
+        (false, _) => None,
+        (true, None) => Some(Fonts::system()),
+        (true, Some(dir)) => Some(Fonts::discover(Some(dir)).map_err(|e| anyhow!(e))?),
+    };
+    Ok(RenderOptions {
+        fonts,
+        ..RenderOptions::default()
+    })
+}
+
+#[cfg(feature = "pdf")]
+fn font_report(options: &RenderOptions) -> Vec<String> {
+    options
+        .fonts
+        .as_ref()
+        .map(|f| f.substitutions())
+        .unwrap_or_default()
 }
 
 #[cfg(not(feature = "pdf"))]
-fn options(fonts_dir: Option<&Path>) -> Result<RenderOptions> {
+fn options(fonts_dir: Option<&Path>, _pdf: bool) -> Result<RenderOptions> {
     if fonts_dir.is_some() {
         return Err(anyhow!("此版本未包含 PDF 输出功能，--fonts-dir 不起作用"));
     }
     Ok(RenderOptions::default())
+}
+
+#[cfg(not(feature = "pdf"))]
+fn font_report(_: &RenderOptions) -> Vec<String> {
+    Vec::new()
 }

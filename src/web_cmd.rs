@@ -379,6 +379,7 @@ pub async fn prepare_demo(store: &Store, seed: &str, seed_name: &str) -> Result<
                     signatory: None,
                     recipients: Vec::new(),
                     disclosure: duban_domain::Disclosure::Active,
+                    signature_layout: duban_domain::SignatureLayout::Sealed,
                 },
                 series: duban_domain::round_notice::DocSeries {
                     agency: number.agency.clone(),

@@ -3,14 +3,16 @@ mod bodies;
 mod cli;
 mod decompose;
 mod duties;
+mod fonts;
 mod identity;
 mod matrix;
 mod notices;
+mod office;
 mod oversight;
-mod schedules;
-// The store tests' scratch PostgreSQL databases, shared (not every function is used here).
 mod reliability;
 mod reminders;
+mod schedules;
+// The store tests' scratch PostgreSQL databases, shared (not every function is used here).
 #[allow(dead_code)]
 #[path = "../../crates/store/tests/store/scratch.rs"]
 mod scratch;

@@ -337,6 +337,14 @@ fn a_notice_s_files_are_linked_where_it_is_read() {
         assert_eq!(status, StatusCode::OK, "{page}");
         assert!(html.contains("/documents/1/file/pdf"), "{page}:\n{html}");
     }
+    // The notice page offering the PDF says which fonts stand in for which.
+    let (status, html) = app.page(&sup, &format!("/rounds/{round}/notice"));
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("/notice/file/pdf"), "{html}");
+    assert!(
+        html.contains("PDF 字体替代：方正小标宋简体：未找到，以开源字体 Noto Serif CJK SC 代替"),
+        "{html}"
+    );
     let response = sup
         .get(app.server.url("/documents/1/file/docx"))
         .send()
@@ -353,4 +361,89 @@ fn a_notice_s_files_are_linked_where_it_is_read() {
         StatusCode::FORBIDDEN,
         "units read their tasks, not the file"
     );
+}
+
+/// The office's 署名 layout (notice settings): sealed by default, unsealed when set, and
+/// the round's notice PDF follows it (GB/T 9704 §7.3.5.1 / §7.3.5.2).
+#[test]
+fn the_signature_layout_is_an_office_setting_the_pdf_follows() {
+    let app = App::start(ACCOUNTS);
+    let sup = app.login("sup");
+    let (status, body) = app.post(&sup, "/api/settings/notices", settings());
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, read) = app.get(&sup, "/api/settings/notices");
+    assert_eq!(read["signature_layout"], "sealed", "{read}");
+    let (_, rounds) = app.get(&sup, "/api/rounds");
+    let round = rounds[0]["id"].as_i64().expect("the seed's round");
+    let positions = |what: &str| {
+        let pdf = sup
+            .get(app.server.url(&format!("/rounds/{round}/notice/file/pdf")))
+            .send()
+            .expect("pdf")
+            .bytes()
+            .expect("bytes");
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("notice.pdf");
+        std::fs::write(&path, &pdf).expect("write");
+        let out = std::process::Command::new("pdftotext")
+            .args(["-bbox", "-f", "2", "-l", "2"])
+            .arg(&path)
+            .arg("-")
+            .output();
+        let Ok(out) = out else { return None };
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let words: Vec<&str> = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("<word"))
+            .collect();
+        // The 署名, and the 成文日期 on the line after it.
+        let at = words
+            .iter()
+            .position(|l| l.contains(">泉州市鲤城区人民政府办公室</word>"))
+            .unwrap_or_else(|| panic!("{what}: no 署名 on page 2:\n{text}"));
+        let x = |line: &str, attr: &str| -> f64 {
+            line.split(&format!("{attr}=\""))
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .and_then(|v| v.parse::<f64>().ok())
+                .expect("coordinate")
+                * 25.4
+                / 72.0
+        };
+        let date = words[at + 1];
+        assert!(date.contains("日</word>"), "{what}: {date}");
+        Some((
+            x(words[at], "xMin"),
+            x(words[at], "xMax"),
+            x(date, "xMin"),
+            x(date, "xMax"),
+        ))
+    };
+    let zi = 16.0 * 25.4 / 72.0;
+    if let Some((sign_min, sign_max, date_min, date_max)) = positions("sealed") {
+        // 右空四字 at least (a long 署名 keeps one 字 at the edge and takes the date
+        // left with it), the 署名 centred on the date.
+        assert!(date_max < 184.0 - 4.0 * zi + 0.6, "{date_max}");
+        assert!(sign_max < 184.0 - zi + 0.1, "{sign_max}");
+        let centres = ((sign_min + sign_max) - (date_min + date_max)) / 2.0;
+        assert!(centres.abs() < 0.3, "{centres}");
+    }
+    let mut unsealed = settings();
+    unsealed["signature_layout"] = json!("unsealed");
+    let (status, body) = app.post(&sup, "/api/settings/notices", unsealed);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, read) = app.get(&sup, "/api/settings/notices");
+    assert_eq!(read["signature_layout"], "unsealed", "{read}");
+    let (_, page) = app.page(&sup, "/settings/notices");
+    assert!(
+        page.contains(r#"<option value="unsealed" selected>"#),
+        "{page}"
+    );
+    if let Some((sign_min, sign_max, date_min, _)) = positions("unsealed") {
+        assert!((sign_max - (184.0 - 2.0 * zi)).abs() < 0.6, "{sign_max}");
+        assert!(
+            (date_min - (sign_min + 2.0 * zi)).abs() < 0.6,
+            "{date_min} {sign_min}"
+        );
+    }
 }

@@ -45,6 +45,44 @@ impl Disclosure {
 /// once it is out, that is issued by the office or imported as the issued document it
 /// is, and only when 主动公开. A draft is never public, whatever its 公开属性 says; a
 /// 依申请公开 or 不予公开 notice is answered only on request, outside this system.
+/// How the 署名 and 成文日期 are laid out (GB/T 9704 §7.3.5): for a notice sealed after
+/// printing (the default for notices), or for one issued without a seal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureLayout {
+    /// §7.3.5.1: 成文日期 右空四字, 署名 centred above it, room for the seal.
+    #[default]
+    Sealed,
+    /// §7.3.5.2: 正文下空一行 右空二字 署名, the date on the next line two 字 right of
+    /// the 署名's first character (or 右空二字 when longer, the 署名 moving left).
+    Unsealed,
+}
+
+impl SignatureLayout {
+    pub fn label(self) -> &'static str {
+        match self {
+            SignatureLayout::Sealed => "加盖印章（成文日期右空四字，署名居中其上）",
+            SignatureLayout::Unsealed => "不加盖印章（署名右空二字，日期右移二字）",
+        }
+    }
+
+    /// The stored name (`sealed`, `unsealed`).
+    pub fn code(self) -> &'static str {
+        match self {
+            SignatureLayout::Sealed => "sealed",
+            SignatureLayout::Unsealed => "unsealed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code.trim() {
+            "sealed" => Some(SignatureLayout::Sealed),
+            "unsealed" => Some(SignatureLayout::Unsealed),
+            _ => None,
+        }
+    }
+}
+
 pub fn is_public(disclosure: Option<Disclosure>, draft: bool) -> bool {
     !draft && disclosure == Some(Disclosure::Active)
 }
@@ -58,6 +96,27 @@ pub struct DocReference {
 }
 
 /// The header fields of a notice. Absent in the source means `None`/empty, never invented.
+impl Document {
+    /// The 附件说明's name and the attachment's own title when they differ (the seed:
+    /// 全体会 / 全体会议): GB/T 9704 §7.3.7 wants the same wording, and the office must
+    /// hear of it before issuing. Spaces and a trailing full stop do not count.
+    pub fn attachment_title_mismatch(&self) -> Option<(&str, &str)> {
+        let norm = |t: &str| -> String {
+            t.chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .trim_end_matches(['。', '.'])
+                .to_string()
+        };
+        let (note, title) = (self.attachment.as_deref()?, self.table_title.as_deref()?);
+        // Several attachments (“1.甲\n2.乙”) name more than one title: not compared.
+        if note.contains('\n') {
+            return None;
+        }
+        (norm(note) != norm(title)).then_some((note, title))
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
     /// 发文机关, without the 文件 of the red header.
@@ -100,6 +159,20 @@ pub struct Notice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attachment_title_mismatch_is_found() {
+        let mut d = Document {
+            attachment: Some("黄区长在区政府第一次全体会上的讲话部署落实情况表".into()),
+            table_title: Some("黄区长在区政府第一次全体会议上的讲话部署落实情况表".into()),
+            ..Document::default()
+        };
+        assert!(d.attachment_title_mismatch().is_some());
+        d.table_title = Some("黄区长在区政府第一次全体会上的讲话 部署落实情况表。".into());
+        assert_eq!(d.attachment_title_mismatch(), None);
+        d.table_title = None;
+        assert_eq!(d.attachment_title_mismatch(), None);
+    }
 
     #[test]
     fn reads_disclosure_notes() {

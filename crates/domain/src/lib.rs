@@ -40,7 +40,7 @@ pub use decomposition::{
     TaskInput,
 };
 pub use doc_number::{DocNumber, DocNumberError};
-pub use document::{Disclosure, DocReference, Document, Notice, is_public};
+pub use document::{Disclosure, DocReference, Document, Notice, SignatureLayout, is_public};
 pub use evidence::{
     ACCEPTED_EXTENSIONS, EvidenceError, EvidenceKind, MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS_PER_REPORT, MAX_FILENAME_CHARS, check_count, check_size, classify,

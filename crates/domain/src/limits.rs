@@ -34,6 +34,18 @@ impl TextLimit {
     }
 }
 
+/// Tasks in one notice: real 落实情况表 hold tens to a few hundred; ten thousand keeps
+/// one import or render from taking the machine (see docs/benchmarks.md).
+pub const NOTICE_TASKS: usize = 10_000;
+/// One cell of an imported table (the seed's longest is about 800 characters).
+pub const CELL_TEXT: TextLimit = TextLimit {
+    field: "单元格",
+    max_chars: 20_000,
+};
+/// Pages of one PDF: the seed's 35 tasks take 28; a notice at [`NOTICE_TASKS`] with
+/// short cells takes about 1,300.
+pub const PDF_PAGES: usize = 3_000;
+
 /// A round's period (`1-10月`, `第三季度（1-9月）`, `第12周（3月16日-3月22日）`).
 pub const ROUND_LABEL: TextLimit = TextLimit {
     field: "填报期间",

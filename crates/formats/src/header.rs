@@ -254,6 +254,64 @@ fn references(body: &[String]) -> Vec<DocReference> {
     refs
 }
 
+/// The name of the sheet where duban's own XLSX keeps the document's fields
+/// (`render::xlsx` writes it), and its header.
+pub const FIELDS_SHEET: &str = "文件信息";
+pub const FIELDS_HEADER: [&str; 2] = ["项目", "内容"];
+
+/// Puts the fields of a 文件信息 sheet (name, value) over what the lines around the
+/// table gave: duban's own workbook re-imports with its document fields. Empty
+/// values and names it does not know leave the field as it was.
+pub fn apply_fields(doc: &mut Document, fields: &[(String, String)]) {
+    let list = |text: &str| split_list(text.trim_end_matches(['。', '.']));
+    for (name, value) in fields {
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        match name.trim() {
+            "发文机关" => doc.issuer = Some(value.to_string()),
+            "发文字号" => {
+                if let Ok(n) = DocNumber::parse(value) {
+                    doc.doc_number = Some(n);
+                }
+            }
+            "标题" => doc.title = Some(value.to_string()),
+            "主送机关" => doc.recipients = list(value),
+            "正文" => {
+                doc.body = value
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                doc.references = references(&doc.body);
+            }
+            "附件" => doc.attachment = Some(value.to_string()),
+            "署名" => doc.signatory = Some(value.to_string()),
+            "成文日期" => {
+                if let Ok(date) = parse_chinese_date(value) {
+                    doc.date = Some(date);
+                }
+            }
+            "公开属性" => {
+                if let Some(d) = Disclosure::from_note(value) {
+                    doc.disclosure = Some(d);
+                }
+            }
+            "附件标题" => doc.table_title = Some(value.to_string()),
+            "抄送" => doc.copy_to = list(value),
+            "印发机关" => doc.printed_by = Some(value.to_string()),
+            "印发日期" => {
+                if let Ok(date) = parse_chinese_date(value) {
+                    doc.printed_on = Some(date);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,10 +5,11 @@ use std::io::Cursor;
 
 use duban_domain::{Notice, UnitDirectory};
 
-use crate::error::ImportError;
-use crate::header::parse_document;
+use crate::error::{ImportError, zip_problem};
+use crate::header::{apply_fields, parse_document};
 use crate::interchange::from_json;
-use crate::read::{docx, html, text, xlsx};
+use crate::read::{csv, docx, html, text, xlsx};
+use crate::source::{ImportNote, Location};
 use crate::table::drafts;
 
 /// The file shapes duban reads.
@@ -24,12 +25,14 @@ pub enum Format {
     Flattened,
     Docx,
     Xlsx,
+    /// Comma-, tab- or semicolon-separated values as Excel and WPS save them.
+    Csv,
     /// duban's JSON interchange format (`docs/interchange`): a notice, not a table.
     Json,
 }
 
 impl Format {
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Tsv,
         Format::Markdown,
         Format::Html,
@@ -37,6 +40,7 @@ impl Format {
         Format::Flattened,
         Format::Docx,
         Format::Xlsx,
+        Format::Csv,
         Format::Json,
     ];
 
@@ -49,6 +53,7 @@ impl Format {
             Format::Flattened => "flat",
             Format::Docx => "docx",
             Format::Xlsx => "xlsx",
+            Format::Csv => "csv",
             Format::Json => "json",
         }
     }
@@ -67,6 +72,7 @@ impl Format {
             Format::Flattened => "逐行（或逐段）排列的单元格",
             Format::Docx => "Word 文档（DOCX）",
             Format::Xlsx => "Excel 工作簿（XLSX）",
+            Format::Csv => "CSV 表格（逗号或制表符分隔）",
             Format::Json => "duban JSON 交换格式",
         }
     }
@@ -85,17 +91,40 @@ pub fn import(
     format: Option<Format>,
     known: &UnitDirectory,
 ) -> Result<Notice, ImportError> {
+    import_with_report(bytes, format, known).map(|imported| imported.notice)
+}
+
+/// A notice read from a file, with what the reader changed to read it.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub notice: Notice,
+    /// Merged cells filled down, list numbering written out …: for the import report.
+    pub notes: Vec<ImportNote>,
+}
+
+/// `import`, keeping the notes for the import report.
+pub fn import_with_report(
+    bytes: &[u8],
+    format: Option<Format>,
+    known: &UnitDirectory,
+) -> Result<Imported, ImportError> {
     let format = match format {
         Some(f) => f,
         None => detect(bytes)?,
     };
     let table = match format {
-        Format::Json => return Ok(from_json(&decode_text(bytes)?)?),
+        Format::Json => {
+            return Ok(Imported {
+                notice: from_json(&decode_text(bytes)?)?,
+                notes: Vec::new(),
+            });
+        }
         Format::Docx => docx::read_docx(bytes)?,
         Format::Xlsx => xlsx::read_xlsx(bytes)?,
         text_format => {
             let text = decode_text(bytes)?;
             match text_format {
+                Format::Csv => csv::read_csv(&text)?,
                 Format::Tsv => text::read_tsv(&text)?,
                 Format::Html => html::read_html(&text)?,
                 Format::Markdown => text::read_markdown(&text)?,
@@ -104,9 +133,49 @@ pub fn import(
             }
         }
     };
-    let drafts = drafts(&table)?;
-    let document = parse_document(&table.preamble, &table.trailer);
-    Ok(Notice::assemble(document, drafts, known))
+    let (drafts, locations): (Vec<_>, Vec<_>) = drafts(&table)?.into_iter().unzip();
+    let mut document = parse_document(&table.preamble, &table.trailer);
+    apply_fields(&mut document, &table.fields);
+    let notice = Notice::assemble(document, drafts, known);
+    let mut notes = table.notes;
+    if let (Some((note, title)), Some(first)) = (
+        notice.document.attachment_title_mismatch(),
+        table.rows.first(),
+    ) {
+        notes.push(ImportNote {
+            location: first.location.clone(),
+            message: format!(
+                "附件说明写作“{note}”，附件标题为“{title}”，两者应一致（GB/T 9704 §7.3.7），请在印发前核对。"
+            ),
+        });
+    }
+    notes.extend(empty_subitems(&notice, &locations));
+    Ok(Imported { notice, notes })
+}
+
+/// Sub-items the unit cell assigns but the task text does not mark (①② lost, or
+/// never written): their content is empty, which the office must hear about.
+fn empty_subitems(notice: &Notice, locations: &[Location]) -> Vec<ImportNote> {
+    notice
+        .tasks
+        .iter()
+        .zip(locations)
+        .filter_map(|(task, location)| {
+            let empty: String = task
+                .subitems
+                .iter()
+                .filter(|s| s.content.trim().is_empty())
+                .map(|s| s.label.to_string())
+                .collect();
+            (!empty.is_empty()).then(|| ImportNote {
+                location: location.clone(),
+                message: format!(
+                    "第 {} 项的分项 {empty} 在牵头责任单位中有分工，但任务内容中没有这些标号，分项内容为空。请在任务内容中写明 {empty} 各项后重新导入。",
+                    task.number.0
+                ),
+            })
+        })
+        .collect()
 }
 
 /// Decides the shape from the content, not the file name: a ZIP's parts, a JSON
@@ -116,8 +185,17 @@ pub fn detect(bytes: &[u8]) -> Result<Format, ImportError> {
         return Err(ImportError::Empty);
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        let archive =
-            zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ImportError::corrupt("ZIP", e))?;
+        let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+            // A truncated package still names its first parts near the start.
+            let format = if contains(bytes, b"word/") {
+                "DOCX"
+            } else if contains(bytes, b"xl/") {
+                "XLSX"
+            } else {
+                "ZIP"
+            };
+            ImportError::corrupt(format, zip_problem(&e))
+        })?;
         let has = |name: &str| archive.file_names().any(|n| n == name);
         return if has("word/document.xml") {
             Ok(Format::Docx)
@@ -157,11 +235,20 @@ fn detect_text(text: &str) -> Result<Format, ImportError> {
     if lines.iter().any(|l| l.starts_with('|') && l.len() > 1) && lines.iter().any(is_rule) {
         return Ok(Format::Markdown);
     }
-    if lines
+    let tab_header = lines
         .iter()
-        .any(|l| l.contains('\t') && looks_like_header(&l.split('\t').collect::<Vec<_>>()))
-    {
+        .any(|l| l.contains('\t') && looks_like_header(&l.split('\t').collect::<Vec<_>>()));
+    // Tab-separated with quoted fields (Excel's "Unicode text", a CSV saved with tabs):
+    // a cell may hold line breaks, which only the CSV reader keeps together.
+    let quoted = |l: &&str| l.starts_with('"') || l.contains("\t\"");
+    if tab_header && lines.iter().any(quoted) {
+        return Ok(Format::Csv);
+    }
+    if tab_header {
         return Ok(Format::Tsv);
+    }
+    if csv::header_delimiter(text).is_some() {
+        return Ok(Format::Csv);
     }
     if lines.iter().any(|l| {
         l.strip_suffix('|')
@@ -197,4 +284,8 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, ImportError> {
         return Err(ImportError::Empty);
     }
     Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }

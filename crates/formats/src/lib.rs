@@ -14,5 +14,6 @@ pub mod source;
 mod table;
 
 pub use error::ImportError;
-pub use import::{Format, decode_text, detect, import};
+pub use import::{Format, Imported, decode_text, detect, import, import_with_report};
 pub use markdown::to_markdown;
+pub use source::ImportNote;

@@ -14,6 +14,8 @@ pub enum Location {
     SheetRow { sheet: String, row: usize },
     /// 1-based table and row in a DOCX or HTML file.
     TableRow { table: usize, row: usize },
+    /// 1-based paragraph of a DOCX body outside its tables.
+    Paragraph(usize),
 }
 
 impl fmt::Display for Location {
@@ -22,6 +24,7 @@ impl fmt::Display for Location {
             Location::Line(line) => write!(f, "第 {line} 行"),
             Location::SheetRow { sheet, row } => write!(f, "工作表“{sheet}”第 {row} 行"),
             Location::TableRow { table, row } => write!(f, "第 {table} 个表格第 {row} 行"),
+            Location::Paragraph(n) => write!(f, "表格外第 {n} 段"),
         }
     }
 }
@@ -51,4 +54,23 @@ pub struct SourceTable {
     pub rows: Vec<SourceRow>,
     /// Lines or paragraphs after the table (版记 …).
     pub trailer: Vec<String>,
+    /// What the reader changed to make the table regular (merged cells filled down,
+    /// list numbering written out), for the import report.
+    pub notes: Vec<ImportNote>,
+    /// Document fields given as (name, value) pairs: duban's own workbook's 文件信息
+    /// sheet. They win over what the preamble and trailer say.
+    pub fields: Vec<(String, String)>,
+}
+
+/// Something the import did that the office should know about, with where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportNote {
+    pub location: Location,
+    pub message: String,
+}
+
+impl fmt::Display for ImportNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}：{}", self.location, self.message)
+    }
 }

@@ -1,14 +1,14 @@
 //! From a source table to task drafts: find the header, map the columns, check the
 //! numbering and the shape of every row. Bad rows stop the import with their location.
 
-use duban_domain::{ExtraField, RichText, TaskDraft};
+use duban_domain::{ExtraField, RichText, TaskDraft, limits};
 
 use crate::columns::{
     Column, SYNONYMS, canonical_name, looks_like_header, normalise_header, recognise,
 };
 use crate::error::ImportError;
 use crate::read::text::parse_row_number;
-use crate::source::{SourceRow, SourceTable};
+use crate::source::{Location, SourceRow, SourceTable};
 
 /// What each column of the table holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +18,8 @@ enum Slot {
     Extra(String),
 }
 
-pub fn drafts(table: &SourceTable) -> Result<Vec<TaskDraft>, ImportError> {
+/// The task drafts, each with the row it came from.
+pub fn drafts(table: &SourceTable) -> Result<Vec<(TaskDraft, Location)>, ImportError> {
     let header_at = table
         .rows
         .iter()
@@ -35,8 +36,9 @@ pub fn drafts(table: &SourceTable) -> Result<Vec<TaskDraft>, ImportError> {
     let slots = map_columns(header_row)?;
     let normalised_header: Vec<String> = header.iter().map(|h| normalise_header(h)).collect();
 
-    let mut drafts: Vec<TaskDraft> = Vec::new();
-    let mut seen_at: Vec<(u32, String)> = Vec::new();
+    let mut drafts: Vec<(TaskDraft, Location)> = Vec::new();
+    // 序号 → where it was, so a duplicate names both rows (a map: linear in the rows).
+    let mut seen_at: std::collections::HashMap<u32, String> = std::collections::HashMap::new();
     for row in &table.rows[header_at + 1..] {
         if row.is_blank() {
             continue;
@@ -60,8 +62,18 @@ pub fn drafts(table: &SourceTable) -> Result<Vec<TaskDraft>, ImportError> {
                 ),
             ));
         }
+        if drafts.len() == limits::NOTICE_TASKS {
+            return Err(ImportError::at(
+                row.location.clone(),
+                format!(
+                    "任务超过 {} 项：每份通报最多导入 {} 项任务。请把表格拆分为几份通报后分别导入。",
+                    limits::NOTICE_TASKS,
+                    limits::NOTICE_TASKS
+                ),
+            ));
+        }
         let draft = draft(row, &slots)?;
-        if let Some((_, at)) = seen_at.iter().find(|(n, _)| *n == draft.number) {
+        if let Some(at) = seen_at.get(&draft.number) {
             return Err(ImportError::at(
                 row.location.clone(),
                 format!(
@@ -70,7 +82,7 @@ pub fn drafts(table: &SourceTable) -> Result<Vec<TaskDraft>, ImportError> {
                 ),
             ));
         }
-        if let Some(previous) = drafts.last()
+        if let Some((previous, _)) = drafts.last()
             && draft.number != previous.number + 1
         {
             let message = if draft.number > previous.number + 1 {
@@ -96,8 +108,8 @@ pub fn drafts(table: &SourceTable) -> Result<Vec<TaskDraft>, ImportError> {
             };
             return Err(ImportError::at(row.location.clone(), message));
         }
-        seen_at.push((draft.number, row.location.to_string()));
-        drafts.push(draft);
+        seen_at.insert(draft.number, row.location.to_string());
+        drafts.push((draft, row.location.clone()));
     }
     if drafts.is_empty() {
         return Err(ImportError::at(
@@ -192,7 +204,25 @@ fn non_empty_text(rich: &RichText) -> Option<String> {
 fn draft(row: &SourceRow, slots: &[Slot]) -> Result<TaskDraft, ImportError> {
     let mut draft = TaskDraft::default();
     let mut number = None;
-    for (slot, cell) in slots.iter().zip(&row.cells) {
+    for (column, (slot, cell)) in slots.iter().zip(&row.cells).enumerate() {
+        let limit = limits::CELL_TEXT;
+        let chars: usize = cell
+            .paragraphs
+            .iter()
+            .flat_map(|p| &p.runs)
+            .map(|r| r.text.chars().count())
+            .sum();
+        if chars > limit.max_chars {
+            return Err(ImportError::at(
+                row.location.clone(),
+                format!(
+                    "第 {} 列的{}有 {chars} 字，超过每个单元格最多 {} 字的限制。请精简内容或拆分后重新导入。",
+                    column + 1,
+                    limit.field,
+                    limit.max_chars
+                ),
+            ));
+        }
         match slot {
             Slot::Known(Column::Number) => {
                 let text = cell.plain_text();
@@ -240,4 +270,65 @@ fn draft(row: &SourceRow, slots: &[Slot]) -> Result<TaskDraft, ImportError> {
         ));
     }
     Ok(draft)
+}
+
+#[cfg(test)]
+mod tests {
+    use duban_domain::{UnitDirectory, limits};
+
+    use crate::{Format, ImportError, import};
+
+    fn table(rows: usize, cell: &str) -> String {
+        let mut text = String::from("序号\t具体目标任务\t牵头责任单位\t落实情况\n");
+        for n in 1..=rows {
+            text.push_str(&format!("{n}\t任务{n}。\t区发改局\t{cell}\n"));
+        }
+        text
+    }
+
+    #[test]
+    fn a_notice_past_the_task_limit_is_refused_naming_it() {
+        let ok = import(
+            table(limits::NOTICE_TASKS, "推进中。").as_bytes(),
+            Some(Format::Tsv),
+            &UnitDirectory::default(),
+        )
+        .expect("the limit itself imports");
+        assert_eq!(ok.tasks.len(), limits::NOTICE_TASKS);
+        let err = import(
+            table(limits::NOTICE_TASKS + 1, "推进中。").as_bytes(),
+            Some(Format::Tsv),
+            &UnitDirectory::default(),
+        )
+        .expect_err("one more is refused");
+        assert_eq!(
+            err.to_string(),
+            "第 10002 行：任务超过 10000 项：每份通报最多导入 10000 项任务。请把表格拆分为几份通报后分别导入。"
+        );
+    }
+
+    #[test]
+    fn a_cell_past_the_character_limit_is_refused_naming_it() {
+        let long = "字".repeat(limits::CELL_TEXT.max_chars + 1);
+        let err = import(
+            table(2, &long).as_bytes(),
+            Some(Format::Tsv),
+            &UnitDirectory::default(),
+        )
+        .expect_err("too long");
+        assert!(matches!(err, ImportError::At { .. }));
+        assert_eq!(
+            err.to_string(),
+            "第 2 行：第 4 列的单元格有 20001 字，超过每个单元格最多 20000 字的限制。请精简内容或拆分后重新导入。"
+        );
+        let fits = "字".repeat(limits::CELL_TEXT.max_chars);
+        assert!(
+            import(
+                table(1, &fits).as_bytes(),
+                Some(Format::Tsv),
+                &UnitDirectory::default()
+            )
+            .is_ok()
+        );
+    }
 }

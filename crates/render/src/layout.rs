@@ -12,7 +12,7 @@ mod closing;
 mod table;
 mod title;
 
-use duban_domain::{Disclosure, Document, Notice, RichText, Task};
+use duban_domain::{Disclosure, Document, Notice, RichText, SignatureLayout, Task};
 
 pub use closing::{Closing, ClosingFit, SignaturePlacement};
 pub use table::*;
@@ -318,8 +318,10 @@ pub struct NoticeView {
     pub signatory: Option<String>,
     /// 成文日期 `2020年10月15日`.
     pub date: Option<String>,
-    /// Placement of 署名 and 成文日期 (sealed).
+    /// Placement of 署名 and 成文日期 (sealed or not: `with_layout`), in 字 as the
+    /// layout estimates the widths (the PDF measures them).
     pub signature: SignaturePlacement,
+    pub layout: SignatureLayout,
     /// Spacing of 附件说明, 署名, 成文日期 and 附注, and how they meet the page's end.
     pub closing: Closing,
     /// 附注 `（此件主动公开）`.
@@ -338,7 +340,12 @@ pub struct NoticeView {
 }
 
 impl NoticeView {
+    /// The notice laid out to be sealed (§7.3.5.1), the default for notices.
     pub fn new(notice: &Notice) -> Self {
+        Self::with_layout(notice, SignatureLayout::Sealed)
+    }
+
+    pub fn with_layout(notice: &Notice, layout: SignatureLayout) -> Self {
         let d = &notice.document;
         let issuer_mark = issuer_mark(d);
         let issuer_mark_scale = issuer_mark
@@ -361,9 +368,10 @@ impl NoticeView {
         });
         let signatory = non_empty(&d.signatory);
         let date = d.date.map(date_text);
-        let signature = SignaturePlacement::new(
+        let signature = SignaturePlacement::for_layout(
             signatory.as_deref().unwrap_or_default(),
             date.as_deref().unwrap_or_default(),
+            layout,
         );
         let copy_to = (!d.copy_to.is_empty()).then(|| {
             let list = d.copy_to.join("，");
@@ -392,6 +400,7 @@ impl NoticeView {
                 signatory: signatory.is_some(),
                 date: date.is_some(),
                 note: note.is_some(),
+                layout,
             },
         );
         NoticeView {
@@ -405,6 +414,7 @@ impl NoticeView {
             signatory,
             date,
             signature,
+            layout,
             closing,
             note,
             attachment_label: "附件",

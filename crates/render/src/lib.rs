@@ -17,7 +17,7 @@ pub mod sheet;
 pub mod table;
 pub mod xlsx;
 
-use duban_domain::Notice;
+use duban_domain::{Notice, SignatureLayout};
 
 /// The formats a notice is rendered into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -92,6 +92,9 @@ pub enum RenderError {
     Html(String),
     #[error("督办单只能生成 docx 或 pdf，不能生成 {0}")]
     Unsupported(OutputFormat),
+    /// Past a limit of `duban_domain::limits`: the message names it.
+    #[error("{0}")]
+    TooLarge(String),
 }
 
 /// Settings that are not part of the notice itself.
@@ -102,6 +105,34 @@ pub struct RenderOptions {
     /// formats never pay for parsing fonts.
     #[cfg(feature = "pdf")]
     pub fonts: Option<pdf::Fonts>,
+    /// 署名 and 成文日期 for a sealed notice (the default) or one without a seal.
+    pub layout: SignatureLayout,
+}
+
+impl RenderOptions {
+    /// PDFs in the fonts found on this machine (`pdf::Fonts::system`: licensed 公文
+    /// fonts, else the open 仿宋, else the bundled set).
+    pub fn system() -> Self {
+        RenderOptions {
+            #[cfg(feature = "pdf")]
+            fonts: Some(pdf::Fonts::system()),
+            layout: SignatureLayout::Sealed,
+        }
+    }
+}
+
+/// Which font stands in for which in PDFs rendered with [`RenderOptions::system`], in
+/// Chinese, for the pages that offer them; empty when every 公文 font is present (or
+/// PDF output is not built in).
+pub fn system_font_substitutions() -> Vec<String> {
+    #[cfg(feature = "pdf")]
+    {
+        pdf::Fonts::system().substitutions()
+    }
+    #[cfg(not(feature = "pdf"))]
+    {
+        Vec::new()
+    }
 }
 
 /// Renders `notice` as `format`. Deterministic: the same notice gives the same bytes.
@@ -110,14 +141,21 @@ pub fn render(
     format: OutputFormat,
     options: &RenderOptions,
 ) -> Result<Vec<u8>, RenderError> {
+    let tasks = notice.tasks.len();
+    if tasks > duban_domain::limits::NOTICE_TASKS {
+        return Err(RenderError::TooLarge(format!(
+            "通报有 {tasks} 项任务，超过每份通报最多 {} 项的限制，无法生成文件。请拆分为几份通报。",
+            duban_domain::limits::NOTICE_TASKS
+        )));
+    }
     match format {
-        OutputFormat::Docx => docx::render_docx(notice),
+        OutputFormat::Docx => docx::render_docx_with(notice, options.layout),
         OutputFormat::Xlsx => xlsx::render_xlsx(notice),
         OutputFormat::Html => html::render_html(notice),
         #[cfg(feature = "pdf")]
         OutputFormat::Pdf => match &options.fonts {
-            Some(fonts) => pdf::render_pdf(notice, fonts),
-            None => pdf::render_pdf(notice, &pdf::Fonts::default()),
+            Some(fonts) => pdf::render_pdf_with(notice, fonts, options.layout),
+            None => pdf::render_pdf_with(notice, &pdf::Fonts::default(), options.layout),
         },
         #[cfg(not(feature = "pdf"))]
         OutputFormat::Pdf => {

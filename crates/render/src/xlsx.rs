@@ -15,12 +15,20 @@ use crate::layout::{self, NoticeView};
 pub const TABLE_SHEET: &str = "落实情况表";
 /// The table's sheet when no task has a 落实情况 (a decomposition notice).
 pub const PLAN_SHEET: &str = "任务分解表";
-/// Name of the document-fields sheet.
+/// Name of the document-fields sheet; `duban_formats::header::FIELDS_SHEET` reads it
+/// back on re-import (a test checks they agree).
 pub const FIELDS_SHEET: &str = "文件信息";
 
 const BODY_FONT: &str = "仿宋_GB2312";
 const HEADER_FONT: &str = "黑体";
 const FONT_SIZE: f64 = 12.0;
+/// Height of one wrapped line of 12 pt CJK text, in points, and the cell's padding.
+const LINE_PT: f64 = 16.5;
+const ROW_PADDING_PT: f64 = 4.0;
+/// Excel's largest row height.
+const MAX_ROW_PT: f64 = 409.0;
+/// Cell padding left and right, in mm.
+const CELL_PADDING_MM: f64 = 2.0;
 /// Paper size code of A4 in SpreadsheetML.
 const PAPER_A4: u8 = 9;
 
@@ -87,7 +95,9 @@ fn cell_format(font: &str) -> Format {
 
 fn write_table(sheet: &mut Worksheet, view: &NoticeView, title: &str) -> Result<(), XlsxError> {
     let table = &view.table;
-    let header = cell_format(HEADER_FONT).set_align(FormatAlign::Center);
+    let header = cell_format(HEADER_FONT)
+        .set_bold()
+        .set_align(FormatAlign::Center);
     let text = cell_format(BODY_FONT).set_align(FormatAlign::Left);
     let centered = cell_format(BODY_FONT).set_align(FormatAlign::Center);
     let plain = Format::new()
@@ -100,8 +110,19 @@ fn write_table(sheet: &mut Worksheet, view: &NoticeView, title: &str) -> Result<
         sheet.write_string_with_format(0, col, &column.header, &header)?;
         sheet.set_column_width(col, excel_width(column.width_mm))?;
     }
+    sheet.set_row_height(0, row_height(1))?;
     for (r, cells) in table.rows.iter().enumerate() {
         let row = u32::try_from(r + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+        // Excel and LibreOffice do not grow a row for wrapped text written by a library:
+        // set the height the longest cell needs, or the lines overlap when printed.
+        let lines = table
+            .columns
+            .iter()
+            .zip(cells)
+            .map(|(column, cell)| wrapped_lines(cell, column.width_mm))
+            .max()
+            .unwrap_or(1);
+        sheet.set_row_height(row, row_height(lines))?;
         for (col, (column, cell)) in table.columns.iter().zip(cells).enumerate() {
             let col = col_num(col)?;
             let format = if column.centered { &centered } else { &text };
@@ -136,6 +157,29 @@ fn write_table(sheet: &mut Worksheet, view: &NoticeView, title: &str) -> Result<
     Ok(())
 }
 
+/// Lines a cell takes in a column `width_mm` wide at 12 pt: each paragraph wraps
+/// at the column's width, a CJK character one em, other characters half of one.
+fn wrapped_lines(cell: &RichText, width_mm: f64) -> usize {
+    let em_mm = FONT_SIZE * 25.4 / 72.0;
+    let per_line = ((width_mm - CELL_PADDING_MM) / em_mm).max(1.0);
+    cell.plain_text()
+        .split('\n')
+        .map(|p| {
+            let ems: f64 = p
+                .chars()
+                .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
+                .sum();
+            ((ems / per_line).ceil() as usize).max(1)
+        })
+        .sum::<usize>()
+        .max(1)
+}
+
+/// Row height in points for `lines` lines of text.
+fn row_height(lines: usize) -> f64 {
+    (lines as f64 * LINE_PT + ROW_PADDING_PT).min(MAX_ROW_PT)
+}
+
 /// Paragraphs joined by line breaks, bold runs bold. Empty runs are dropped (Excel
 /// rejects empty rich-string segments).
 fn rich_segments<'f>(
@@ -166,7 +210,9 @@ fn write_fields(
     view: &NoticeView,
 ) -> Result<(), XlsxError> {
     let d = &notice.document;
-    let header = cell_format(HEADER_FONT).set_align(FormatAlign::Center);
+    let header = cell_format(HEADER_FONT)
+        .set_bold()
+        .set_align(FormatAlign::Center);
     let label = cell_format(HEADER_FONT).set_align(FormatAlign::Left);
     let value = cell_format(BODY_FONT).set_align(FormatAlign::Left);
     let join = |items: &[String]| items.join("，");
@@ -245,6 +291,20 @@ mod tests {
     fn widths_in_excel_units() {
         assert_eq!(excel_width(106.0), 57.0);
         assert_eq!(excel_width(1.0), 2.0);
+    }
+
+    #[test]
+    fn wrapped_lines_follow_width_and_paragraphs() {
+        // 10 mm wide: (10 − 2) / 4.23 = 1.9 characters a line.
+        assert_eq!(wrapped_lines(&RichText::plain("一二三四"), 10.0), 3);
+        // 115 mm: 26.7 characters a line; 60 characters and a paragraph of 3.
+        let text = format!("{}\n甲乙丙", "字".repeat(60));
+        assert_eq!(wrapped_lines(&RichText::plain(&text), 115.0), 4);
+        // ASCII is half width.
+        assert_eq!(wrapped_lines(&RichText::plain(&"a".repeat(52)), 115.0), 1);
+        assert_eq!(wrapped_lines(&RichText::default(), 115.0), 1);
+        assert_eq!(row_height(2), 37.0);
+        assert_eq!(row_height(100), 409.0);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use duban_domain::analysis::Status;
 use duban_domain::round_notice::{
     BodyParagraph, DocSeries, NoticeSettings, RoundFacts, RoundReport,
 };
-use duban_domain::{DocNumber, Notice, RichText};
+use duban_domain::{DocNumber, Notice, RichText, SignatureLayout};
 use serde::Serialize;
 
 use crate::codec::{
@@ -65,10 +65,11 @@ async fn setup(tx: &mut Tx) -> Result<Option<NoticeSetup>, StoreError> {
         agency: String,
         year: i64,
         next_serial: i64,
+        signature_layout: String,
     }
     let row: Option<Row> = with_conn!(tx, c => sqlx::query_as(
         "SELECT issuer, office, signatory, recipients_json, disclosure, agency, year, \
-                next_serial \
+                next_serial, signature_layout \
          FROM notice_settings WHERE id = 1",
     )
     .fetch_optional(c)
@@ -81,6 +82,9 @@ async fn setup(tx: &mut Tx) -> Result<Option<NoticeSetup>, StoreError> {
                 signatory: r.signatory,
                 recipients: from_json("主送机关", &r.recipients_json)?,
                 disclosure: disclosure_from_label(&r.disclosure)?,
+                signature_layout: SignatureLayout::from_code(&r.signature_layout).ok_or_else(
+                    || StoreError::Corrupt(format!("署名版式“{}”无法识别", r.signature_layout)),
+                )?,
             },
             series: DocSeries {
                 agency: r.agency,
@@ -299,11 +303,13 @@ impl Store {
             async {
                 execute!(&mut tx, sqlx::query(
                 "INSERT INTO notice_settings (id, issuer, office, signatory, recipients_json, \
-                     disclosure, agency, year, next_serial, updated_by, updated_at) \
-                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                     disclosure, agency, year, next_serial, updated_by, updated_at, \
+                     signature_layout) \
+                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                  ON CONFLICT (id) DO UPDATE SET issuer = $1, office = $2, signatory = $3, \
                      recipients_json = $4, disclosure = $5, agency = $6, year = $7, \
-                     next_serial = $8, updated_by = $9, updated_at = $10",
+                     next_serial = $8, updated_by = $9, updated_at = $10, \
+                     signature_layout = $11",
             )
             .bind(&s.issuer)
             .bind(&s.office)
@@ -314,7 +320,8 @@ impl Store {
             .bind(i64::from(setup.series.year))
             .bind(i64::from(setup.series.next_serial))
             .bind(by.0)
-            .bind(timestamp_text(now)))?;
+            .bind(timestamp_text(now))
+            .bind(s.signature_layout.code()))?;
                 Ok(())
             }
             .await;

@@ -3,14 +3,24 @@
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use duban_domain::Notice;
+use duban_domain::{Notice, SignatureLayout};
 use duban_render::{OutputFormat, RenderOptions};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::error::AppError;
 
-/// A notice rendered to `format`, as a download named after its 文号 (or title).
+/// A notice rendered to `format`, as a download named after its 文号 (or title),
+/// laid out to be sealed.
 pub async fn notice_file(notice: Notice, format: OutputFormat) -> Result<Response, AppError> {
+    notice_file_with(notice, format, SignatureLayout::Sealed).await
+}
+
+/// [`notice_file`] with the 署名 and 成文日期 laid out as the office set (`layout`).
+pub async fn notice_file_with(
+    notice: Notice,
+    format: OutputFormat,
+    layout: SignatureLayout,
+) -> Result<Response, AppError> {
     let name = notice
         .document
         .doc_number
@@ -19,7 +29,11 @@ pub async fn notice_file(notice: Notice, format: OutputFormat) -> Result<Respons
         .or_else(|| notice.document.title.clone())
         .unwrap_or_else(|| "通报".to_string());
     let bytes = tokio::task::spawn_blocking(move || {
-        duban_render::render(&notice, format, &RenderOptions::default())
+        let options = RenderOptions {
+            layout,
+            ..RenderOptions::system()
+        };
+        duban_render::render(&notice, format, &options)
     })
     .await
     .map_err(|e| AppError::BadRequest(format!("生成文件失败：{e}")))?

@@ -47,6 +47,9 @@ pub struct NoticeSettings {
     pub recipients: Vec<String>,
     /// 公开属性 a new notice starts with.
     pub disclosure: Disclosure,
+    /// 署名 and 成文日期 for a sealed notice (the default) or one without a seal.
+    #[serde(default)]
+    pub signature_layout: crate::SignatureLayout,
 }
 
 /// The office's 文号 series: its 机关代字 (`泉鲤政办`), the year it is at and the next
@@ -446,6 +449,7 @@ mod tests {
 
     fn settings() -> NoticeSettings {
         NoticeSettings {
+            signature_layout: crate::SignatureLayout::Sealed,
             issuer: "泉州市鲤城区人民政府办公室".into(),
             office: "区政府督查室".into(),
             signatory: None,

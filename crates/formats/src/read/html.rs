@@ -168,6 +168,8 @@ pub fn read_html(text: &str) -> Result<SourceTable, ImportError> {
         preamble,
         rows,
         trailer,
+        notes: Vec::new(),
+        fields: Vec::new(),
     })
 }
 

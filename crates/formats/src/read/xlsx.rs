@@ -1,9 +1,9 @@
 //! XLSX: the first worksheet holding a recognisable header row, read with calamine.
 //!
 //! Rows above the header are the preamble (title, document number); the header and
-//! every row below it are `SourceRow`s numbered as the sheet numbers them. Merged
-//! regions inside the table are refused: their content cannot be aligned with the
-//! header.
+//! every row below it are `SourceRow`s numbered as the sheet numbers them. A merged
+//! region down one column is filled into each row it spans; other merges inside the
+//! table are refused: their content cannot be aligned with the header.
 
 use std::io::Cursor;
 
@@ -11,8 +11,9 @@ use calamine::{Data, Dimensions, ExcelDateTime, Range, Reader, SheetType, SheetV
 use duban_domain::RichText;
 
 use crate::ImportError;
-use crate::columns::looks_like_header;
-use crate::source::{Location, SourceRow, SourceTable};
+use crate::columns::{Column, looks_like_header, recognise};
+use crate::header::{FIELDS_HEADER, FIELDS_SHEET};
+use crate::source::{ImportNote, Location, SourceRow, SourceTable};
 
 const FORMAT: &str = "XLSX";
 const MERGED_ADVICE: &str =
@@ -20,7 +21,7 @@ const MERGED_ADVICE: &str =
 
 pub fn read_xlsx(bytes: &[u8]) -> Result<SourceTable, ImportError> {
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| ImportError::corrupt(FORMAT, format!("不是有效的 Excel 工作簿（{e}）")))?;
+        .map_err(|e| ImportError::corrupt(FORMAT, workbook_problem(&e)))?;
 
     // Worksheets in workbook order, visible ones first.
     let mut sheets: Vec<(String, bool)> = workbook
@@ -33,19 +34,32 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<SourceTable, ImportError> {
 
     let mut fallback: Option<(String, Grid)> = None;
     for (name, _) in sheets {
-        let range = workbook
-            .worksheet_range(&name)
-            .map_err(|e| ImportError::corrupt(FORMAT, format!("无法读取工作表“{name}”（{e}）")))?;
+        let range = workbook.worksheet_range(&name).map_err(|e| {
+            ImportError::corrupt(
+                FORMAT,
+                format!("无法读取工作表“{name}”：{}", workbook_problem(&e)),
+            )
+        })?;
         let grid = Grid::new(&range);
         if grid.rows.is_empty() {
             continue;
         }
         if let Some(header) = grid.rows.iter().position(|r| looks_like_header(&r.texts)) {
             let merges = workbook.merge_cells_by_sheet_name(&name).map_err(|e| {
-                ImportError::corrupt(FORMAT, format!("无法读取工作表“{name}”的合并单元格（{e}）"))
+                ImportError::corrupt(
+                    FORMAT,
+                    format!(
+                        "无法读取工作表“{name}”的合并单元格：{}",
+                        workbook_problem(&e)
+                    ),
+                )
             })?;
-            check_merges(&name, &grid, header, &merges)?;
-            return Ok(grid.into_table(&name, header));
+            let mut grid = grid;
+            let notes = apply_merges(&name, &mut grid, header, &merges)?;
+            let mut table = grid.into_table(&name, Some(header))?;
+            table.notes = notes;
+            table.fields = fields_sheet(&mut workbook)?;
+            return Ok(table);
         }
         if fallback.is_none() {
             fallback = Some((name, grid));
@@ -53,9 +67,50 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<SourceTable, ImportError> {
     }
     // No header anywhere: hand over the first non-empty sheet whole; the caller
     // reports the missing header.
-    Ok(fallback.map_or_else(SourceTable::default, |(name, grid)| {
-        grid.into_table(&name, 0)
-    }))
+    match fallback {
+        Some((name, grid)) => grid.into_table(&name, None),
+        None => Ok(SourceTable::default()),
+    }
+}
+
+/// The (name, value) rows of duban's 文件信息 sheet, if the workbook has one with the
+/// 项目/内容 header.
+fn fields_sheet(workbook: &mut Xlsx<Cursor<&[u8]>>) -> Result<Vec<(String, String)>, ImportError> {
+    if !workbook.sheet_names().iter().any(|n| n == FIELDS_SHEET) {
+        return Ok(Vec::new());
+    }
+    let range = workbook.worksheet_range(FIELDS_SHEET).map_err(|e| {
+        ImportError::corrupt(
+            FORMAT,
+            format!("无法读取工作表“{FIELDS_SHEET}”：{}", workbook_problem(&e)),
+        )
+    })?;
+    let grid = Grid::new(&range);
+    let Some((head, rows)) = grid.rows.split_first() else {
+        return Ok(Vec::new());
+    };
+    if head.texts.len() < 2 || head.texts[..2].iter().map(|t| t.trim()).ne(FIELDS_HEADER) {
+        return Ok(Vec::new());
+    }
+    Ok(rows
+        .iter()
+        .map(|r| (r.texts[0].trim().to_string(), r.texts[1].clone()))
+        .collect())
+}
+
+/// What calamine could not read, in Chinese.
+fn workbook_problem(e: &calamine::XlsxError) -> String {
+    use calamine::XlsxError;
+    match e {
+        XlsxError::Zip(_) => "压缩包结构不完整，文件末尾缺失或已损坏".into(),
+        XlsxError::Io(_) => "内容读取中断，数据不完整".into(),
+        XlsxError::FileNotFound(part) => format!("缺少 {part}，不是 Excel 工作簿"),
+        XlsxError::Xml(_) | XlsxError::XmlAttr(_) | XlsxError::XmlEof(_) => {
+            "工作簿的 XML 结构不完整或有错误".into()
+        }
+        XlsxError::Password => "工作簿设置了打开密码，请取消密码后另存".into(),
+        _ => "工作簿内容无法识别".into(),
+    }
 }
 
 /// A sheet's used range as text, trailing blank rows dropped.
@@ -97,8 +152,23 @@ impl Grid {
         self.start.0 as usize + index + 1
     }
 
-    fn into_table(self, sheet: &str, header: usize) -> SourceTable {
+    /// The table from the header row on, as wide as the header: a row with a value
+    /// beyond the header's last column is refused, as the text formats refuse a row
+    /// with more cells than the header.
+    /// Without a header (none found) every row is handed over as it is.
+    fn into_table(self, sheet: &str, header: Option<usize>) -> Result<SourceTable, ImportError> {
         let mut table = SourceTable::default();
+        let header_texts = header
+            .and_then(|h| self.rows.get(h))
+            .map_or_else(|| vec![String::new(); self.width], |r| r.texts.clone());
+        let width = match header {
+            Some(_) => header_texts
+                .iter()
+                .rposition(|t| !t.trim().is_empty())
+                .map_or(0, |i| i + 1),
+            None => self.width,
+        };
+        let header = header.unwrap_or(0);
         for (index, row) in self.rows.iter().enumerate() {
             if index < header {
                 let line = row
@@ -113,37 +183,65 @@ impl Grid {
                 }
                 continue;
             }
+            if let Some(extra) = row.texts[width.min(row.texts.len())..]
+                .iter()
+                .position(|t| !t.trim().is_empty())
+            {
+                let column = width + extra;
+                let name = cell_name((self.start.0 + index as u32, self.start.1 + column as u32));
+                return Err(ImportError::at(
+                    Location::SheetRow {
+                        sheet: sheet.to_string(),
+                        row: self.sheet_row(index),
+                    },
+                    format!(
+                        "单元格 {name} 有内容“{}”，但表头只有 {width} 列（{}）。请检查该行是否错位或多出单元格后重新导入。",
+                        preview(&row.texts[column]),
+                        header_texts[..width]
+                            .iter()
+                            .map(|t| t.trim())
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    ),
+                ));
+            }
             table.rows.push(SourceRow {
                 location: Location::SheetRow {
                     sheet: sheet.to_string(),
                     row: self.sheet_row(index),
                 },
-                cells: row.texts.iter().map(|t| RichText::plain(t)).collect(),
+                cells: row.texts[..width.min(row.texts.len())]
+                    .iter()
+                    .map(|t| RichText::plain(t))
+                    .collect(),
             });
         }
-        table
+        Ok(table)
     }
 }
 
-/// Refuses any merged region of more than one cell that overlaps the table (from the
-/// header row to the last row, within the used columns). Merges above the header — a
-/// title across the sheet — are fine.
-fn check_merges(
+/// Merged regions that overlap the table (from the header row to the last row,
+/// within the used columns). A region down one column below the header — one unit
+/// leading several consecutive tasks — is filled down into every row it spans and
+/// noted; any other (across columns, into the header, or over 序号, which would leave
+/// rows without their own number) is refused. Merges above the header — a title across
+/// the sheet — are fine.
+fn apply_merges(
     sheet: &str,
-    grid: &Grid,
+    grid: &mut Grid,
     header: usize,
     merges: &[Dimensions],
-) -> Result<(), ImportError> {
+) -> Result<Vec<ImportNote>, ImportError> {
     let (Some(last_row), Some(last_col)) =
         (grid.rows.len().checked_sub(1), grid.width.checked_sub(1))
     else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let first_row = grid.start.0 as u64 + header as u64;
     let last_row = grid.start.0 as u64 + last_row as u64;
     let first_col = grid.start.1 as u64;
     let last_col = grid.start.1 as u64 + last_col as u64;
-    let mut offending: Vec<&Dimensions> = merges
+    let mut inside: Vec<&Dimensions> = merges
         .iter()
         .filter(|m| m.start != m.end)
         .filter(|m| {
@@ -153,21 +251,61 @@ fn check_merges(
                 && u64::from(m.end.1) >= first_col
         })
         .collect();
-    offending.sort_by_key(|m| m.start);
-    match offending.first() {
-        None => Ok(()),
-        Some(m) => Err(ImportError::at(
-            Location::SheetRow {
-                sheet: sheet.to_string(),
-                row: m.start.0 as usize + 1,
-            },
-            format!(
-                "单元格 {}:{} 是合并单元格，{MERGED_ADVICE}",
-                cell_name(m.start),
-                cell_name(m.end)
+    inside.sort_by_key(|m| m.start);
+    let header_texts = grid.rows[header].texts.clone();
+    let at = |row: u32| Location::SheetRow {
+        sheet: sheet.to_string(),
+        row: row as usize + 1,
+    };
+    let mut notes = Vec::new();
+    for m in inside {
+        let name = format!("{}:{}", cell_name(m.start), cell_name(m.end));
+        if m.start.1 != m.end.1 || u64::from(m.start.0) <= first_row {
+            return Err(ImportError::at(
+                at(m.start.0),
+                format!("单元格 {name} 是合并单元格，{MERGED_ADVICE}"),
+            ));
+        }
+        let column = (u64::from(m.start.1) - first_col) as usize;
+        let column_name = header_texts
+            .get(column)
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| format!("第{}列", column + 1));
+        let (top, bottom) = (m.start.0 as usize + 1, m.end.0 as usize + 1);
+        if recognise(&column_name) == Some(Column::Number) {
+            return Err(ImportError::at(
+                at(m.start.0),
+                format!(
+                    "“{column_name}”列的单元格 {name} 把第 {top}—{bottom} 行合并为一格，无法分清这几行各是哪一项任务。请取消合并，为每一行填写序号后重新导入。"
+                ),
+            ));
+        }
+        let from = (u64::from(m.start.0) - grid.start.0 as u64) as usize;
+        let to = ((u64::from(m.end.0) - grid.start.0 as u64) as usize).min(grid.rows.len() - 1);
+        let value = grid.rows[from].texts[column].clone();
+        for row in &mut grid.rows[from + 1..=to] {
+            row.texts[column] = value.clone();
+        }
+        notes.push(ImportNote {
+            location: at(m.start.0),
+            message: format!(
+                "“{column_name}”列第 {top}—{bottom} 行是一个合并单元格（{name}，“{}”），已填入其中每一行。",
+                preview(&value)
             ),
-        )),
+        });
     }
+    Ok(notes)
+}
+
+/// The first 20 characters of a cell, for messages.
+fn preview(text: &str) -> String {
+    let text = text.trim();
+    let mut out: String = text.chars().take(20).collect();
+    if text.chars().count() > 20 {
+        out.push('…');
+    }
+    out
 }
 
 /// A1-style name of a 0-based (row, column).
@@ -371,6 +509,66 @@ mod tests {
             }
             other => panic!("expected merged-cell error, got {other:?}"),
         }
+    }
+
+    fn units_sheet(merge: (u16, u32, u32), extra: bool) -> Vec<u8> {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name(SHEET).expect("name sheet");
+        header(ws, 0);
+        for row in 1..=4u32 {
+            ws.write_number(row, 0, f64::from(row)).expect("write");
+            ws.write_string(row, 1, format!("任务{row}"))
+                .expect("write");
+            ws.write_string(row, 2, "区财政局").expect("write");
+            ws.write_string(row, 3, "推进中。").expect("write");
+        }
+        let (col, top, bottom) = merge;
+        let value = if col == 0 { "1" } else { "区发改局" };
+        ws.merge_range(top, col, bottom, col, value, &Format::new())
+            .expect("merge");
+        if extra {
+            ws.write_string(3, 5, "多出的值").expect("write");
+        }
+        wb.save_to_buffer().expect("save workbook")
+    }
+
+    #[test]
+    fn xlsx_vertical_merge_is_filled_down_and_noted() {
+        let table = read_xlsx(&units_sheet((2, 1, 3), false)).expect("merged units import");
+        let units: Vec<String> = table.rows[1..]
+            .iter()
+            .map(|r| r.texts()[2].clone())
+            .collect();
+        assert_eq!(units, vec!["区发改局", "区发改局", "区发改局", "区财政局"]);
+        assert_eq!(
+            table.notes,
+            vec![ImportNote {
+                location: Location::SheetRow {
+                    sheet: SHEET.to_string(),
+                    row: 2
+                },
+                message: "“牵头责任单位”列第 2—4 行是一个合并单元格（C2:C4，“区发改局”），已填入其中每一行。".into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn xlsx_merge_over_number_is_refused_with_rows() {
+        let err = read_xlsx(&units_sheet((0, 1, 2), false)).expect_err("merged 序号 refused");
+        assert_eq!(
+            err.to_string(),
+            "工作表“落实情况”第 2 行：“序号”列的单元格 A2:A3 把第 2—3 行合并为一格，无法分清这几行各是哪一项任务。请取消合并，为每一行填写序号后重新导入。"
+        );
+    }
+
+    #[test]
+    fn xlsx_value_beyond_the_header_is_refused() {
+        let err = read_xlsx(&units_sheet((2, 1, 2), true)).expect_err("extra cell refused");
+        assert_eq!(
+            err.to_string(),
+            "工作表“落实情况”第 4 行：单元格 F4 有内容“多出的值”，但表头只有 5 列（序号、具体目标任务、牵头责任单位、落实情况、完成时限）。请检查该行是否错位或多出单元格后重新导入。"
+        );
     }
 
     #[test]

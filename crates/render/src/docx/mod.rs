@@ -17,7 +17,7 @@
 use std::fmt::Write as _;
 
 use chrono::Datelike;
-use duban_domain::{Notice, RichText};
+use duban_domain::{Notice, RichText, SignatureLayout};
 
 use crate::RenderError;
 use crate::layout::{
@@ -52,9 +52,14 @@ mod xml;
 use package::*;
 use xml::*;
 
-/// Renders `notice` as DOCX bytes.
+/// Renders `notice` as DOCX bytes, laid out to be sealed.
 pub fn render_docx(notice: &Notice) -> Result<Vec<u8>, RenderError> {
-    let view = NoticeView::new(notice);
+    render_docx_with(notice, SignatureLayout::Sealed)
+}
+
+/// Renders `notice` as DOCX bytes with the 署名 and 成文日期 laid out as `layout`.
+pub fn render_docx_with(notice: &Notice, layout: SignatureLayout) -> Result<Vec<u8>, RenderError> {
+    let view = NoticeView::with_layout(notice, layout);
     let stamp = Stamp::of(notice);
     let footers = [
         footer_xml(Some(page_number(Align::Right))),

@@ -21,6 +21,8 @@
 //! still never leaves the signature alone on a page. The estimate follows the body on
 //! the 22 × 28 grid from the figures the PDF template uses.
 
+use duban_domain::SignatureLayout;
+
 use super::{
     BodyParagraph, CHARS_PER_LINE, ISSUER_MARK_DROP_MM, LINE_PITCH_PT, RED_RULE_GAP_MM,
     RED_RULE_PT, SIZE_2, SIZE_3, SIZE_CHUHAO, TEXT_HEIGHT_MM, TITLE_LEADING_EM, is_half_width,
@@ -38,6 +40,12 @@ const ATTACHMENT_GAP_LINES: f64 = 1.0;
 /// Blank lines above the 署名: a 4.2 cm seal spans about four lines, with the 署名 and
 /// the date in its lower half and its top within one line of the text (§7.3.5.1).
 const SEAL_GAP_LINES: f64 = 2.0;
+/// Without a seal (§7.3.5.2): 正文（或附件说明）下空一行.
+const UNSEALED_GAP_LINES: f64 = 1.0;
+/// Without a seal: 署名 右空二字, and the date's first character two 字 right of the
+/// 署名's; a longer date 右空二字.
+const UNSEALED_RIGHT_EM: f64 = 2.0;
+const UNSEALED_DATE_SHIFT_EM: f64 = 2.0;
 /// How much tightening takes off each of those gaps, lines.
 const TIGHTENING_LINES: f64 = 0.5;
 /// Compression scales the block's white space (gaps and leading) down to this share of
@@ -70,9 +78,28 @@ pub struct SignaturePlacement {
 }
 
 impl SignaturePlacement {
+    /// The sealed placement (§7.3.5.1).
     pub fn new(signatory: &str, date: &str) -> Self {
+        Self::for_layout(signatory, date, SignatureLayout::Sealed)
+    }
+
+    pub fn for_layout(signatory: &str, date: &str, layout: SignatureLayout) -> Self {
         let signatory = text_width_em(signatory);
         let date = text_width_em(date);
+        if layout == SignatureLayout::Unsealed {
+            // The 署名's first character, as a distance from the right edge.
+            let date_right = UNSEALED_RIGHT_EM + signatory - UNSEALED_DATE_SHIFT_EM - date;
+            if date_right >= UNSEALED_RIGHT_EM {
+                return SignaturePlacement {
+                    signatory_right_em: UNSEALED_RIGHT_EM,
+                    date_right_em: date_right,
+                };
+            }
+            return SignaturePlacement {
+                signatory_right_em: UNSEALED_RIGHT_EM + date + UNSEALED_DATE_SHIFT_EM - signatory,
+                date_right_em: UNSEALED_RIGHT_EM,
+            };
+        }
         // The common centre line, as a distance from the right edge.
         let centre = (DATE_RIGHT_EM + date / 2.0).max(SIGNATORY_MIN_RIGHT_EM + signatory / 2.0);
         SignaturePlacement {
@@ -138,6 +165,7 @@ pub(super) struct ClosingText<'a> {
     pub signatory: bool,
     pub date: bool,
     pub note: bool,
+    pub layout: SignatureLayout,
 }
 
 impl Closing {
@@ -145,10 +173,14 @@ impl Closing {
         let (attachment_lines, attachment_tracking_em) = closing
             .attachment_note
             .map_or((0, 0.0), attachment_note_fit);
-        let shape = (
+        let shape = Shape {
             attachment_tracking_em,
-            above.body.last().map_or(0, last_line_start),
-        );
+            last_line_from: above.body.last().map_or(0, last_line_start),
+            signature_gap_lines: match closing.layout {
+                SignatureLayout::Sealed => SEAL_GAP_LINES,
+                SignatureLayout::Unsealed => UNSEALED_GAP_LINES,
+            },
+        };
         let mut flow = Flow::after_head(above);
         if let Some(recipients) = above.recipients {
             flow.paragraph(grid_lines(text_width_em(recipients)));
@@ -212,13 +244,17 @@ impl Closing {
 
     /// The block's spacing with each gap `tightening` lines narrower than the
     /// standard's, and all its white space (what is not a 3号 box) scaled by `scale`.
-    fn spaced(scale: f64, tightening: f64, shape: (f64, usize), fit: ClosingFit) -> Self {
-        let (attachment_tracking_em, last_line_from) = shape;
+    fn spaced(scale: f64, tightening: f64, shape: Shape, fit: ClosingFit) -> Self {
+        let Shape {
+            attachment_tracking_em,
+            last_line_from,
+            signature_gap_lines,
+        } = shape;
         let drop =
             |blank_lines: f64| SIZE_3 + scale * ((1.0 + blank_lines) * LINE_PITCH_PT - SIZE_3);
         Closing {
             attachment_drop_pt: drop(ATTACHMENT_GAP_LINES - tightening),
-            signature_drop_pt: drop(SEAL_GAP_LINES - tightening),
+            signature_drop_pt: drop(signature_gap_lines - tightening),
             line_pitch_pt: drop(0.0),
             attachment_tracking_em,
             last_line_from,
@@ -228,6 +264,15 @@ impl Closing {
 }
 
 const EPSILON: f64 = 1e-6;
+
+/// What the spacing keeps whatever its scale.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    attachment_tracking_em: f64,
+    last_line_from: usize,
+    /// Blank lines above the 署名 before tightening.
+    signature_gap_lines: f64,
+}
 
 fn page_height_pt() -> f64 {
     mm_to_pt(TEXT_HEIGHT_MM)

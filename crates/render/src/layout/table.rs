@@ -144,17 +144,38 @@ impl TableView {
 }
 
 /// A units cell: units the source separated by spaces (one per line in the original)
-/// go one per line; anything else stays one paragraph as written.
+/// go one per line, a bracketed alias or role (`(中山路及周边商圈业态提升工作领导小组办公室)`)
+/// on a line of its own under its unit, so that no line breaks inside a unit's name;
+/// anything else stays one paragraph as written.
 fn unit_cell(text: &str) -> RichText {
     let text = text.trim();
     if text.is_empty() {
         return RichText::default();
     }
-    let tokens: Vec<&str> = text.split_whitespace().collect();
+    // Tokens, a bracket's words kept together.
+    let mut tokens: Vec<String> = Vec::new();
+    let mut open = false;
+    for word in text.split_whitespace() {
+        if open && let Some(last) = tokens.last_mut() {
+            last.push(' ');
+            last.push_str(word);
+        } else {
+            tokens.push(word.to_string());
+        }
+        let opens = word.matches(['(', '（']).count();
+        let closes = word.matches([')', '）']).count();
+        open = if open {
+            closes < opens + 1
+        } else {
+            opens > closes
+        };
+    }
+    let bracketed = |t: &str| t.starts_with(['(', '（']) && t.ends_with([')', '）']);
     let listy = tokens.len() > 1
-        && tokens
-            .iter()
-            .all(|t| !t.contains(['，', '。', '；', ',', ';']) && t.chars().count() <= 16);
+        && tokens.iter().all(|t| {
+            bracketed(t) || (!t.contains(['，', '。', '；', ',', ';']) && t.chars().count() <= 16)
+        })
+        && !tokens.iter().all(|t| bracketed(t));
     if listy {
         RichText::plain(&tokens.join("\n"))
     } else {
@@ -232,4 +253,24 @@ pub fn column_widths(headers: &[&str], rows: &[Vec<RichText>], total_mm: f64) ->
         .zip(&weight)
         .map(|(w, k)| w + spare * k / weight_sum)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bracketed_alias_goes_on_its_own_line_under_its_unit() {
+        let cell = unit_cell("区文旅局 区商务局 (中山路及周边商圈业态提升工作领导小组办公室)");
+        assert_eq!(
+            cell.plain_text(),
+            "区文旅局\n区商务局\n(中山路及周边商圈业态提升工作领导小组办公室)"
+        );
+        let cell = unit_cell("区委文明办 （区创城办 牵头） 区城管局");
+        assert_eq!(cell.plain_text(), "区委文明办\n（区创城办 牵头）\n区城管局");
+        assert_eq!(
+            unit_cell("区发改局，区财政局").plain_text(),
+            "区发改局，区财政局"
+        );
+    }
 }

@@ -170,6 +170,10 @@ fn closing(view: &NoticeView) -> Value {
             Value::Float(view.signature.signatory_right_em),
         ),
         ("date_right", Value::Float(view.signature.date_right_em)),
+        (
+            "sealed",
+            Value::Bool(view.layout == duban_domain::SignatureLayout::Sealed),
+        ),
     ])
 }
 

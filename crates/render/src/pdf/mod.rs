@@ -7,15 +7,16 @@
 //! and fonts give the same bytes.
 
 mod data;
+mod discover;
 mod fonts;
 
-pub use fonts::Fonts;
+pub use fonts::{FontKind, Fonts, OPEN_FANGSONG};
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::Datelike;
-use duban_domain::Notice;
+use duban_domain::{Notice, SignatureLayout};
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Duration, Smart, Value};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
@@ -36,7 +37,16 @@ const SHEET_TEMPLATE: &str = include_str!("sheet.typ");
 /// 发文机关标志 and rule, title, body, 附件说明, 署名 and 成文日期, 附注, page numbers, and
 /// the attachment table on landscape pages with its header repeated. Deterministic.
 pub fn render_pdf(notice: &Notice, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
-    let view = NoticeView::new(notice);
+    render_pdf_with(notice, fonts, SignatureLayout::Sealed)
+}
+
+/// [`render_pdf`] with the 署名 and 成文日期 laid out as `layout`.
+pub fn render_pdf_with(
+    notice: &Notice,
+    fonts: &Fonts,
+    layout: SignatureLayout,
+) -> Result<Vec<u8>, RenderError> {
+    let view = NoticeView::with_layout(notice, layout);
     let world = NoticeWorld::new(
         "notice.typ",
         TEMPLATE,
@@ -66,6 +76,16 @@ pub fn render_sheet_pdf(
 
 /// Typesets `world` and writes it as PDF with `ident` as its identifier.
 fn compile(world: &NoticeWorld, ident: &str) -> Result<Vec<u8>, RenderError> {
+    compile_limited(world, ident, duban_domain::limits::PDF_PAGES)
+}
+
+/// Lays out the document and writes the PDF, refusing one of more than `max_pages`
+/// pages before the PDF (the larger part of the memory) is written.
+fn compile_limited(
+    world: &NoticeWorld,
+    ident: &str,
+    max_pages: usize,
+) -> Result<Vec<u8>, RenderError> {
     let compiled = typst::compile::<PagedDocument>(world);
     // typst memoises layout work globally; drop it after each render so a
     // long-running server does not grow, and every render costs the same.
@@ -73,6 +93,12 @@ fn compile(world: &NoticeWorld, ident: &str) -> Result<Vec<u8>, RenderError> {
     let document = compiled
         .output
         .map_err(|errors| diagnostics(world, &errors))?;
+    let pages = document.pages().len();
+    if pages > max_pages {
+        return Err(RenderError::TooLarge(format!(
+            "PDF 将有 {pages} 页，超过每份 PDF 最多 {max_pages} 页的限制。请拆分通报或缩短单元格内容后重试。"
+        )));
+    }
     let options = PdfOptions {
         ident: Smart::Custom(format!("duban:{ident}")),
         creator: Smart::Custom(Some("duban".to_string())),
@@ -216,6 +242,41 @@ impl World for NoticeWorld {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pdf_past_the_page_limit_is_refused_naming_it() {
+        let notice = seed();
+        let view = NoticeView::new(&notice);
+        let fonts = Fonts::default();
+        let world = NoticeWorld::new(
+            "notice.typ",
+            TEMPLATE,
+            data::inputs(&view, &fonts),
+            &fonts,
+            notice.document.date,
+        )
+        .unwrap();
+        let err = compile_limited(&world, "test", 10).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "PDF 将有 28 页，超过每份 PDF 最多 10 页的限制。请拆分通报或缩短单元格内容后重试。"
+        );
+        assert!(compile_limited(&world, "test", 28).is_ok());
+    }
+
+    #[test]
+    fn a_notice_past_the_task_limit_is_not_rendered() {
+        let mut notice = seed();
+        let task = notice.tasks[0].clone();
+        notice.tasks = vec![task; duban_domain::limits::NOTICE_TASKS + 1];
+        for format in crate::OutputFormat::ALL {
+            let err = crate::render(&notice, format, &Default::default()).unwrap_err();
+            assert!(
+                err.to_string().contains("超过每份通报最多 10000 项的限制"),
+                "{format}: {err}"
+            );
+        }
+    }
     use typst::layout::{Frame, FrameItem};
 
     fn seed() -> Notice {

@@ -9,5 +9,7 @@ mod docx;
 mod html;
 #[cfg(feature = "pdf")]
 mod pdf;
+#[cfg(feature = "pdf")]
+mod seal;
 mod signature;
 mod xlsx;

@@ -148,3 +148,73 @@ fn a_table_without_progress_is_a_decomposition_sheet() {
         "a 分解通知 has no 落实情况"
     );
 }
+
+#[test]
+fn xlsx_rows_are_tall_enough_and_the_header_is_bold() {
+    let notice = common::seed();
+    let bytes = render_xlsx(&notice).unwrap();
+    let sheet = part(&bytes, "xl/worksheets/sheet1.xml");
+    // Every row has a custom height; the longest 落实情况 (~800 characters in a
+    // 115 mm column, ~27 a line) needs ~30 lines of 16.5 pt.
+    let heights: Vec<f64> = sheet
+        .split("<row ")
+        .skip(1)
+        .map(|row| {
+            let ht = row
+                .split("ht=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap_or_else(|| panic!("row without a height: {}", &row[..80]));
+            assert!(row.contains("customHeight=\"1\""));
+            ht.parse().expect("a number")
+        })
+        .collect();
+    assert_eq!(heights.len(), 36);
+    // Excel keeps heights in whole pixels (0.75 pt).
+    assert!(
+        (heights[0] - 20.5).abs() <= 0.75,
+        "header: one line, {}",
+        heights[0]
+    );
+    let longest = notice
+        .tasks
+        .iter()
+        .map(|t| {
+            t.progress
+                .as_ref()
+                .map_or(0, |p| p.plain_text().chars().count())
+        })
+        .max()
+        .unwrap();
+    let tallest = heights.iter().cloned().fold(0.0, f64::max);
+    assert!(longest > 600, "{longest}");
+    assert!(
+        // Excel's largest row is 409 pt.
+        tallest >= ((longest as f64 / 27.0) * 16.5).min(408.0) && tallest <= 409.0,
+        "tallest row {tallest} pt for {longest} characters"
+    );
+    assert!(heights[1..].iter().all(|h| *h >= 19.75));
+    let styles = part(&bytes, "xl/styles.xml");
+    let bold_heiti = styles
+        .split("<font>")
+        .any(|f| f.contains("<b/>") && f.contains("黑体"));
+    assert!(bold_heiti, "bold 黑体 header font: {styles}");
+}
+
+#[test]
+fn duban_xlsx_reimports_with_its_document_fields() {
+    let notice = common::seed();
+    let bytes = render_xlsx(&notice).unwrap();
+    assert_eq!(FIELDS_SHEET, duban_formats::header::FIELDS_SHEET);
+    let back = duban_formats::import(&bytes, None, &Default::default()).expect("re-import");
+    assert_eq!(back.document, notice.document);
+    assert_eq!(back.tasks.len(), notice.tasks.len());
+    for (got, want) in back.tasks.iter().zip(&notice.tasks) {
+        assert_eq!(got.number, want.number);
+        assert_eq!(
+            common::squeeze(&got.content.plain_text()),
+            common::squeeze(&want.content.plain_text())
+        );
+        assert_eq!(got.lead_units, want.lead_units, "task {}", want.number);
+    }
+}

@@ -180,6 +180,7 @@ pub async fn prepare(
             signatory: None,
             recipients: Vec::new(),
             disclosure: Disclosure::Active,
+            signature_layout: duban_domain::SignatureLayout::Sealed,
         },
     };
     if let Some(d) = source.disclosure {
@@ -399,5 +400,11 @@ pub async fn file(
     let format = OutputFormat::from_name(format).ok_or(AppError::NotFound(
         "该文件格式（可用 docx、pdf、xlsx、html）",
     ))?;
-    crate::download::notice_file(prepared.notice(public), format).await
+    let layout = prepared
+        .source
+        .setup
+        .as_ref()
+        .map(|s| s.settings.signature_layout)
+        .unwrap_or_default();
+    crate::download::notice_file_with(prepared.notice(public), format, layout).await
 }

@@ -65,6 +65,7 @@ fn notice_page(
             user => v(user), id => id, n => v(&view.notice), body => v(body),
             view => v(&view), error => v(error), disclosures => v(disclosures),
             statuses => v(statuses), setup_missing => prepared.source.setup.is_none(),
+            fonts => v(duban_render::system_font_substitutions()),
         },
     )
 }

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Datelike, Utc};
 use duban_domain::round_notice::{DocSeries, NoticeSettings};
-use duban_domain::{Disclosure, limits};
+use duban_domain::{Disclosure, SignatureLayout, limits};
 use duban_store::NoticeSetup;
 use minijinja::context;
 use serde::Deserialize;
@@ -33,6 +33,9 @@ pub struct SettingsForm {
     pub agency: String,
     pub year: i32,
     pub next_serial: u32,
+    /// `sealed` (the default) or `unsealed`.
+    #[serde(default)]
+    pub signature_layout: SignatureLayout,
 }
 
 const SHORT: usize = 100;
@@ -92,6 +95,7 @@ impl SettingsForm {
                     .filter(|s| !s.is_empty()),
                 recipients,
                 disclosure: self.disclosure,
+                signature_layout: self.signature_layout,
             },
             series: DocSeries {
                 agency,
@@ -111,6 +115,7 @@ impl SettingsForm {
             agency: setup.series.agency.clone(),
             year: setup.series.year,
             next_serial: setup.series.next_serial,
+            signature_layout: setup.settings.signature_layout,
         }
     }
 }
@@ -132,6 +137,7 @@ pub async fn notice_settings(
             agency: String::new(),
             year: Utc::now().year(),
             next_serial: 1,
+            signature_layout: SignatureLayout::Sealed,
         },
     })
 }
@@ -177,7 +183,12 @@ fn settings_page(
     render(
         state,
         "notice_settings.html",
-        context! { user => v(user), f => v(form), error => v(error), saved => saved, disclosures => v(disclosures) },
+        context! {
+            user => v(user), f => v(form), error => v(error), saved => saved,
+            disclosures => v(disclosures),
+            layouts => v([SignatureLayout::Sealed, SignatureLayout::Unsealed]
+                .map(|l| (l.code(), l.label()))),
+        },
     )
 }
 

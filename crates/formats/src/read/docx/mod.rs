@@ -4,8 +4,13 @@
 //! Body paragraphs before the first table are the preamble, body paragraphs after it
 //! (between tables too) the trailer. Every row of every top-level table is a
 //! `SourceRow`; a cell keeps its paragraphs and bold runs. A table nested inside a
-//! cell is flattened into extra paragraphs of that cell, so nothing is lost. Merged
-//! cells are refused: their content cannot be aligned with the header.
+//! cell is flattened into extra paragraphs of that cell, so nothing is lost. A cell
+//! merged down several rows (`w:vMerge`) is filled into each of them and noted, except
+//! over 序号; cells merged across columns are refused: their content cannot be aligned
+//! with the header. Word's automatic numbering (`numbering`) is written out as the
+//! labels Word shows.
+
+mod numbering;
 
 use std::io::{Cursor, Read};
 
@@ -16,7 +21,10 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
 
 use crate::ImportError;
-use crate::source::{Location, SourceRow, SourceTable};
+use crate::columns::{Column, looks_like_header, recognise};
+use crate::error::zip_problem;
+use crate::source::{ImportNote, Location, SourceRow, SourceTable};
+use numbering::{Numbering, ParaNumbering};
 
 const FORMAT: &str = "DOCX";
 const DEFAULT_MAIN_PART: &str = "word/document.xml";
@@ -36,15 +44,40 @@ const MERGED_ADVICE: &str =
 
 pub fn read_docx(bytes: &[u8]) -> Result<SourceTable, ImportError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| ImportError::corrupt(FORMAT, format!("不是有效的 ZIP 压缩包（{e}）")))?;
+        .map_err(|e| ImportError::corrupt(FORMAT, zip_problem(&e)))?;
     let main_part = main_part_name(&mut archive);
     let xml = read_part(&mut archive, &main_part)?;
-    let mut parser = Parser::default();
+    let folder = main_part.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let sibling = |name: &str| {
+        if folder.is_empty() {
+            name.to_string()
+        } else {
+            format!("{folder}/{name}")
+        }
+    };
+    // Numbering and styles are optional parts; a damaged one only loses labels.
+    let numbering_xml = read_part(&mut archive, &sibling("numbering.xml")).ok();
+    let styles_xml = read_part(&mut archive, &sibling("styles.xml")).ok();
+    let mut parser = Parser {
+        numbering: Numbering::parse(numbering_xml.as_deref(), styles_xml.as_deref()),
+        ..Parser::default()
+    };
     parser.run(&xml)?;
+    let mut notes = parser.merge_notes();
+    if let Some((location, count)) = parser.labelled.take() {
+        notes.push(ImportNote {
+            location,
+            message: format!(
+                "文档用 Word 自动编号排出了 {count} 处编号，已按 Word 显示的样子（如 ①、一、、（一）、1.）写入文字。"
+            ),
+        });
+    }
     Ok(SourceTable {
         preamble: parser.preamble,
         rows: parser.rows,
         trailer: parser.trailer,
+        notes,
+        fields: Vec::new(),
     })
 }
 
@@ -85,12 +118,12 @@ fn read_part(
         zip::result::ZipError::FileNotFound => {
             ImportError::corrupt(FORMAT, format!("缺少 {name}，不是 Word 文档"))
         }
-        other => ImportError::corrupt(FORMAT, format!("无法解压 {name}（{other}）")),
+        other => ImportError::corrupt(FORMAT, format!("无法解压 {name}：{}", zip_problem(&other))),
     })?;
     let mut out = Vec::new();
     file.take(MAX_PART_BYTES + 1)
         .read_to_end(&mut out)
-        .map_err(|e| ImportError::corrupt(FORMAT, format!("无法解压 {name}（{e}）")))?;
+        .map_err(|_| ImportError::corrupt(FORMAT, format!("无法解压 {name}：内容不完整")))?;
     if out.len() as u64 > MAX_PART_BYTES {
         return Err(ImportError::corrupt(FORMAT, format!("{name} 过大")));
     }
@@ -116,6 +149,9 @@ enum Kind {
     Tc,
     TcPr,
     P,
+    /// A paragraph's properties (its numbering).
+    PPr,
+    NumPr,
     R,
     RPr,
     T,
@@ -126,14 +162,27 @@ enum Kind {
 /// A paragraph being read: its lines (a `w:br` starts a new one), each a list of runs.
 struct Para {
     lines: Vec<Vec<Run>>,
+    numbering: ParaNumbering,
 }
 
 impl Para {
     fn new() -> Self {
         Para {
             lines: vec![Vec::new()],
+            numbering: ParaNumbering::default(),
         }
     }
+}
+
+/// A cell merged down several rows of a top-level table.
+struct Merge {
+    table: usize,
+    column: usize,
+    column_name: String,
+    /// First and last 1-based row it spans.
+    top: usize,
+    bottom: usize,
+    value: RichText,
 }
 
 #[derive(Default)]
@@ -157,6 +206,16 @@ struct Parser {
     paras: Vec<Para>,
     /// Bold state of the open runs, innermost last.
     runs: Vec<bool>,
+    numbering: Numbering,
+    /// Where the first numbering label was written, and how many were.
+    labelled: Option<(Location, usize)>,
+    /// The open cell's `w:vMerge`: `Some(true)` starts a merge, `Some(false)` continues one.
+    vmerge: Option<bool>,
+    /// The header row of the table being read (or of the last one that had one).
+    header: Vec<String>,
+    merges: Vec<Merge>,
+    /// Merges still open, by column: index into `merges`.
+    open_merges: Vec<(usize, usize)>,
 }
 
 impl Parser {
@@ -164,9 +223,16 @@ impl Parser {
         let mut reader = NsReader::from_reader(xml);
         let mut buf = Vec::new();
         loop {
-            let (ns, event) = reader
-                .read_resolved_event_into(&mut buf)
-                .map_err(|e| ImportError::corrupt(FORMAT, format!("文档 XML 格式错误（{e}）")))?;
+            let read = reader.read_resolved_event_into(&mut buf);
+            let Ok((ns, event)) = read else {
+                return Err(ImportError::corrupt(
+                    FORMAT,
+                    format!(
+                        "正文（word/document.xml）在第 {} 字节附近格式错误",
+                        reader.error_position()
+                    ),
+                ));
+            };
             let ns = match ns {
                 ResolveResult::Bound(Namespace(n)) if n == W_NS || n == W_STRICT_NS => Ns::Word,
                 ResolveResult::Bound(Namespace(n)) if n == MC_NS => Ns::Compat,
@@ -192,24 +258,24 @@ impl Parser {
                         Kind::Other => {}
                         kind => {
                             self.open(kind);
-                            self.close(kind);
+                            self.close(kind)?;
                         }
                     }
                 }
                 Event::End(_) => {
                     if let Some(kind) = self.stack.pop() {
-                        self.close(kind);
+                        self.close(kind)?;
                     }
                 }
                 Event::Text(t) if self.in_text() => {
                     let text = t.decode().map_err(|e| {
-                        ImportError::corrupt(FORMAT, format!("文档文字编码错误（{e}）"))
+                        ImportError::corrupt(FORMAT, format!("正文文字编码错误（{e}）"))
                     })?;
                     self.push_text(&text);
                 }
                 Event::CData(t) if self.in_text() => {
                     let text = t.decode().map_err(|e| {
-                        ImportError::corrupt(FORMAT, format!("文档文字编码错误（{e}）"))
+                        ImportError::corrupt(FORMAT, format!("正文文字编码错误（{e}）"))
                     })?;
                     self.push_text(&text);
                 }
@@ -241,6 +307,8 @@ impl Parser {
             b"tc" if top_level => Kind::Tc,
             b"tcPr" if top_level && self.stack.last() == Some(&Kind::Tc) => Kind::TcPr,
             b"p" => Kind::P,
+            b"pPr" if self.stack.last() == Some(&Kind::P) => Kind::PPr,
+            b"numPr" if self.stack.last() == Some(&Kind::PPr) => Kind::NumPr,
             b"r" => Kind::R,
             b"rPr" if self.stack.last() == Some(&Kind::R) => Kind::RPr,
             b"t" if self.stack.last() == Some(&Kind::R) => Kind::T,
@@ -255,33 +323,51 @@ impl Parser {
                 if self.table_depth == 1 {
                     self.tables_seen += 1;
                     self.row_number = 0;
+                    self.open_merges.clear();
                 }
             }
             Kind::Tr => {
                 self.row_number += 1;
                 self.row = Some(Vec::new());
             }
-            Kind::Tc => self.cell = Some(RichText::default()),
+            Kind::Tc => {
+                self.cell = Some(RichText::default());
+                self.vmerge = None;
+            }
             Kind::P => self.paras.push(Para::new()),
             Kind::R => self.runs.push(false),
-            Kind::TrPr | Kind::TcPr | Kind::RPr | Kind::T | Kind::Other => {}
+            Kind::TrPr
+            | Kind::TcPr
+            | Kind::RPr
+            | Kind::T
+            | Kind::PPr
+            | Kind::NumPr
+            | Kind::Other => {}
         }
     }
 
-    fn close(&mut self, kind: Kind) {
+    fn close(&mut self, kind: Kind) -> Result<(), ImportError> {
         match kind {
             Kind::Tbl => self.table_depth = self.table_depth.saturating_sub(1),
             Kind::Tr => {
                 if let Some(cells) = self.row.take() {
-                    self.rows.push(SourceRow {
+                    let row = SourceRow {
                         location: self.location(),
                         cells,
-                    });
+                    };
+                    if looks_like_header(&row.texts()) {
+                        self.header = row.texts();
+                        self.open_merges.clear();
+                    }
+                    self.rows.push(row);
                 }
             }
             Kind::Tc => {
-                if let (Some(cell), Some(row)) = (self.cell.take(), self.row.as_mut()) {
-                    row.push(cell);
+                if let Some(mut cell) = self.cell.take() {
+                    self.merge(&mut cell)?;
+                    if let Some(row) = self.row.as_mut() {
+                        row.push(cell);
+                    }
                 }
             }
             Kind::P => {
@@ -292,8 +378,117 @@ impl Parser {
             Kind::R => {
                 self.runs.pop();
             }
-            Kind::TrPr | Kind::TcPr | Kind::RPr | Kind::T | Kind::Other => {}
+            Kind::TrPr
+            | Kind::TcPr
+            | Kind::RPr
+            | Kind::T
+            | Kind::PPr
+            | Kind::NumPr
+            | Kind::Other => {}
         }
+        Ok(())
+    }
+
+    /// A closing cell's part in a vertical merge: a continuing cell takes the
+    /// merge's content (Word leaves it empty), unless the merge is over 序号.
+    fn merge(&mut self, cell: &mut RichText) -> Result<(), ImportError> {
+        let column = self.cell_column() - 1;
+        let open = self.open_merges.iter().position(|(c, _)| *c == column);
+        match self.vmerge {
+            Some(false) => {
+                let index = match open {
+                    Some(i) => self.open_merges[i].1,
+                    None => {
+                        // A continuation with no start: the row above holds the content.
+                        let above = self
+                            .rows
+                            .last()
+                            .filter(|_| self.row_number > 1)
+                            .and_then(|r| r.cells.get(column))
+                            .cloned()
+                            .unwrap_or_default();
+                        self.start_merge(column, self.row_number - 1, above)
+                    }
+                };
+                let merge = &mut self.merges[index];
+                merge.bottom = self.row_number;
+                if recognise(&merge.column_name) == Some(Column::Number) {
+                    return Err(ImportError::at(
+                        Location::TableRow {
+                            table: merge.table,
+                            row: merge.top,
+                        },
+                        format!(
+                            "第 {}—{} 行的“{}”单元格纵向合并为一格，无法分清这几行各是哪一项任务。请取消合并，为每一行填写序号后重新导入。",
+                            merge.top, merge.bottom, merge.column_name
+                        ),
+                    ));
+                }
+                *cell = merge.value.clone();
+            }
+            Some(true) => {
+                if let Some(i) = open {
+                    self.open_merges.remove(i);
+                }
+                self.start_merge(column, self.row_number, cell.clone());
+            }
+            None => {
+                if let Some(i) = open {
+                    self.open_merges.remove(i);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn start_merge(&mut self, column: usize, top: usize, value: RichText) -> usize {
+        let column_name = self
+            .header
+            .get(column)
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| format!("第{}列", column + 1));
+        self.merges.push(Merge {
+            table: self.tables_seen,
+            column,
+            column_name,
+            top,
+            bottom: top,
+            value,
+        });
+        let index = self.merges.len() - 1;
+        self.open_merges.retain(|(c, _)| *c != column);
+        self.open_merges.push((column, index));
+        index
+    }
+
+    /// One note per merged cell that spans more than one row.
+    fn merge_notes(&self) -> Vec<ImportNote> {
+        self.merges
+            .iter()
+            .filter(|m| m.bottom > m.top)
+            .map(|m| {
+                let text = m.value.plain_text();
+                let text = text.trim();
+                let mut preview: String = text.chars().take(20).collect();
+                if text.chars().count() > 20 {
+                    preview.push('…');
+                }
+                ImportNote {
+                    location: Location::TableRow {
+                        table: m.table,
+                        row: m.top,
+                    },
+                    message: format!(
+                        "“{}”列（第 {} 列）第 {}—{} 行是一个纵向合并的单元格（“{preview}”），已填入其中每一行。",
+                        m.column_name,
+                        m.column + 1,
+                        m.top,
+                        m.bottom
+                    ),
+                }
+            })
+            .collect()
     }
 
     /// An element that carries no structure of its own: run content, properties.
@@ -340,12 +535,22 @@ impl Parser {
                     format!("该行第 {column} 个单元格与左侧单元格横向合并，{MERGED_ADVICE}"),
                 ));
             }
-            (b"vMerge", Some(Kind::TcPr)) if !restarts(e) => {
-                let column = self.cell_column();
-                return Err(ImportError::at(
-                    self.location(),
-                    format!("该行第 {column} 个单元格与上一行纵向合并，{MERGED_ADVICE}"),
-                ));
+            (b"vMerge", Some(Kind::TcPr)) => self.vmerge = Some(restarts(e)),
+            (b"pStyle", Some(Kind::PPr)) => {
+                if let Some(para) = self.paras.last_mut() {
+                    para.numbering.style = attribute(e, b"val");
+                }
+            }
+            (b"numId", Some(Kind::NumPr)) => {
+                if let Some(para) = self.paras.last_mut() {
+                    para.numbering.num_id = attribute(e, b"val");
+                }
+            }
+            (b"ilvl", Some(Kind::NumPr)) => {
+                if let Some(para) = self.paras.last_mut() {
+                    para.numbering.level =
+                        attribute(e, b"val").and_then(|v| v.trim().parse::<usize>().ok());
+                }
             }
             (b"gridBefore", Some(Kind::TrPr)) => {
                 // Grid columns skipped before the first cell: keep the cells aligned.
@@ -386,8 +591,31 @@ impl Parser {
         }
     }
 
-    /// A finished paragraph goes to the open cell, or to the preamble or trailer.
-    fn emit(&mut self, para: Para) {
+    /// A finished paragraph goes to the open cell, or to the preamble or trailer,
+    /// with the label Word's numbering shows in front of it.
+    fn emit(&mut self, mut para: Para) {
+        if para.numbering != ParaNumbering::default()
+            && let Some(label) = self.numbering.label(&para.numbering)
+        {
+            if let Some(first) = para.lines.first_mut() {
+                first.insert(
+                    0,
+                    Run {
+                        text: label,
+                        bold: false,
+                    },
+                );
+            }
+            let location = if self.table_depth > 0 {
+                self.location()
+            } else {
+                Location::Paragraph(self.preamble.len() + self.trailer.len() + 1)
+            };
+            match self.labelled.as_mut() {
+                Some((_, count)) => *count += 1,
+                None => self.labelled = Some((location, 1)),
+            }
+        }
         if self.table_depth > 0 {
             if let Some(cell) = self.cell.as_mut() {
                 for line in para.lines {
@@ -428,8 +656,7 @@ fn skipped(ns: Ns, name: &[u8]) -> bool {
     match ns {
         Ns::Word => matches!(
             name,
-            b"pPr"
-                | b"tblPr"
+            b"tblPr"
                 | b"tblGrid"
                 | b"sectPr"
                 | b"rPrChange"
@@ -462,7 +689,7 @@ fn on_off(val: Option<&str>) -> bool {
 
 fn entity_text(r: &BytesRef<'_>) -> Result<String, ImportError> {
     let bad = |e: &dyn std::fmt::Display| {
-        ImportError::corrupt(FORMAT, format!("文档 XML 格式错误（{e}）"))
+        ImportError::corrupt(FORMAT, format!("正文中的字符引用“{e}”无法识别"))
     };
     if let Some(c) = r.resolve_char_ref().map_err(|e| bad(&e))? {
         return Ok(c.to_string());
@@ -519,287 +746,4 @@ fn symbol(font: Option<&str>, code: &str) -> Option<char> {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::io::Write;
-
-    use docx_rs::{Docx, Paragraph, Run as DocxRun, Table, TableCell, TableRow, VMergeType};
-
-    use super::*;
-
-    fn text_cell(text: &str) -> TableCell {
-        TableCell::new().add_paragraph(Paragraph::new().add_run(DocxRun::new().add_text(text)))
-    }
-
-    fn header_row() -> TableRow {
-        TableRow::new(vec![
-            text_cell("序号"),
-            text_cell("具体目标任务"),
-            text_cell("牵头责任单位"),
-            text_cell("落实情况"),
-        ])
-    }
-
-    fn para(text: &str) -> Paragraph {
-        Paragraph::new().add_run(DocxRun::new().add_text(text))
-    }
-
-    fn pack(docx: Docx) -> Vec<u8> {
-        let mut out = Cursor::new(Vec::new());
-        docx.build().pack(&mut out).expect("pack docx fixture");
-        out.into_inner()
-    }
-
-    /// A package holding only the given `word/document.xml` body content.
-    fn raw_docx(body: &str) -> Vec<u8> {
-        let xml = format!(
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><w:body>{body}</w:body></w:document>"#
-        );
-        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        zip.start_file(
-            "word/document.xml",
-            zip::write::SimpleFileOptions::default(),
-        )
-        .expect("start zip entry");
-        zip.write_all(xml.as_bytes()).expect("write zip entry");
-        zip.finish().expect("finish zip").into_inner()
-    }
-
-    fn notice() -> Vec<u8> {
-        let progress = TableCell::new()
-            .add_paragraph(
-                Paragraph::new()
-                    .add_run(DocxRun::new().add_text("区住建局：").bold())
-                    .add_run(DocxRun::new().add_text("已完成立项。")),
-            )
-            .add_paragraph(para("二是加快推进征迁。"));
-        let table1 = Table::new(vec![
-            header_row(),
-            TableRow::new(vec![
-                text_cell("1"),
-                text_cell("抓紧推进旧城改造。"),
-                text_cell("区住建局"),
-                progress,
-            ]),
-        ]);
-        let table2 = Table::new(vec![
-            header_row(),
-            TableRow::new(vec![
-                text_cell("2"),
-                text_cell("强化财政收入调度。"),
-                text_cell("区财政局"),
-                text_cell("1-9 月完成年预算 67.9%。"),
-            ]),
-            TableRow::new(vec![
-                text_cell("3"),
-                text_cell("优化营商环境。"),
-                TableCell::new().add_paragraph(
-                    Paragraph::new().add_run(
-                        DocxRun::new()
-                            .add_text("区发改局")
-                            .add_tab()
-                            .add_text("区商务局"),
-                    ),
-                ),
-                text_cell("持续推进。"),
-            ]),
-        ]);
-        pack(
-            Docx::new()
-                .add_paragraph(para("泉州市鲤城区人民政府办公室文件"))
-                .add_paragraph(Paragraph::new())
-                .add_paragraph(para("泉鲤政办〔2020〕48号"))
-                .add_table(table1)
-                .add_paragraph(para("— 3 —"))
-                .add_table(table2)
-                .add_paragraph(para("抄送：区委办。")),
-        )
-    }
-
-    #[test]
-    fn docx_notice_preamble_rows_and_trailer() {
-        let table = read_docx(&notice()).expect("read notice");
-        assert_eq!(
-            table.preamble,
-            vec!["泉州市鲤城区人民政府办公室文件", "泉鲤政办〔2020〕48号"]
-        );
-        assert_eq!(table.trailer, vec!["— 3 —", "抄送：区委办。"]);
-        assert_eq!(table.rows.len(), 5);
-        let locations: Vec<Location> = table.rows.iter().map(|r| r.location.clone()).collect();
-        assert_eq!(
-            locations,
-            vec![
-                Location::TableRow { table: 1, row: 1 },
-                Location::TableRow { table: 1, row: 2 },
-                Location::TableRow { table: 2, row: 1 },
-                Location::TableRow { table: 2, row: 2 },
-                Location::TableRow { table: 2, row: 3 },
-            ]
-        );
-        assert_eq!(
-            table.rows[0].texts(),
-            vec!["序号", "具体目标任务", "牵头责任单位", "落实情况"]
-        );
-        assert_eq!(table.rows[2].texts(), table.rows[0].texts());
-        assert_eq!(
-            table.rows[4].texts(),
-            vec!["3", "优化营商环境。", "区发改局\t区商务局", "持续推进。"]
-        );
-    }
-
-    #[test]
-    fn docx_cell_keeps_paragraphs_and_bold() {
-        let table = read_docx(&notice()).expect("read notice");
-        let progress = &table.rows[1].cells[3];
-        assert_eq!(progress.paragraphs.len(), 2);
-        assert_eq!(
-            progress.plain_text(),
-            "区住建局：已完成立项。\n二是加快推进征迁。"
-        );
-        assert_eq!(progress.bold_runs().collect::<Vec<_>>(), vec!["区住建局："]);
-        assert_eq!(progress.paragraphs[0].runs.len(), 2);
-        assert!(!progress.paragraphs[0].runs[1].bold);
-        assert!(!table.rows[1].cells[1].has_bold());
-    }
-
-    #[test]
-    fn docx_grid_span_is_refused_with_row() {
-        let bytes = pack(Docx::new().add_table(Table::new(vec![
-            header_row(),
-            TableRow::new(vec![
-                text_cell("1"),
-                text_cell("任务"),
-                TableCell::new()
-                    .add_paragraph(para("区发改局，已完成。"))
-                    .grid_span(2),
-            ]),
-        ])));
-        match read_docx(&bytes) {
-            Err(ImportError::At { location, message }) => {
-                assert_eq!(location, Location::TableRow { table: 1, row: 2 });
-                assert!(
-                    message.contains("第 3 个单元格横向合并了 2 列"),
-                    "{message}"
-                );
-                assert!(message.contains("请取消合并"), "{message}");
-            }
-            other => panic!("expected merged-cell error, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn docx_vertical_merge_continuation_is_refused() {
-        let bytes = pack(Docx::new().add_table(Table::new(vec![
-            header_row(),
-            TableRow::new(vec![
-                text_cell("1"),
-                text_cell("任务甲"),
-                text_cell("区发改局").vertical_merge(VMergeType::Restart),
-                text_cell("已完成。"),
-            ]),
-            TableRow::new(vec![
-                text_cell("2"),
-                text_cell("任务乙"),
-                TableCell::new()
-                    .add_paragraph(Paragraph::new())
-                    .vertical_merge(VMergeType::Continue),
-                text_cell("推进中。"),
-            ]),
-        ])));
-        let err = read_docx(&bytes).expect_err("merged cells must be refused");
-        assert_eq!(
-            err.to_string(),
-            format!("第 1 个表格第 3 行：该行第 3 个单元格与上一行纵向合并，{MERGED_ADVICE}")
-        );
-    }
-
-    #[test]
-    fn docx_run_details_from_raw_xml() {
-        let row = |cells: &[&str]| {
-            let cells: String = cells.iter().map(|c| format!("<w:tc>{c}</w:tc>")).collect();
-            format!("<w:tr>{cells}</w:tr>")
-        };
-        let p = |runs: &str| format!("<w:p>{runs}</w:p>");
-        let header = row(&[
-            &p("<w:r><w:t>序号</w:t></w:r>"),
-            &p("<w:r><w:t>落实情况</w:t></w:r>"),
-        ]);
-        let nested = format!(
-            "<w:tbl><w:tr><w:tc>{}</w:tc><w:tc>{}</w:tc></w:tr></w:tbl>",
-            p("<w:r><w:t>子项一</w:t></w:r>"),
-            p("<w:r><w:t>子项二</w:t></w:r>")
-        );
-        let progress = format!(
-            "{}{}{}",
-            p(concat!(
-                r#"<w:pPr><w:rPr><w:b/></w:rPr><w:tabs><w:tab w:val="left" w:pos="420"/></w:tabs></w:pPr>"#,
-                r#"<w:r><w:rPr><w:b w:val="0"/><w:bCs/></w:rPr><w:t xml:space="preserve">一是 A&amp;B </w:t></w:r>"#,
-                r#"<w:r><w:rPr><w:b w:val="true"/></w:rPr><w:t>区财政局：</w:t></w:r>"#,
-                r#"<w:r><w:rPr><w:b/><w:rPrChange><w:rPr><w:b w:val="0"/></w:rPr></w:rPrChange></w:rPr><w:t>仍加粗</w:t></w:r>"#,
-                r#"<w:r><w:t>1</w:t><w:noBreakHyphen/><w:t>9月</w:t><w:br/><w:t>二是乙</w:t></w:r>"#,
-                r#"<w:r><w:sym w:font="Wingdings" w:char="F0FC"/></w:r>"#,
-                r#"<w:del><w:r><w:delText>删除的字</w:delText></w:r></w:del>"#,
-            )),
-            nested,
-            p(concat!(
-                r#"<mc:AlternateContent><mc:Choice Requires="wps"><w:t>x</w:t></mc:Choice>"#,
-                r#"<mc:Fallback><w:r><w:t>备用</w:t></w:r></mc:Fallback></mc:AlternateContent>"#,
-                r#"<w:r><w:t>完</w:t></w:r>"#
-            ))
-        );
-        let data = row(&[&p("<w:r><w:t>1</w:t></w:r>"), &progress]);
-        let body = format!(
-            "{}<w:tbl><w:tblPr/><w:tblGrid/>{header}{data}</w:tbl><w:p><w:r><w:t>甲</w:t><w:tab/><w:t>乙</w:t><w:br/><w:t>丙</w:t></w:r></w:p>",
-            p("<w:r><w:t>  标题  </w:t></w:r>")
-        );
-        let table = read_docx(&raw_docx(&body)).expect("read raw docx");
-        assert_eq!(table.preamble, vec!["标题"]);
-        assert_eq!(table.trailer, vec!["甲\t乙\n丙"]);
-        assert_eq!(table.rows.len(), 2);
-        let cell = &table.rows[1].cells[1];
-        assert_eq!(
-            cell.plain_text(),
-            "一是 A&B 区财政局：仍加粗1-9月\n二是乙✓\n子项一\n子项二\n完"
-        );
-        assert_eq!(
-            cell.bold_runs().collect::<Vec<_>>(),
-            vec!["区财政局：仍加粗"]
-        );
-    }
-
-    #[test]
-    fn docx_grid_before_pads_row() {
-        let body = concat!(
-            "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>序号</w:t></w:r></w:p></w:tc>",
-            "<w:tc><w:p><w:r><w:t>落实情况</w:t></w:r></w:p></w:tc></w:tr>",
-            r#"<w:tr><w:trPr><w:gridBefore w:val="1"/></w:trPr>"#,
-            "<w:tc><w:p><w:r><w:t>已完成</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
-        );
-        let table = read_docx(&raw_docx(body)).expect("read raw docx");
-        assert_eq!(table.rows[1].texts(), vec!["", "已完成"]);
-        assert!(table.preamble.is_empty() && table.trailer.is_empty());
-    }
-
-    #[test]
-    fn docx_corrupt_inputs() {
-        assert!(matches!(
-            read_docx(b"not a zip at all"),
-            Err(ImportError::Corrupt { format: "DOCX", .. })
-        ));
-        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        zip.start_file("readme.txt", zip::write::SimpleFileOptions::default())
-            .expect("start zip entry");
-        zip.write_all(b"hello").expect("write zip entry");
-        let no_document = zip.finish().expect("finish zip").into_inner();
-        match read_docx(&no_document) {
-            Err(ImportError::Corrupt { format, detail }) => {
-                assert_eq!(format, "DOCX");
-                assert!(detail.contains("word/document.xml"), "{detail}");
-            }
-            other => panic!("expected corrupt error, got {other:?}"),
-        }
-        assert!(matches!(
-            read_docx(&raw_docx("<w:p><w:r><w:t>未闭合</w:r></w:p>")),
-            Err(ImportError::Corrupt { format: "DOCX", .. })
-        ));
-    }
-}
+mod tests;
