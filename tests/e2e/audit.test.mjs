@@ -70,9 +70,10 @@ describe('审计日志：记录、账户与任务的变更记录、导出', { ti
     await h.screenshot('user');
   });
 
-  h.step('任务页的变更记录', async () => {
-    await h.go('/documents/1/tasks/1');
-    await h.clickAndWait(h.page.getByRole('link', { name: '变更记录' }));
+  h.step('任务的变更记录', async () => {
+    // 三员分立: the 审计管理员 reads a task's history, not the task page itself.
+    assert.equal((await h.page.goto(`${h.server.base}/documents/1/tasks/1`))?.status(), 403);
+    await h.go('/documents/1/tasks/1/history');
     const text = await h.mainText();
     assert.ok(text.includes('第 1 项任务的变更记录'));
     assert.ok(text.includes('已完成年度投资计划的百分之八十'));
