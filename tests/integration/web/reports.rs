@@ -134,6 +134,31 @@ fn the_review_loop_through_the_api() {
     // The previous text to compare with is the notice's own progress for task 1.
     assert!(detail["previous"][1]["paragraphs"].is_array(), "{detail}");
 
+    // The task's current 落实情况 is now this accepted report, labelled by unit and round.
+    let (_, task) = app.get(&sup, "/api/documents/1/tasks/1");
+    let current = task["current"].as_array().expect("current");
+    assert_eq!(current.len(), 1, "{task}");
+    assert_eq!(current[0]["unit"], "区发改局");
+    assert_eq!(current[0]["text"], "已分解下达 GDP 增长 2.5% 等指标。");
+    assert_eq!(current[0]["report"], json!(id));
+    assert_ne!(
+        current[0]["round_label"], "截至2020年10月15日",
+        "not the notice's own"
+    );
+    let (_, page) = app.page(&sup, "/documents/1/tasks/1");
+    assert!(page.contains("当前落实情况") && page.contains("已分解下达 GDP 增长 2.5% 等指标。"));
+    // Task 2: nothing accepted in the new round, so each unit's part of the notice's
+    // own progress (the imported round) stands.
+    let (_, other) = app.get(&sup, "/api/documents/1/tasks/2");
+    let current = other["current"].as_array().expect("current");
+    assert!(!current.is_empty(), "{other}");
+    assert!(
+        current
+            .iter()
+            .all(|c| c["round_label"] == "截至2020年10月15日"),
+        "{other}"
+    );
+
     let (_, summary) = app.get(&sup, &format!("/api/rounds/{round}"));
     assert_eq!(summary["round"]["accepted"], 1);
     let not_reported: Vec<&str> = summary["not_reported"]

@@ -82,6 +82,49 @@ pub struct TaskDetail {
     pub reading: Option<TaskReading>,
     /// Whether this user may set the status (the office).
     pub can_decide: bool,
+    /// The task's current 落实情况: each unit's latest accepted report (of the reports
+    /// this user sees), units in the order they first reported.
+    pub current: Vec<CurrentProgress>,
+}
+
+/// One unit's latest accepted report on a task, with the round it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct CurrentProgress {
+    pub unit: String,
+    pub round_label: String,
+    pub due: chrono::NaiveDate,
+    pub report: duban_store::ReportId,
+    pub text: String,
+}
+
+/// Each unit's latest accepted report among `reports`, with its text.
+async fn current_progress(
+    state: &AppState,
+    reports: &[ReportSummary],
+) -> Result<Vec<CurrentProgress>, AppError> {
+    let mut latest: Vec<&ReportSummary> = Vec::new();
+    for r in reports
+        .iter()
+        .filter(|r| r.state == duban_domain::ReportState::Accepted)
+    {
+        match latest.iter_mut().find(|l| l.unit == r.unit) {
+            Some(l) if l.round.0 < r.round.0 => *l = r,
+            Some(_) => {}
+            None => latest.push(r),
+        }
+    }
+    let mut current = Vec::with_capacity(latest.len());
+    for r in latest {
+        let mut texts = state.store.report_texts(r.round).await?;
+        current.push(CurrentProgress {
+            unit: r.unit.clone(),
+            round_label: r.round_label.clone(),
+            due: r.due,
+            report: r.id,
+            text: texts.remove(&r.id).unwrap_or_default(),
+        });
+    }
+    Ok(current)
 }
 
 /// The analysis of one task's progress text, as the task page shows it.
@@ -141,6 +184,7 @@ pub async fn task_detail(
         })
         .await?;
     crate::reports::redact_summaries(user, &mut reports);
+    let current = current_progress(state, &reports).await?;
     let status = state.store.task_status(id, number).await?;
     let assignments: Vec<Assignment> = state
         .store
@@ -220,6 +264,7 @@ pub async fn task_detail(
         can_acknowledge,
         reading,
         can_decide: user.role.is_office(),
+        current,
     })
 }
 
