@@ -120,7 +120,6 @@ pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppEr
 async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppError> {
     let today = china_date(Utc::now());
     // The parts read the store independently: on their own connections at once.
-    // The parts read the store independently: on their own connections at once.
     let (states, counts, round, lapses, lights, rankings) = tokio::try_join!(
         async { Ok::<_, AppError>(state.store.task_state_counts().await?) },
         async { Ok(state.store.reading_counts().await?) },
