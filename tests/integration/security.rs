@@ -324,9 +324,14 @@ fn one_request_cannot_exhaust_memory_and_every_text_has_a_limit() {
             ("label", "1-10月"),
             ("due", "2020-11-10"),
             ("tasks", &flood),
+            ("past_due_confirmed", "1"),
         ],
     );
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("最多"),
+        "the tasks' limit, not the date: {page}"
+    );
     // Within the length limit, a range beyond the notice's 35 tasks.
     for tasks in ["1-36", "1-4294967295", &"1-100000,".repeat(200)] {
         let (status, body) = app.post(

@@ -440,3 +440,34 @@ fn the_round_reads_on_one_page_and_exports_to_xlsx() {
         .expect("answer");
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
+
+/// Opening a round on the page with a due date already past is asked about first: the
+/// form comes back, as typed, with a box to tick; ticked, the round opens.
+#[test]
+fn a_past_due_date_is_confirmed_before_a_round_opens() {
+    let app = App::start(ACCOUNTS);
+    let sup = app.login("sup");
+    let typed = [
+        ("document", "1"),
+        ("label", "补录1-9月"),
+        ("due", "2020-10-10"),
+        ("tasks", "1-3"),
+    ];
+    let (status, page) = app.form(&sup, "/rounds", &typed);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("截止日期 2020-10-10 已过"), "{page}");
+    assert!(page.contains("name=\"past_due_confirmed\""), "{page}");
+    assert!(page.contains("value=\"补录1-9月\"") && page.contains("value=\"1-3\""));
+    let (_, rounds) = app.get(&sup, "/api/rounds");
+    assert!(
+        !rounds.to_string().contains("补录1-9月"),
+        "nothing opened before the confirmation"
+    );
+
+    let mut confirmed = typed.to_vec();
+    confirmed.push(("past_due_confirmed", "1"));
+    let (status, _) = app.form(&sup, "/rounds", &confirmed);
+    assert!(status.is_success() || status.is_redirection(), "{status}");
+    let (_, rounds) = app.get(&sup, "/api/rounds");
+    assert!(rounds.to_string().contains("补录1-9月"), "{rounds}");
+}

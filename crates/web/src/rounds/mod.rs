@@ -230,7 +230,7 @@ fn local_time(at: Option<chrono::DateTime<Utc>>) -> String {
     .unwrap_or_default()
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct OpenRound {
     pub document: i64,
     pub label: String,
@@ -238,6 +238,10 @@ pub struct OpenRound {
     /// `1,2,5-8`; empty for every task.
     #[serde(default)]
     pub tasks: Option<String>,
+    /// The page's “截止日期已过，仍然开启” (the API takes any date, e.g. to record
+    /// past rounds).
+    #[serde(default)]
+    pub past_due_confirmed: Option<String>,
 }
 
 pub async fn open_round(

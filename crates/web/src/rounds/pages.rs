@@ -2,7 +2,8 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use duban_domain::ReportState;
 use minijinja::context;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
@@ -11,28 +12,62 @@ use crate::AppState;
 use crate::auth::{CurrentUser, READERS, require};
 use crate::error::AppError;
 use crate::templates::{choice, render, v};
+use duban_store::User;
 
 pub async fn rounds(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Html<String>, AppError> {
-    require(&user, READERS)?;
+    rounds_page(&state, &user, None, None, false).await
+}
+
+/// The rounds page, with the round form as typed and why it was not opened, if so.
+async fn rounds_page(
+    state: &AppState,
+    user: &User,
+    opening: Option<&super::OpenRound>,
+    refusal: Option<String>,
+    past_due: bool,
+) -> Result<Html<String>, AppError> {
+    require(user, READERS)?;
     let rounds = state.store.rounds(None).await?;
     let documents = state.store.list_documents().await?;
     render(
-        &state,
+        state,
         "rounds.html",
-        context! { can_open => v(user.role.is_office()), user => v(user), rounds => v(rounds), documents => v(documents) },
+        context! {
+            can_open => v(user.role.is_office()), user => v(user), rounds => v(rounds),
+            documents => v(documents), opening => v(opening), refusal => refusal,
+            past_due => past_due,
+        },
     )
 }
 
+/// Opens a round from the page's form. A due date already past is asked about first
+/// (the form comes back with a box to tick); a refusal keeps what was typed.
 pub async fn open_round(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Form(form): Form<super::OpenRound>,
-) -> Result<Redirect, AppError> {
-    let id = super::open_round(&state, &user, form).await?;
-    Ok(Redirect::to(&format!("/rounds/{id}")))
+) -> Result<Response, AppError> {
+    let today = crate::warnings::today();
+    if form.due < today && form.past_due_confirmed.is_none() {
+        let reason = format!(
+            "截止日期 {} 已过（今天是 {today}）：各单位一开启就已逾期。如确需按此日期开启（如补录往期填报），请勾选“截止日期已过，仍然开启”后再提交；否则请改为今后的日期。",
+            form.due
+        );
+        let page = rounds_page(&state, &user, Some(&form), Some(reason), true).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    match super::open_round(&state, &user, form.clone()).await {
+        Ok(id) => Ok(Redirect::to(&format!("/rounds/{id}")).into_response()),
+        Err(e) if e.is_refusal() => {
+            let status = e.status();
+            let page = rounds_page(&state, &user, Some(&form), Some(e.to_string()), false).await?;
+            Ok((status, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn round(
