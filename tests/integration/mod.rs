@@ -1,6 +1,7 @@
 mod bad_input;
 mod bodies;
 mod cli;
+mod conflicts;
 mod decompose;
 mod duties;
 mod identity;

@@ -9,6 +9,7 @@ mod accounts;
 mod attachments;
 mod closure;
 mod common;
+mod conflicts;
 mod copy;
 mod escalation;
 mod group_commit;
