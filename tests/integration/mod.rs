@@ -21,3 +21,4 @@ mod shapes;
 mod support;
 mod warnings;
 mod web;
+mod xss;
