@@ -122,7 +122,7 @@ pub enum StoreError {
     /// now): nothing was written. `saved_text` is what is saved now, to be shown beside
     /// what the user typed.
     #[error(
-        "保存冲突：您打开这份填报后，本单位其他人已修改并保存了它（现为第 {version} 版），\
+        "保存冲突：您打开这份填报后，其他人已修改或处理了它（现为第 {version} 版），\
          您这次的修改未保存。请对照“当前已保存的内容”和您填写的内容，合并后再保存"
     )]
     EditConflict {
