@@ -6,8 +6,11 @@ use duban_domain::{DocNumber, UnitDirectory};
 use duban_formats::inline::{HTML, MARKDOWN, TEXT, parse_inline, write_inline};
 use duban_formats::{Format, import};
 
+/// What a target does with one input.
+pub type Target = fn(&[u8]);
+
 /// Every target, by name (the names of the binaries in `fuzz_targets/`).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("import_tsv", import_tsv),
     ("import_markdown", import_markdown),
     ("import_html", import_html),

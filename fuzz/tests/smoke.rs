@@ -27,18 +27,77 @@ impl Rng {
     }
 
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
 /// Fragments that matter to the readers: table syntax, markup, 文号 brackets, numbers.
 const TOKENS: &[&str] = &[
-    "\t", "\n", "\r\n", "|", "| --- |", "<table>", "</table>", "<tr>", "<td>", "</td>",
-    "<p>", "<b>", "</b>", "<br>", "**", "\\", "&amp;", "&#x", "&#", ";", "〔", "〕", "[", "]",
-    "（", "）", "号", "2020", "0", "-1", "99999999999", "序号", "具体目标任务", "牵头责任单位",
-    "落实情况", "①", "②", "、", "，", "：", "\"", "{", "}", "null", "[]", "\u{feff}", "\u{0}",
-    "<w:t>", "</w:t>", "<w:tc>", "<c r=\"A1\" t=\"s\"><v>0</v></c>", "<si><t>", "</t></si>",
-    "<![CDATA[", "]]>", "<!--", "-->", "&lt;", "\u{10ffff}", "区发改局", "〔2020〕48号",
+    "\t",
+    "\n",
+    "\r\n",
+    "|",
+    "| --- |",
+    "<table>",
+    "</table>",
+    "<tr>",
+    "<td>",
+    "</td>",
+    "<p>",
+    "<b>",
+    "</b>",
+    "<br>",
+    "**",
+    "\\",
+    "&amp;",
+    "&#x",
+    "&#",
+    ";",
+    "〔",
+    "〕",
+    "[",
+    "]",
+    "（",
+    "）",
+    "号",
+    "2020",
+    "0",
+    "-1",
+    "99999999999",
+    "序号",
+    "具体目标任务",
+    "牵头责任单位",
+    "落实情况",
+    "①",
+    "②",
+    "、",
+    "，",
+    "：",
+    "\"",
+    "{",
+    "}",
+    "null",
+    "[]",
+    "\u{feff}",
+    "\u{0}",
+    "<w:t>",
+    "</w:t>",
+    "<w:tc>",
+    "<c r=\"A1\" t=\"s\"><v>0</v></c>",
+    "<si><t>",
+    "</t></si>",
+    "<![CDATA[",
+    "]]>",
+    "<!--",
+    "-->",
+    "&lt;",
+    "\u{10ffff}",
+    "区发改局",
+    "〔2020〕48号",
 ];
 
 fn mutate(rng: &mut Rng, input: &mut Vec<u8>, pool: &[Vec<u8>]) {
@@ -101,8 +160,8 @@ fn mutate_package(rng: &mut Rng, package: &[u8], pool: &[Vec<u8>]) -> Vec<u8> {
         .collect();
     let target = xml_parts.get(rng.below(xml_parts.len())).copied();
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for i in 0..zip.len() {
         let Ok(mut file) = zip.by_index(i) else {
             continue;
@@ -123,7 +182,9 @@ fn mutate_package(rng: &mut Rng, package: &[u8], pool: &[Vec<u8>]) -> Vec<u8> {
 }
 
 fn seeds(dir: &str) -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds").join(dir);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("seeds")
+        .join(dir);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -278,10 +278,7 @@ fn payloads_stay_text_in_pages_and_files() {
     for raw in RAW {
         assert!(!table.contains(raw), "round table: raw {raw:?}");
     }
-    assert!(
-        table.contains("&gt;局"),
-        "round table"
-    );
+    assert!(table.contains("&gt;局"), "round table");
 
     // The PDF: no script action, and the payload is there as plain text.
     for path in [
