@@ -1,6 +1,7 @@
 mod bad_input;
 mod bodies;
 mod cli;
+mod conflicts;
 mod decompose;
 mod duties;
 mod fonts;
@@ -23,3 +24,4 @@ mod shapes;
 mod support;
 mod warnings;
 mod web;
+mod xss;

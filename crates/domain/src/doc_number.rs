@@ -46,10 +46,14 @@ impl DocNumber {
             .find(CLOSE)
             .ok_or_else(|| DocNumberError::NoYear(original.clone()))?;
         let year_text = &after_open[..close];
-        let year = (year_text.len() == 4 && year_text.chars().all(|c| c.is_ascii_digit()))
-            .then(|| year_text.parse::<u16>().ok())
-            .flatten()
-            .ok_or_else(|| DocNumberError::BadYear(original.clone()))?;
+        // Four digits, the first not 0: `〔0997〕` would read as 997 and print as a
+        // number that no longer parses (found by the `doc_number` fuzz target).
+        let year = (year_text.len() == 4
+            && year_text.chars().all(|c| c.is_ascii_digit())
+            && !year_text.starts_with('0'))
+        .then(|| year_text.parse::<u16>().ok())
+        .flatten()
+        .ok_or_else(|| DocNumberError::BadYear(original.clone()))?;
         let rest = &after_open[close..];
         let rest = &rest[rest.chars().next().map_or(0, char::len_utf8)..];
         let serial_text = rest.trim_start_matches('第').trim_end_matches('号');
@@ -184,6 +188,12 @@ mod tests {
         ));
         assert!(matches!(
             DocNumber::parse("泉鲤政办〔20〕48号"),
+            Err(DocNumberError::BadYear(_))
+        ));
+        // Found by the `doc_number` fuzz target: `〔0997〕` was read as the year 997,
+        // which printed as `〔997〕` and no longer parsed.
+        assert!(matches!(
+            DocNumber::parse("泉鲤政办〔0997〕48号"),
             Err(DocNumberError::BadYear(_))
         ));
         assert!(matches!(

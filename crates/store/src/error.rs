@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use duban_domain::{AccountError, EvidenceError, WorkflowError};
+use duban_domain::{AccountError, EvidenceError, Percent, RichText, WorkflowError};
 
 use crate::codec::china_time_text;
 use crate::{AttachmentId, DocumentId, ReportId, RoundId, UserId};
@@ -118,6 +118,19 @@ pub enum StoreError {
     /// The report changed between reading it and writing it.
     #[error("该填报已被他人更新，请刷新后重试")]
     Stale,
+    /// The report was saved or moved on after the editor showed it (version `version`
+    /// now): nothing was written. `saved_text` is what is saved now, to be shown beside
+    /// what the user typed.
+    #[error(
+        "保存冲突：您打开这份填报后，其他人已修改或处理了它（现为第 {version} 版），\
+         您这次的修改未保存。请对照“当前已保存的内容”和您填写的内容，合并后再保存"
+    )]
+    EditConflict {
+        report: ReportId,
+        version: i64,
+        saved_text: RichText,
+        saved_percent: Option<Percent>,
+    },
 
     /// The document has no task with this 序号.
     #[error("文件 {document} 中没有第 {task} 项任务，可能序号有误或文件已重新导入，请刷新后重试")]

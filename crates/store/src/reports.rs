@@ -36,6 +36,7 @@ struct SummaryRow {
     updated_at: Option<String>,
     submitted_at: Option<String>,
     round_closed: bool,
+    version: i64,
 }
 
 impl SummaryRow {
@@ -58,6 +59,7 @@ impl SummaryRow {
             updated_at: parse_timestamp_opt("更新时间", self.updated_at.as_deref())?,
             submitted_at: parse_timestamp_opt("提交时间", self.submitted_at.as_deref())?,
             round_closed: self.round_closed,
+            version: self.version,
         })
     }
 }
@@ -121,7 +123,8 @@ async fn summaries(
     let sql = format!(
         "SELECT p.id, p.round_id, r.label AS round_label, r.due, t.document_id, d.doc_number, \
                 t.number AS task, t.content_text AS task_content, u.name AS unit, p.state, \
-                p.percent, p.updated_at, p.submitted_at, r.closed_at IS NOT NULL AS round_closed \
+                p.percent, p.updated_at, p.submitted_at, r.closed_at IS NOT NULL AS round_closed, \
+                p.version \
          FROM reports p \
          JOIN rounds r ON r.id = p.round_id \
          JOIN tasks t ON t.id = p.task_id \
@@ -275,6 +278,15 @@ struct CurrentRow {
     text_json: String,
     percent: Option<i64>,
     submitted_at: Option<String>,
+    version: i64,
+}
+
+/// What the actor saw when acting: the report's state (the page's buttons) and, for an
+/// edit of its content, its version (the editor's). Either may be unknown.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen {
+    state: Option<ReportState>,
+    version: Option<i64>,
 }
 
 async fn act(
@@ -282,13 +294,14 @@ async fn act(
     id: ReportId,
     actor: UserId,
     change: ReportChange,
-    expected: Option<ReportState>,
+    seen: Seen,
     now: DateTime<Utc>,
 ) -> Result<ReportState, StoreError> {
     // The report stays as read, and its round open, until the step is written.
     let select = locking!(
         tx,
-        "SELECT p.state, u.name AS unit, r.closed_at, p.text_json, p.percent, p.submitted_at \
+        "SELECT p.state, u.name AS unit, r.closed_at, p.text_json, p.percent, p.submitted_at, \
+                p.version \
          FROM reports p \
          JOIN rounds r ON r.id = p.round_id \
          JOIN units u ON u.id = p.unit_id \
@@ -304,7 +317,7 @@ async fn act(
     let actor = accounts::user(tx, actor)
         .await?
         .ok_or(StoreError::UserNotFound(actor))?;
-    let from = match expected {
+    let from = match seen.state {
         Some(state) => state,
         None => state_from_code(&row.state)?,
     };
@@ -328,6 +341,18 @@ async fn act(
         text: from_json("填报内容", &row.text_json)?,
         percent: percent_from(row.percent)?,
     };
+    // Someone saved the report after the editor was opened: what they saved stays,
+    // and the caller gets it back to show beside what was typed.
+    if let Some(version) = seen.version
+        && version != row.version
+    {
+        return Err(StoreError::EditConflict {
+            report: id,
+            version: row.version,
+            saved_text: stored.text,
+            saved_percent: stored.percent,
+        });
+    }
     let ReportContent { text, percent } =
         stored.after(change.action, change.text, change.percent)?;
     let text_plain = text.plain_text();
@@ -343,8 +368,8 @@ async fn act(
         tx,
         sqlx::query(
             "UPDATE reports SET state = $3, text_json = $4, text_plain = $5, percent = $6, \
-             updated_at = $7, submitted_at = $8 \
-         WHERE id = $1 AND state = $2",
+             updated_at = $7, submitted_at = $8, version = version + 1 \
+         WHERE id = $1 AND state = $2 AND version = $9",
         )
         .bind(id.0)
         .bind(from.code())
@@ -354,6 +379,7 @@ async fn act(
         .bind(percent.map(i64::from))
         .bind(&at)
         .bind(&submitted_at)
+        .bind(row.version)
     )?;
     if updated == 0 {
         return Err(StoreError::Stale);
@@ -446,7 +472,8 @@ impl Store {
         change: ReportChange,
         now: DateTime<Utc>,
     ) -> Result<ReportState, StoreError> {
-        self.act_grouped(id, actor.id, change, None, now).await
+        self.act_grouped(id, actor.id, change, Seen::default(), now)
+            .await
     }
 
     /// [`Store::act_on_report`] from the state the actor saw (the page they acted on):
@@ -461,8 +488,33 @@ impl Store {
         expected: ReportState,
         now: DateTime<Utc>,
     ) -> Result<ReportState, StoreError> {
-        self.act_grouped(id, actor.id, change, Some(expected), now)
-            .await
+        let seen = Seen {
+            state: Some(expected),
+            version: None,
+        };
+        self.act_grouped(id, actor.id, change, seen, now).await
+    }
+
+    /// [`Store::act_on_report`] from what the actor's editor held: the report's state
+    /// (if known) and its version ([`crate::ReportSummary::version`]). If anyone changed
+    /// the report since — saved other text, or took a step — nothing is written and the
+    /// answer is [`StoreError::EditConflict`] with the text saved now, so an update is
+    /// never lost: neither the one saved first nor the one refused (the caller still
+    /// has it).
+    pub async fn act_on_report_at_version(
+        &self,
+        id: ReportId,
+        actor: &User,
+        change: ReportChange,
+        expected: Option<ReportState>,
+        version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<ReportState, StoreError> {
+        let seen = Seen {
+            state: expected,
+            version: Some(version),
+        };
+        self.act_grouped(id, actor.id, change, seen, now).await
     }
 
     async fn act_grouped(
@@ -470,13 +522,13 @@ impl Store {
         id: ReportId,
         actor: UserId,
         change: ReportChange,
-        expected: Option<ReportState>,
+        seen: Seen,
         now: DateTime<Utc>,
     ) -> Result<ReportState, StoreError> {
         self.writer
             .run(
                 move |tx: &mut Tx| -> BoxFuture<'_, Result<ReportState, StoreError>> {
-                    Box::pin(act(tx, id, actor, change, expected, now))
+                    Box::pin(act(tx, id, actor, change, seen, now))
                 },
             )
             .await

@@ -118,6 +118,9 @@ pub struct ReportSummary {
     pub submitted_at: Option<DateTime<Utc>>,
     /// Its round is closed: the report no longer changes.
     pub round_closed: bool,
+    /// Counts every change to the report: an editor sends back the version it showed,
+    /// and a save from an older one is refused ([`crate::StoreError::EditConflict`]).
+    pub version: i64,
 }
 
 /// A report's unit, round and state without its text or history: what deciding who

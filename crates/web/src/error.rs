@@ -114,6 +114,7 @@ impl AppError {
                 | AppError::Store(
                     E::Workflow(_)
                         | E::Stale
+                        | E::EditConflict { .. }
                         | E::TaskStale { .. }
                         | E::NotAssigned { .. }
                         | E::AlreadyAcknowledged { .. }
@@ -181,6 +182,7 @@ fn store_status(e: &StoreError) -> StatusCode {
         | E::ReportingStarted { .. }
         | E::UsernameTaken(_)
         | E::Stale
+        | E::EditConflict { .. }
         | E::AlreadyAcknowledged { .. }
         | E::TaskStale { .. }
         | E::TasksAssigned { .. }
@@ -241,9 +243,24 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %self.0, "API request failed");
         }
-        let body = match self.0.field() {
-            Some(field) => serde_json::json!({ "error": self.0.to_string(), "field": field }),
-            None => serde_json::json!({ "error": self.0.to_string() }),
+        let body = match (&self.0, self.0.field()) {
+            // A refused save carries what is saved now, beside what the client sent.
+            (
+                AppError::Store(StoreError::EditConflict {
+                    version,
+                    saved_text,
+                    saved_percent,
+                    ..
+                }),
+                _,
+            ) => serde_json::json!({
+                "error": self.0.to_string(),
+                "saved_version": version,
+                "saved_text": crate::reports::editable_text(saved_text),
+                "saved_percent": saved_percent,
+            }),
+            (_, Some(field)) => serde_json::json!({ "error": self.0.to_string(), "field": field }),
+            (_, None) => serde_json::json!({ "error": self.0.to_string() }),
         };
         (status, axum::Json(body)).into_response()
     }

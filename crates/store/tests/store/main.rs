@@ -10,6 +10,7 @@ mod attachments;
 mod audit;
 mod closure;
 mod common;
+mod conflicts;
 mod copy;
 mod escalation;
 mod group_commit;

@@ -2,6 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::IntoResponse;
 use duban_domain::ReportState;
 use duban_store::{ReportFilter, ReportSummary, RoundId};
 use serde::Deserialize;
@@ -77,20 +79,32 @@ pub async fn my_reports(
     Ok(Json(super::my_reports(&state, &user).await?))
 }
 
+/// The report, with its version as the `ETag` (send it back as `If-Match` to save).
 pub async fn report(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
-) -> Result<Json<super::ReportView>, ApiError> {
-    Ok(Json(super::report_view(&state, &user, id).await?))
+) -> Result<impl IntoResponse, ApiError> {
+    let view = super::report_view(&state, &user, id).await?;
+    let etag = format!("\"{}\"", view.detail.summary.version);
+    Ok(([(header::ETAG, etag)], Json(view)))
 }
 
+/// A step on the report. `If-Match` (the `ETag` of the report as read) makes it
+/// conditional: if the report changed since, the answer is 409 with the saved text.
 pub async fn act_on_report(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
-    Json(form): Json<ReportForm>,
+    headers: HeaderMap,
+    Json(mut form): Json<ReportForm>,
 ) -> Result<Json<Value>, ApiError> {
+    if let Some(tag) = headers.get(header::IF_MATCH) {
+        let tag = tag.to_str().map_err(|_| {
+            AppError::BadRequest("If-Match 请求头无效，应为读取填报时得到的 ETag".into())
+        })?;
+        form.version = Some(tag.to_string());
+    }
     let new_state = super::act_on_report(&state, &user, id, form).await?;
     Ok(Json(json!({ "id": id, "state": new_state })))
 }

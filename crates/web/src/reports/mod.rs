@@ -261,6 +261,7 @@ pub async fn act_on_reports(
             percent: None,
             comment: None,
             seen_state: None,
+            version: None,
         };
         match act_on_report(state, user, id, form).await {
             Ok(_) => outcome.done.push(id),
@@ -290,6 +291,31 @@ pub struct ReportForm {
     /// report since, the step is refused as stale instead of applied blindly.
     #[serde(default)]
     pub seen_state: Option<String>,
+    /// The report's version the editor showed (a hidden form field; on the API the
+    /// `If-Match` header or this field): a save from an older version is refused with
+    /// both texts instead of overwriting what someone else saved meanwhile.
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+/// The version a form or `If-Match` header names: a number, quoted or not (an ETag
+/// is `"3"`); empty means none.
+pub fn parse_version(text: Option<&str>) -> Result<Option<i64>, AppError> {
+    let Some(text) = text
+        .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
+        .filter(|t| !t.is_empty() && *t != "*")
+    else {
+        return Ok(None);
+    };
+    text.parse::<i64>()
+        .ok()
+        .filter(|v| *v >= 0)
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "填报版本号“{text}”无效，应为页面或接口给出的数字，请刷新页面后重试"
+            ))
+        })
 }
 
 pub async fn act_on_report(
@@ -337,6 +363,12 @@ pub async fn act_on_report(
         ),
         None => None,
     };
+    if let Some(version) = parse_version(form.version.as_deref())? {
+        return Ok(state
+            .store
+            .act_on_report_at_version(ReportId(id), user, change, seen, version, Utc::now())
+            .await?);
+    }
     Ok(match seen {
         Some(expected) => {
             state

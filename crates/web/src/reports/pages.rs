@@ -128,6 +128,9 @@ pub async fn report(
 pub(crate) struct Typed {
     pub text: Option<String>,
     pub percent: Option<String>,
+    /// The save was refused because someone saved the report meanwhile: the page shows
+    /// what is saved now beside the editor that holds what was typed.
+    pub conflict: bool,
 }
 
 /// The report page; `flash` is why a step was refused, `typed` what the editor held
@@ -149,9 +152,9 @@ pub(crate) async fn report_page(
         .into_iter()
         .map(|a| choice(a.code(), a.label()))
         .collect();
-    let (typed_text, typed_percent) = match typed {
-        Some(t) => (t.text, t.percent),
-        None => (None, None),
+    let (typed_text, typed_percent, conflict) = match typed {
+        Some(t) => (t.text, t.percent, t.conflict),
+        None => (None, None, false),
     };
     let editable = typed_text
         .clone()
@@ -163,7 +166,7 @@ pub(crate) async fn report_page(
     render(
         state,
         "report.html",
-        context! { can_edit => v(super::can_edit(&user, &r)), user => v(user), r => v(r), actions => v(actions), editable => v(editable), diff => diff.unwrap_or_default(), comparison => v(comparison), plan => plan, flash => v(flash), evidence => v(evidence), withheld => withheld, typed_text => v(typed_text), typed_percent => v(typed_percent) },
+        context! { can_edit => v(super::can_edit(&user, &r)), user => v(user), r => v(r), actions => v(actions), editable => v(editable), diff => diff.unwrap_or_default(), comparison => v(comparison), plan => plan, flash => v(flash), evidence => v(evidence), withheld => withheld, typed_text => v(typed_text), typed_percent => v(typed_percent), conflict => conflict },
     )
 }
 
@@ -173,9 +176,10 @@ pub async fn report_submit(
     Path(id): Path<i64>,
     Form(form): Form<ReportForm>,
 ) -> Result<Response, AppError> {
-    let typed = Typed {
+    let mut typed = Typed {
         text: form.text.clone(),
         percent: form.percent.clone(),
+        conflict: false,
     };
     match super::act_on_report(&state, &user, id, form).await {
         Ok(_) => Ok(Redirect::to(&format!("/reports/{id}")).into_response()),
@@ -183,6 +187,10 @@ pub async fn report_submit(
         // not an error page.
         Err(e) if e.is_refusal() => {
             let status = e.status();
+            typed.conflict = matches!(
+                e,
+                AppError::Store(duban_store::StoreError::EditConflict { .. })
+            );
             Ok((
                 status,
                 report_page(&state, user, id, Some(e.to_string()), Some(typed)).await?,
