@@ -1,6 +1,6 @@
 // End-to-end: the audit log (审计日志) in Debian's headless Chromium. A reporter saves
 // a report and signs out; the administrator finds the save in the log with its before
-// and after, follows the reporter's name to their history, opens the task's 变更记录
+// and after, follows the reporter's name to their history, opens the task's 变更记录 by its address
 // from the task page, and downloads the log as CSV. The office's supervisor has no
 // 审计日志 in the menu and is refused at /audit. Screenshots: artifacts/e2e/audit-*.png.
 
