@@ -1,0 +1,11 @@
+-- Sealed audit rows waiting to be linked (issue 12; store::audit::link): who acted,
+-- when, and the task each change belongs to, kept with the captured row. On SQLite a
+-- write transaction links its rows itself before it commits (it holds the database),
+-- so rows wait here only in a copy of a PostgreSQL store, whose linker had not yet
+-- chained them when the copy was read; the copy links them in the target.
+ALTER TABLE audit_pending ADD COLUMN at TEXT;
+ALTER TABLE audit_pending ADD COLUMN actor_id BIGINT;
+ALTER TABLE audit_pending ADD COLUMN actor TEXT;
+ALTER TABLE audit_pending ADD COLUMN address TEXT;
+ALTER TABLE audit_pending ADD COLUMN request TEXT;
+ALTER TABLE audit_pending ADD COLUMN task_id BIGINT;
