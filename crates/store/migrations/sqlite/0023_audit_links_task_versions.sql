@@ -9,3 +9,10 @@ ALTER TABLE audit_pending ADD COLUMN actor TEXT;
 ALTER TABLE audit_pending ADD COLUMN address TEXT;
 ALTER TABLE audit_pending ADD COLUMN request TEXT;
 ALTER TABLE audit_pending ADD COLUMN task_id BIGINT;
+
+-- Edit conflicts on a draft's tasks (issue 12 §4): every change to a task gives it a
+-- new version, drawn from its document's counter (so a version is never given twice
+-- in a document, even after tasks were removed or renumbered), and a save made from an
+-- older version is refused instead of overwriting what another supervisor saved.
+ALTER TABLE tasks ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE documents ADD COLUMN tasks_version BIGINT NOT NULL DEFAULT 0;
