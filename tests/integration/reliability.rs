@@ -122,6 +122,15 @@ fn the_audit_log_records_logins_changes_and_downloads_for_its_readers_only() {
     let (status, task) = get(&server, &auditor, "/documents/1/tasks/1/history");
     assert_eq!(status, StatusCode::OK);
     assert!(task.contains("已完成年度目标的八成"), "{task}");
+    // Fields are named in Chinese: the draft's 完成进度 and state, not their columns.
+    assert!(
+        task.contains("完成进度：") && task.contains("状态："),
+        "{task}"
+    );
+    assert!(
+        !task.contains("percent：") && !task.contains("state："),
+        "{task}"
+    );
     let (_, users) = get(&server, &auditor, "/api/me");
     assert!(users.contains("sjgly"));
     let (status, csv) = get(&server, &auditor, "/audit/export.csv?action=login_failed");

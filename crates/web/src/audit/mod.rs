@@ -233,7 +233,7 @@ fn fields(row: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
     let mut line = row
         .iter()
         .take(SHOWN_FIELDS)
-        .map(|(k, v)| format!("{k}：{}", value_text(v)))
+        .map(|(k, v)| format!("{}：{}", duban_domain::audit::field_label(k), value_text(v)))
         .collect::<Vec<_>>()
         .join("；");
     if row.len() > SHOWN_FIELDS {
@@ -252,7 +252,11 @@ fn changes(entry: &Entry) -> Vec<String> {
             .filter(|(k, v)| before.get(*k) != Some(*v))
             .map(|(k, v)| {
                 let old = before.get(k).map_or("（无）".into(), value_text);
-                format!("{k}：{old} → {}", value_text(v))
+                format!(
+                    "{}：{old} → {}",
+                    duban_domain::audit::field_label(k),
+                    value_text(v)
+                )
             })
             .collect(),
         (false, true) => fields(&after),
