@@ -47,13 +47,19 @@ pub async fn decide_status(
     Path((document, number)): Path<(i64, u32)>,
     Form(form): Form<super::DecideForm>,
 ) -> Result<Response, AppError> {
+    let reason = form.reason.clone();
     match super::decide_status(&state, &user, document, number, form).await {
         Ok(_) => Ok(
             Redirect::to(&format!("/documents/{document}/tasks/{number}#reading")).into_response(),
         ),
         Err(e) if e.is_refusal() => {
-            let page = crate::tasks::task_page(&state, user, document, number, Some(e.to_string()))
-                .await?;
+            let typed = crate::tasks::Typed {
+                reason: Some(reason),
+                ..crate::tasks::Typed::default()
+            };
+            let page =
+                crate::tasks::task_page(&state, user, document, number, Some(e.to_string()), typed)
+                    .await?;
             Ok((e.status(), page).into_response())
         }
         Err(e) => Err(e),
