@@ -1,7 +1,7 @@
 //! The dashboard, analysis and lapses pages.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 
@@ -13,8 +13,9 @@ use crate::templates::{render, v};
 pub async fn dashboard(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    Query(query): Query<super::DashboardQuery>,
 ) -> Result<Html<String>, AppError> {
-    let d = super::dashboard(&state, &user).await?;
+    let d = super::dashboard(&state, &user, query).await?;
     let tables = crate::oversight::tables(&d.rankings)?;
     // The charts' data without every unit's trend (the tables carry the figures).
     let mut charts = serde_json::to_value(&d)?;

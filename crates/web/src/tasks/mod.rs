@@ -23,8 +23,8 @@ use crate::AppState;
 use crate::auth::{OFFICE, READERS, require};
 use crate::error::AppError;
 
-pub(crate) use list::BEHIND_PACE;
 pub use list::TaskJsonCache;
+pub(crate) use list::{BEHIND_PACE, blank_as_none};
 pub(crate) use pages::{Typed, task_page};
 
 pub(crate) fn routes() -> Router<AppState> {
