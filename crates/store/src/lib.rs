@@ -38,6 +38,7 @@ pub use reminders::{
 mod reports;
 mod review;
 mod rounds;
+pub use rounds::ReportCount;
 mod save;
 mod schedules;
 mod sources;

@@ -223,6 +223,15 @@ pub(crate) enum Rounds {
     Latest(Option<DocumentId>),
 }
 
+/// How many reports of one round, of one unit, are in one state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportCount {
+    pub round: RoundId,
+    pub unit: String,
+    pub state: ReportState,
+    pub count: usize,
+}
+
 /// Reporting rounds, newest first, as `which` says. One statement per shape (no
 /// `($n IS NULL OR col = $n)`, which keeps SQLite from using the indexes); the report
 /// counts come from `round_counts`, which triggers keep (migration 0006).
@@ -407,6 +416,38 @@ impl Store {
             .next();
         tx.commit().await?;
         Ok(round)
+    }
+
+    /// The reports of `rounds` counted by round, unit and state (the dashboard's
+    /// figures), without reading each report: one grouped scan of the rounds' index.
+    /// Groups in the order of their first report.
+    pub async fn report_counts(&self, rounds: &[RoundId]) -> Result<Vec<ReportCount>, StoreError> {
+        if rounds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = rounds.iter().map(|r| r.0).collect();
+        let sql = format!(
+            "SELECT p.round_id, u.name, p.state, COUNT(*) FROM reports p \
+             JOIN units u ON u.id = p.unit_id WHERE p.round_id IN ({}) \
+             GROUP BY p.round_id, u.name, p.state ORDER BY MIN(p.id)",
+            crate::cache::id_list(&ids)
+        );
+        let mut tx = self.db.read().await?;
+        let rows: Vec<(i64, String, String, i64)> = with_conn!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_all(c)
+                .await)?;
+        tx.commit().await?;
+        rows.into_iter()
+            .map(|(round, unit, state, count)| {
+                Ok(ReportCount {
+                    round: RoundId(round),
+                    unit,
+                    state: state_from_code(&state)?,
+                    count: usize::try_from(count)
+                        .map_err(|_| StoreError::Corrupt(format!("填报数 {count} 无效")))?,
+                })
+            })
+            .collect()
     }
 
     /// One reporting round; `None` if there is none with this id.

@@ -15,9 +15,7 @@ use duban_domain::analysis::{
     NoticeAnalysis, ReviewedStatus, Status, StatusOverride, analyse_notice_in,
 };
 use duban_domain::{ReportState, TaskState, china_date, limits};
-use duban_store::{
-    DocumentId, Lapse, ReadingRound, ReportFilter, ReportSummary, RoundSummary, User,
-};
+use duban_store::{DocumentId, Lapse, ReadingRound, ReportCount, RoundId, RoundSummary, User};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -221,17 +219,20 @@ async fn compute_dashboard(
     // Rounds the office opened; an imported notice's own round is not a round of work.
     let round_choices: Vec<RoundSummary> = rounds.into_iter().filter(|r| !r.imported).collect();
     let shown = rounds_to_show(&round_choices, asked)?;
-    let mut reports = Vec::new();
-    let mut rounds_shown = Vec::with_capacity(shown.len());
-    for round in shown {
-        let of_round = round_reports(state, &round).await?;
-        rounds_shown.push(ShownRound {
-            round,
-            states: state_counts(&of_round),
-        });
-        reports.extend(of_round);
-    }
-    let report_states = state_counts(&reports);
+    let ids: Vec<RoundId> = shown.iter().map(|r| r.id).collect();
+    let counts = state.store.report_counts(&ids).await?;
+    let rounds_shown: Vec<ShownRound> = shown
+        .into_iter()
+        .map(|round| {
+            let of_round: Vec<&ReportCount> =
+                counts.iter().filter(|c| c.round == round.id).collect();
+            ShownRound {
+                states: state_counts(&of_round),
+                round,
+            }
+        })
+        .collect();
+    let report_states = state_counts(&counts.iter().collect::<Vec<_>>());
     let round_label = match rounds_shown.as_slice() {
         [] => None,
         [one] => Some(one.round.label.clone()),
@@ -253,11 +254,15 @@ async fn compute_dashboard(
             units.len() - 1
         })
     };
-    for r in &reports {
-        let i = figures_of(&r.unit, &mut units);
-        units[i].reports += 1;
-        units[i].reported += usize::from(r.state.is_reported());
-        units[i].accepted += usize::from(r.state == ReportState::Accepted);
+    for c in &counts {
+        let i = figures_of(&c.unit, &mut units);
+        units[i].reports += c.count;
+        if c.state.is_reported() {
+            units[i].reported += c.count;
+        }
+        if c.state == ReportState::Accepted {
+            units[i].accepted += c.count;
+        }
     }
     for (unit, n) in &lapses {
         let i = figures_of(unit, &mut units);
@@ -287,28 +292,18 @@ async fn compute_dashboard(
     })
 }
 
-/// Every report of the round.
-async fn round_reports(
-    state: &AppState,
-    round: &RoundSummary,
-) -> Result<Vec<ReportSummary>, AppError> {
-    Ok(state
-        .store
-        .reports(&ReportFilter {
-            round: Some(round.id),
-            ..ReportFilter::default()
-        })
-        .await?)
-}
-
 /// Reports per state, states with none left out.
-fn state_counts(reports: &[ReportSummary]) -> Vec<Count> {
+fn state_counts(counts: &[&ReportCount]) -> Vec<Count> {
     ReportState::ALL
         .into_iter()
         .map(|s| Count {
             code: s.code(),
             label: s.label(),
-            count: reports.iter().filter(|r| r.state == s).count(),
+            count: counts
+                .iter()
+                .filter(|c| c.state == s)
+                .map(|c| c.count)
+                .sum(),
         })
         .filter(|c| c.count > 0)
         .collect()
