@@ -2,6 +2,7 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use duban_domain::instruction::InstructionDraft;
 use duban_domain::{ReportState, TaskState};
@@ -141,16 +142,47 @@ pub async fn acknowledge(
 pub struct AssignPageForm {
     pub document: i64,
     pub ack_due: chrono::NaiveDate,
+    /// Ticked after being asked about a 签收期限 already past.
+    #[serde(default)]
+    pub past_due_confirmed: Option<String>,
 }
 
+/// 交办 from the rounds page. A 签收期限 already past is asked about first (the form
+/// comes back with a box to tick); a refusal keeps what was typed.
 pub async fn assign(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Form(form): Form<AssignPageForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Response, AppError> {
+    let today = crate::warnings::today();
+    let back = |refusal: String, ask: bool| crate::rounds::PageForms {
+        assigning: Some((form.document, form.ack_due)),
+        assign_refusal: Some(refusal),
+        assign_past_due: ask,
+        ..crate::rounds::PageForms::default()
+    };
+    if form.ack_due < today && form.past_due_confirmed.is_none() {
+        crate::auth::require(&user, crate::auth::OFFICE)?;
+        let reason = crate::rounds::past_date_question(
+            "签收期限",
+            form.ack_due,
+            today,
+            "各单位一交办就已逾期未签收",
+            "签收期限已过，仍然交办",
+        );
+        let page = crate::rounds::rounds_page(&state, &user, back(reason, true)).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     let ack = super::AssignForm {
         ack_due: form.ack_due,
     };
-    super::assign_document(&state, &user, form.document, ack).await?;
-    Ok(Redirect::to(&format!("/tasks?document={}", form.document)))
+    match super::assign_document(&state, &user, form.document, ack).await {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks?document={}", form.document)).into_response()),
+        Err(e) if e.is_refusal() => {
+            let page =
+                crate::rounds::rounds_page(&state, &user, back(e.to_string(), false)).await?;
+            Ok((e.status(), page).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
