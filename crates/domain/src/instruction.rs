@@ -72,6 +72,8 @@ pub enum InstructionError {
     },
     #[error("该任务当前为“{state}”，未办结，无需重新开启：请取消“重新开启”后再提交")]
     NotClosed { state: &'static str },
+    #[error("该任务已办结：列为领导督办须同时勾选“重新开启本任务”，或取消“列为领导督办”")]
+    SuperviseClosed,
 }
 
 impl Instruction {
@@ -116,7 +118,12 @@ impl Instruction {
     /// The state the task moves to, if the 批示 moves it: a reopening 批示 on a closed
     /// task opens it; asked of a task that is not closed it is refused, so the leader
     /// is not told a task was reopened that never left supervision.
+    /// Marking a closed task for 领导督办 needs it reopened: a closed task is out of
+    /// supervision.
     pub fn moves_task(&self, state: TaskState) -> Result<Option<TaskState>, InstructionError> {
+        if self.supervise && !self.reopen && state == TaskState::Closed {
+            return Err(InstructionError::SuperviseClosed);
+        }
         match (self.reopen, state) {
             (false, _) => Ok(None),
             (true, TaskState::Closed) => Ok(Some(TaskState::Open)),
@@ -274,6 +281,24 @@ mod tests {
         assert_eq!(
             i.reopen_comment(),
             "区长再批示：此事尚未落实到位，请重新办理"
+        );
+    }
+
+    #[test]
+    fn a_closed_task_is_marked_for_supervision_only_when_reopened() {
+        let mut d = draft("请继续督办");
+        d.supervise = true;
+        let mark = Instruction::new(&d, Role::Leader, "区长", day("2026-12-04")).unwrap();
+        assert_eq!(
+            mark.moves_task(TaskState::Closed),
+            Err(InstructionError::SuperviseClosed)
+        );
+        assert_eq!(mark.moves_task(TaskState::Open), Ok(None));
+        d.reopen = true;
+        let both = Instruction::new(&d, Role::Leader, "区长", day("2026-12-04")).unwrap();
+        assert_eq!(
+            both.moves_task(TaskState::Closed),
+            Ok(Some(TaskState::Open))
         );
     }
 

@@ -227,7 +227,8 @@ fn instruction_status(e: &InstructionError) -> StatusCode {
         | E::LeaderRequired
         | E::TooLong(_)
         | E::FutureDate { .. }
-        | E::NotClosed { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        | E::NotClosed { .. }
+        | E::SuperviseClosed => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 

@@ -44,6 +44,14 @@ fn a_leaders_instruction_reopens_a_closed_task_marks_it_and_reaches_the_lead_uni
         json!({"action": "close", "comment": "经核实已完成"}),
     );
     assert!(status.is_success(), "{closed}");
+    // Marked for 督办 without reopening, a closed task is refused: it is out of supervision.
+    let (status, refused) = app.post(
+        &ldr,
+        INSTRUCTIONS,
+        json!({"text": "请继续督办", "supervise": true}),
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(count(&app), 0);
     let (status, recorded) = app.post(&ldr, INSTRUCTIONS, reopen);
     assert_eq!(status, StatusCode::OK, "{recorded}");
     assert_eq!(recorded["leader"], leader_name.as_str());
