@@ -419,29 +419,51 @@ impl Store {
     }
 
     /// The reports of `rounds` counted by round, unit and state (the dashboard's
-    /// figures), without reading each report: one grouped scan of the rounds' index.
-    /// Groups in the order of their first report.
+    /// figures), without reading each report: one grouped scan of a covering index.
+    /// In the order of `rounds`, units in directory order within a round.
     pub async fn report_counts(&self, rounds: &[RoundId]) -> Result<Vec<ReportCount>, StoreError> {
         if rounds.is_empty() {
             return Ok(Vec::new());
         }
         let ids: Vec<i64> = rounds.iter().map(|r| r.0).collect();
+        // Grouped by unit id on the covering index (0022), names looked up after.
         let sql = format!(
-            "SELECT p.round_id, u.name, p.state, COUNT(*) FROM reports p \
-             JOIN units u ON u.id = p.unit_id WHERE p.round_id IN ({}) \
-             GROUP BY p.round_id, u.name, p.state ORDER BY MIN(p.id)",
+            "SELECT round_id, unit_id, state, COUNT(*) FROM reports \
+             WHERE round_id IN ({}) GROUP BY round_id, unit_id, state",
             crate::cache::id_list(&ids)
         );
         let mut tx = self.db.read().await?;
-        let rows: Vec<(i64, String, String, i64)> = with_conn!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let rows: Vec<(i64, i64, String, i64)> = with_conn!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .fetch_all(c)
                 .await)?;
+        let mut unit_ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+        unit_ids.sort_unstable();
+        unit_ids.dedup();
+        let names: HashMap<i64, String> = if unit_ids.is_empty() {
+            HashMap::new()
+        } else {
+            let sql = format!(
+                "SELECT id, name FROM units WHERE id IN ({})",
+                crate::cache::id_list(&unit_ids)
+            );
+            with_conn!(&mut tx, c => sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql))
+                .fetch_all(c)
+                .await)?
+            .into_iter()
+            .collect()
+        };
         tx.commit().await?;
+        // In the order the rounds were asked for, units in directory (id) order.
+        let place = |round: i64| ids.iter().position(|r| *r == round).unwrap_or(usize::MAX);
+        let mut rows = rows;
+        rows.sort_by_key(|r| (place(r.0), r.1));
         rows.into_iter()
             .map(|(round, unit, state, count)| {
                 Ok(ReportCount {
                     round: RoundId(round),
-                    unit,
+                    unit: names.get(&unit).cloned().ok_or_else(|| {
+                        StoreError::Corrupt(format!("填报所属单位 {unit} 不存在"))
+                    })?,
                     state: state_from_code(&state)?,
                     count: usize::try_from(count)
                         .map_err(|_| StoreError::Corrupt(format!("填报数 {count} 无效")))?,

@@ -15,3 +15,7 @@ CREATE INDEX task_instructions_task ON task_instructions (task_id, id);
 
 CREATE TRIGGER revision_task_instructions AFTER INSERT OR UPDATE OR DELETE ON task_instructions
     FOR EACH ROW EXECUTE FUNCTION document_revision_of_task_row();
+
+-- The dashboard counts the reports of the rounds it shows by unit and state; this
+-- covers that count so it reads the index alone (issue 16: every open round).
+CREATE INDEX reports_round_unit_state ON reports (round_id, unit_id, state);

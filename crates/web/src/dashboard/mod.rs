@@ -95,7 +95,8 @@ pub struct Dashboard {
     pub rounds_shown: Vec<ShownRound>,
     /// The round asked for (`?round=`), if any.
     pub selected_round: Option<i64>,
-    /// Every reporting round the office opened, newest first, for the selector.
+    /// The rounds the selector offers, newest first: every open one and the latest
+    /// [`CLOSED_CHOICES`] closed ones (any other by `?round=`).
     pub round_choices: Vec<RoundSummary>,
     pub units: Vec<UnitFigures>,
     pub lapses: usize,
@@ -104,6 +105,9 @@ pub struct Dashboard {
     /// Per-unit figures ranked within categories, the trend, the open rounds' unreported.
     pub rankings: crate::oversight::DashboardRankings,
 }
+
+/// Closed rounds the dashboard's selector lists (a province has hundreds).
+pub const CLOSED_CHOICES: usize = 24;
 
 /// One round on the dashboard, with its reports per state.
 #[derive(Debug, Clone, Serialize)]
@@ -217,8 +221,16 @@ async fn compute_dashboard(
         from_rounds: counts.from_rounds,
     };
     // Rounds the office opened; an imported notice's own round is not a round of work.
-    let round_choices: Vec<RoundSummary> = rounds.into_iter().filter(|r| !r.imported).collect();
-    let shown = rounds_to_show(&round_choices, asked)?;
+    let rounds: Vec<RoundSummary> = rounds.into_iter().filter(|r| !r.imported).collect();
+    let shown = rounds_to_show(&rounds, asked)?;
+    let mut closed_listed = 0;
+    let round_choices: Vec<RoundSummary> = rounds
+        .into_iter()
+        .filter(|r| {
+            closed_listed += usize::from(r.closed);
+            !r.closed || closed_listed <= CLOSED_CHOICES || Some(r.id.0) == asked
+        })
+        .collect();
     let ids: Vec<RoundId> = shown.iter().map(|r| r.id).collect();
     let counts = state.store.report_counts(&ids).await?;
     let rounds_shown: Vec<ShownRound> = shown
