@@ -177,6 +177,9 @@ pub struct Store {
     ranking_counts: std::sync::Arc<escalation::RankingCountsCache>,
     /// Each document's lapses for a day, while its revision holds (`tasks`).
     lapses: std::sync::Arc<cache::DocumentCache<chrono::NaiveDate, tasks::DocumentLapses>>,
+    /// Each document's reports counted by round, unit and state for the rounds asked,
+    /// while its revision holds (`rounds::report_counts`).
+    report_counts: std::sync::Arc<rounds::ReportCountsCache>,
 }
 
 impl Store {
@@ -218,6 +221,7 @@ impl Store {
             warning_facts: std::sync::Arc::default(),
             document_facts: std::sync::Arc::default(),
             lapses: std::sync::Arc::default(),
+            report_counts: std::sync::Arc::default(),
             ranking_counts: std::sync::Arc::default(),
             rankings: std::sync::Arc::default(),
             db,
