@@ -9,6 +9,7 @@ use super::support::{App, PASSWORD, SEED, Sandbox, Server};
 
 mod dashboard;
 mod evidence;
+mod instructions;
 mod reports;
 mod roles;
 

@@ -12,6 +12,7 @@ mod doc_number;
 mod document;
 pub mod escalation;
 mod evidence;
+pub mod instruction;
 pub mod limits;
 pub mod login;
 pub mod plan;

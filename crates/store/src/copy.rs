@@ -51,6 +51,7 @@ pub const TABLES: &[&str] = &[
     "assignments",
     "task_states",
     "task_events",
+    "task_instructions",
     "status_overrides",
     "task_plans",
     "task_milestones",

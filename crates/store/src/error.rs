@@ -188,6 +188,9 @@ pub enum StoreError {
     /// A ladder or escalation step the office may not set.
     #[error(transparent)]
     Ladder(duban_domain::escalation::LadderError),
+    /// A 领导批示 that may not be recorded (or not on this task as it stands).
+    #[error(transparent)]
+    Instruction(#[from] duban_domain::instruction::InstructionError),
     /// The audit log's retention job was asked to remove entries not yet due.
     #[error(transparent)]
     Retention(#[from] duban_domain::audit::RetentionError),

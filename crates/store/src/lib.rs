@@ -21,7 +21,9 @@ mod copy;
 mod db;
 mod error;
 mod escalation;
+mod instructions;
 pub use escalation::{EscalationStep, RankingSource, UnitStanding, Unreported};
+pub use instructions::InstructionRecord;
 mod load;
 mod notices;
 pub use notices::{IssueRoundNotice, IssuedNotice, NoticeSetup, RoundNoticeSource};
@@ -36,6 +38,7 @@ pub use reminders::{
 mod reports;
 mod review;
 mod rounds;
+pub use rounds::ReportCount;
 mod save;
 mod schedules;
 mod sources;
@@ -174,6 +177,9 @@ pub struct Store {
     ranking_counts: std::sync::Arc<escalation::RankingCountsCache>,
     /// Each document's lapses for a day, while its revision holds (`tasks`).
     lapses: std::sync::Arc<cache::DocumentCache<chrono::NaiveDate, tasks::DocumentLapses>>,
+    /// Each document's reports counted by round, unit and state for the rounds asked,
+    /// while its revision holds (`rounds::report_counts`).
+    report_counts: std::sync::Arc<rounds::ReportCountsCache>,
 }
 
 impl Store {
@@ -215,6 +221,7 @@ impl Store {
             warning_facts: std::sync::Arc::default(),
             document_facts: std::sync::Arc::default(),
             lapses: std::sync::Arc::default(),
+            report_counts: std::sync::Arc::default(),
             ranking_counts: std::sync::Arc::default(),
             rankings: std::sync::Arc::default(),
             db,

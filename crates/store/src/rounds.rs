@@ -1,11 +1,12 @@
 //! Reporting rounds: the office opens one on a document's tasks, units report in it,
 //! the office closes it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use duban_domain::{ReportState, RichText};
 
+use crate::cache::{DocumentCache, Revisions, id_list};
 use crate::codec::{
     IMPORTED, LEAD, REPORTING, date_text, parse_date, parse_timestamp, state_from_code,
     timestamp_text, to_json, u32_from,
@@ -223,6 +224,67 @@ pub(crate) enum Rounds {
     Latest(Option<DocumentId>),
 }
 
+/// Each document's [`ReportCount`]s for the rounds asked (the key).
+pub(crate) type ReportCountsCache = DocumentCache<Vec<i64>, Vec<ReportCount>>;
+
+/// The reports of `rounds` counted by round, unit and state: grouped by unit id on the
+/// covering index (0022), the units' names looked up after.
+async fn count_reports(tx: &mut Tx, rounds: &[i64]) -> Result<Vec<ReportCount>, StoreError> {
+    if rounds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT round_id, unit_id, state, COUNT(*) FROM reports \
+         WHERE round_id IN ({}) GROUP BY round_id, unit_id, state",
+        id_list(rounds)
+    );
+    let rows: Vec<(i64, i64, String, i64)> = with_conn!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(c)
+            .await)?;
+    let mut unit_ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+    unit_ids.sort_unstable();
+    unit_ids.dedup();
+    let names: HashMap<i64, String> = if unit_ids.is_empty() {
+        HashMap::new()
+    } else {
+        let sql = format!(
+            "SELECT id, name FROM units WHERE id IN ({})",
+            id_list(&unit_ids)
+        );
+        with_conn!(tx, c => sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql))
+            .fetch_all(c)
+            .await)?
+        .into_iter()
+        .collect()
+    };
+    rows.into_iter()
+        .map(|(round, unit, state, count)| {
+            Ok(ReportCount {
+                round: RoundId(round),
+                unit_id: unit,
+                unit: names
+                    .get(&unit)
+                    .cloned()
+                    .ok_or_else(|| StoreError::Corrupt(format!("填报所属单位 {unit} 不存在")))?,
+                state: state_from_code(&state)?,
+                count: usize::try_from(count)
+                    .map_err(|_| StoreError::Corrupt(format!("填报数 {count} 无效")))?,
+            })
+        })
+        .collect()
+}
+
+/// How many reports of one round, of one unit, are in one state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportCount {
+    pub round: RoundId,
+    /// The unit's id, for its place in the directory.
+    pub unit_id: i64,
+    pub unit: String,
+    pub state: ReportState,
+    pub count: usize,
+}
+
 /// Reporting rounds, newest first, as `which` says. One statement per shape (no
 /// `($n IS NULL OR col = $n)`, which keeps SQLite from using the indexes); the report
 /// counts come from `round_counts`, which triggers keep (migration 0006).
@@ -407,6 +469,53 @@ impl Store {
             .next();
         tx.commit().await?;
         Ok(round)
+    }
+
+    /// The reports of `rounds` counted by round, unit and state (the dashboard's
+    /// figures), without reading each report: one grouped scan of a covering index
+    /// (0022), and only for the documents written since the last call with the same
+    /// rounds (each document's counts are kept while its revision holds). In the order
+    /// of `rounds`, units in directory order within a round.
+    pub async fn report_counts(&self, rounds: &[RoundId]) -> Result<Vec<ReportCount>, StoreError> {
+        if rounds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = rounds.iter().map(|r| r.0).collect();
+        let mut tx = self.db.read().await?;
+        let mut revisions = Revisions::read(&mut tx).await?;
+        let sql = format!(
+            "SELECT id, document_id FROM rounds WHERE id IN ({})",
+            id_list(&ids)
+        );
+        let owners: Vec<(i64, i64)> = with_conn!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(c)
+            .await)?;
+        let documents: HashSet<i64> = owners.iter().map(|(_, d)| *d).collect();
+        revisions.documents.retain(|(d, _)| documents.contains(d));
+        let lookup = self.report_counts.lookup(&revisions, &ids);
+        let mut computed: HashMap<i64, Vec<ReportCount>> = HashMap::new();
+        if !lookup.stale.is_empty() {
+            let stale: Vec<i64> = owners
+                .iter()
+                .filter(|(_, d)| lookup.stale.contains(d))
+                .map(|(r, _)| *r)
+                .collect();
+            let document_of: HashMap<i64, i64> = owners.iter().copied().collect();
+            for count in count_reports(&mut tx, &stale).await? {
+                let document = document_of.get(&count.round.0).copied().unwrap_or_default();
+                computed.entry(document).or_default().push(count);
+            }
+        }
+        tx.commit().await?;
+        let kept = self.report_counts.fill(&revisions, &ids, lookup, computed);
+        let mut counts: Vec<ReportCount> = kept
+            .iter()
+            .flat_map(|(_, counts)| counts.iter().cloned())
+            .collect();
+        // In the order the rounds were asked for, units in directory (id) order.
+        let place = |round: RoundId| ids.iter().position(|r| *r == round.0).unwrap_or(usize::MAX);
+        counts.sort_by_key(|c| (place(c.round), c.unit_id));
+        Ok(counts)
     }
 
     /// One reporting round; `None` if there is none with this id.

@@ -57,7 +57,10 @@ pub(crate) async fn task_id(
 }
 
 /// The actor as stored now (not as the caller last saw it) and the id of its unit.
-async fn current_actor(tx: &mut Tx, actor: &User) -> Result<(User, Option<i64>), StoreError> {
+pub(crate) async fn current_actor(
+    tx: &mut Tx,
+    actor: &User,
+) -> Result<(User, Option<i64>), StoreError> {
     let current = accounts::user(tx, actor.id)
         .await?
         .ok_or(StoreError::UserNotFound(actor.id))?;
@@ -262,7 +265,10 @@ async fn acknowledge(
 }
 
 /// The task's stored state: `None` when it has no row (it is open).
-async fn stored_state(tx: &mut Tx, task_id: i64) -> Result<Option<TaskState>, StoreError> {
+pub(crate) async fn stored_state(
+    tx: &mut Tx,
+    task_id: i64,
+) -> Result<Option<TaskState>, StoreError> {
     let code = with_conn!(tx, c => sqlx::query_scalar::<_, String>(
         "SELECT state FROM task_states WHERE task_id = $1",
     )
@@ -376,11 +382,48 @@ async fn act_on_task(
         return Err(stale);
     }
     let to = step?;
+    record_step(
+        tx,
+        task_id,
+        stored.is_some(),
+        Step {
+            from,
+            to,
+            action,
+            comment,
+        },
+        &actor,
+        &timestamp_text(now),
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Stale => stale,
+        e => e,
+    })?;
+    Ok(to)
+}
 
-    let at = timestamp_text(now);
-    // Compare-and-set on the state the step was decided from: a task without a row is
-    // open, and gets its row now.
-    if stored.is_some() {
+/// One closure step, decided: from where, to where, by which action, and why.
+pub(crate) struct Step<'a> {
+    pub from: TaskState,
+    pub to: TaskState,
+    pub action: TaskAction,
+    pub comment: Option<&'a str>,
+}
+
+/// Moves task `task_id` as `step` says and records the step (who, when, from, to, the
+/// comment). Compare-and-set on `step.from`: a task whose state moved since it was read
+/// answers [`StoreError::Stale`] and nothing is written. `has_row` says whether the task
+/// has its `task_states` row (a task without one is open, and gets it now).
+pub(crate) async fn record_step(
+    tx: &mut Tx,
+    task_id: i64,
+    has_row: bool,
+    step: Step<'_>,
+    actor: &User,
+    at: &str,
+) -> Result<(), StoreError> {
+    if has_row {
         let updated = execute!(
             tx,
             sqlx::query(
@@ -388,23 +431,25 @@ async fn act_on_task(
              WHERE task_id = $1 AND state = $2",
             )
             .bind(task_id)
-            .bind(from.code())
-            .bind(to.code())
-            .bind(&at)
+            .bind(step.from.code())
+            .bind(step.to.code())
+            .bind(at)
         )?;
         if updated == 0 {
-            return Err(stale);
+            return Err(StoreError::Stale);
         }
     } else {
         let inserted = execute!(tx, sqlx::query(
             "INSERT INTO task_states (task_id, state, updated_at) VALUES ($1, $2, $3)",
         )
         .bind(task_id)
-        .bind(to.code())
-        .bind(&at));
+        .bind(step.to.code())
+        .bind(at));
         match inserted {
             Ok(_) => {}
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(stale),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StoreError::Stale);
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -416,15 +461,15 @@ async fn act_on_task(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(task_id)
-        .bind(&at)
+        .bind(at)
         .bind(actor.id.0)
         .bind(actor.role.code())
-        .bind(action.code())
-        .bind(from.code())
-        .bind(to.code())
-        .bind(comment)
+        .bind(step.action.code())
+        .bind(step.from.code())
+        .bind(step.to.code())
+        .bind(step.comment)
     )?;
-    Ok(to)
+    Ok(())
 }
 
 /// Where a lapse sorts: unit (directory order), document, task, acknowledgement

@@ -4,6 +4,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use duban_domain::instruction::InstructionError;
 use duban_domain::{DecompositionError, EvidenceError, PercentError};
 use duban_store::{DecomposeError, StoreError};
 
@@ -121,6 +122,7 @@ impl AppError {
                         | E::Evidence(_)
                         | E::AttachmentsLocked { .. }
                         | E::Ladder(_)
+                        | E::Instruction(_)
                         | E::Role(_)
                         | E::Account(_)
                         | E::UnitNotAllowed { .. }
@@ -204,6 +206,7 @@ fn store_status(e: &StoreError) -> StatusCode {
         | E::Role(_)
         | E::Ladder(_)
         | E::Retention(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        E::Instruction(e) => instruction_status(e),
         E::Evidence(e) => evidence_status(e),
         E::Unsupported { .. }
         | E::Open { .. }
@@ -214,6 +217,21 @@ fn store_status(e: &StoreError) -> StatusCode {
         | E::Migrate(_)
         | E::Database(_)
         | E::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Exhaustive on purpose: who may not record a 批示 is refused (403), anything else
+/// in it is for the writer to correct (422).
+fn instruction_status(e: &InstructionError) -> StatusCode {
+    use InstructionError as E;
+    match e {
+        E::RoleNotAllowed { .. } => StatusCode::FORBIDDEN,
+        E::EmptyText
+        | E::LeaderRequired
+        | E::TooLong(_)
+        | E::FutureDate { .. }
+        | E::NotClosed { .. }
+        | E::SuperviseClosed => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 

@@ -16,6 +16,7 @@ mod download;
 mod error;
 mod evidence;
 mod html;
+mod instructions;
 pub mod notices;
 mod oversight;
 mod public;
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(assets::openapi))
         .merge(auth::api_routes())
         .merge(tasks::api_routes())
+        .merge(instructions::api_routes())
         .merge(rounds::api_routes())
         .merge(reports::api_routes())
         .merge(sources::api_routes())
@@ -113,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .merge(auth::routes())
         .merge(tasks::routes())
+        .merge(instructions::routes())
         .merge(rounds::routes())
         .merge(reports::routes())
         .merge(sources::routes())

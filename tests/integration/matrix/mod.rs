@@ -540,6 +540,16 @@ fn object_checks(app: &App, ids: &Ids, clients: &[(R, Client)]) -> (usize, Vec<S
             ),
         ]);
     }
+    // A unit may read a 批示 on its task but never write one, in its own name or a
+    // leader's: A's reporter and unit head (refused), B's reporter (not found).
+    for role in [R::ReporterA, R::HeadA, R::ReporterB] {
+        checks.push((
+            role,
+            "POST",
+            "/api/documents/1/tasks/4/instructions".to_string(),
+            Some(json!({"leader": "区长", "text": "冒名批示", "supervise": true})),
+        ));
+    }
     // The leader reads A's report and task (readers may); that is not a write.
     checks.retain(|(role, method, path, _)| {
         !(*role == R::Leader && *method == "GET" && !path.contains("/attachments/"))

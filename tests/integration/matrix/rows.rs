@@ -73,6 +73,12 @@ pub(super) const MATRIX: &[(&str, &str, Who)] = &[
         "/documents/{document}/tasks/{number}/actions",
         Who::ActA,
     ),
+    // 领导批示: a leader, or the office for one; never a unit.
+    (
+        "POST",
+        "/documents/{document}/tasks/{number}/instructions",
+        Who::Readers,
+    ),
     ("POST", "/assign", Who::Office),
     ("POST", "/my/acknowledge", Who::Unit),
     // Warnings.
@@ -210,6 +216,16 @@ pub(super) const MATRIX: &[(&str, &str, Who)] = &[
         "POST",
         "/api/documents/{document}/tasks/{number}/actions",
         Who::ActA,
+    ),
+    (
+        "GET",
+        "/api/documents/{document}/tasks/{number}/instructions",
+        Who::ObjectA,
+    ),
+    (
+        "POST",
+        "/api/documents/{document}/tasks/{number}/instructions",
+        Who::Readers,
     ),
     ("POST", "/api/documents/{document}/assign", Who::Office),
     ("GET", "/api/assignments", Who::Work),

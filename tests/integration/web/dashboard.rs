@@ -335,3 +335,81 @@ fn the_analysis_is_shown_and_the_office_decides() {
         "{html}"
     );
 }
+
+/// A small round opened after a big one hides nothing: by default the dashboard counts
+/// every round still open, and a selector narrows it to one round.
+#[test]
+fn the_dashboard_counts_every_open_round_and_can_show_one() {
+    let app = App::start(ACCOUNTS);
+    let big = app.open_round();
+    let sup = app.login("sup");
+    let (status, small) = app.post(
+        &sup,
+        "/api/rounds",
+        json!({"document": 1, "label": "专项调度", "due": "2030-12-20", "tasks": "7"}),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{small}");
+    let small = small["id"].as_i64().expect("round id");
+    let ldr = app.login("ldr");
+    let expected = |round: i64| {
+        app.get(&sup, &format!("/api/rounds/{round}")).1["round"]["reports"]
+            .as_u64()
+            .expect("reports")
+    };
+    let (big_reports, small_reports) = (expected(big), expected(small));
+    assert!(big_reports > small_reports, "{big_reports} {small_reports}");
+    let total = |d: &Value| {
+        d["report_states"]
+            .as_array()
+            .expect("states")
+            .iter()
+            .map(|c| c["count"].as_u64().unwrap_or(0))
+            .sum::<u64>()
+    };
+    let shown = |d: &Value| -> Vec<i64> {
+        d["rounds_shown"]
+            .as_array()
+            .expect("shown")
+            .iter()
+            .filter_map(|s| s["round"]["id"].as_i64())
+            .collect()
+    };
+
+    let (status, d) = app.get(&ldr, "/api/dashboard");
+    assert_eq!(status, StatusCode::OK, "{d}");
+    assert_eq!(shown(&d), [small, big], "both open rounds, newest first");
+    assert_eq!(total(&d), big_reports + small_reports);
+    assert_eq!(d["round_label"], "正在填报的 2 个轮次");
+
+    let (_, d) = app.get(&ldr, &format!("/api/dashboard?round={big}"));
+    assert_eq!(shown(&d), [big]);
+    assert_eq!(total(&d), big_reports);
+    assert_eq!(d["round_label"], "1-10月");
+    let fgj = d["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .find(|u| u["unit"] == "区发改局")
+        .cloned()
+        .expect("区发改局");
+    assert_eq!(fgj["reports"], 3, "{d}");
+
+    // Closed, a round leaves the default; with none open the last one is shown.
+    let (status, _) = app.post(&sup, &format!("/api/rounds/{small}/close"), json!({}));
+    assert!(status.is_success());
+    let (_, d) = app.get(&ldr, "/api/dashboard?round=");
+    assert_eq!(shown(&d), [big]);
+    let (status, _) = app.get(&ldr, "/api/dashboard?round=999999");
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The page: the selector, and each state's count linking to the round's reports.
+    let (status, html) = app.page(&ldr, &format!("/dashboard?round={small}"));
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("name=\"round\""), "{html}");
+    assert!(
+        html.contains(&format!(
+            "href=\"/rounds/{small}?state=not_started#reports\""
+        )),
+        "{html}"
+    );
+}

@@ -471,3 +471,32 @@ fn a_past_due_date_is_confirmed_before_a_round_opens() {
     let (_, rounds) = app.get(&sup, "/api/rounds");
     assert!(rounds.to_string().contains("补录1-9月"), "{rounds}");
 }
+
+/// 交办 on the page with a 签收期限 already past is asked about the same way: the form
+/// comes back as typed with a box to tick, and nothing is assigned until it is ticked.
+#[test]
+fn a_past_acknowledgement_deadline_is_confirmed_before_assigning() {
+    let app = App::start(ACCOUNTS);
+    let sup = app.login("sup");
+    let typed = [("document", "1"), ("ack_due", "2020-10-20")];
+    let (status, page) = app.form(&sup, "/assign", &typed);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("签收期限 2020-10-20 已过"), "{page}");
+    assert!(page.contains("签收期限已过，仍然交办"), "{page}");
+    assert!(page.contains("value=\"2020-10-20\""), "the date is kept");
+    let (_, assigned) = app.get(&sup, "/api/assignments?document=1");
+    assert_eq!(assigned.as_array().map(Vec::len), Some(0), "{assigned}");
+    // A unit cannot be asked: the question is the office's.
+    let (status, _) = app.form(&app.login("fgj.lly"), "/assign", &typed);
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let mut confirmed = typed.to_vec();
+    confirmed.push(("past_due_confirmed", "1"));
+    let (status, _) = app.form(&sup, "/assign", &confirmed);
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, assigned) = app.get(&sup, "/api/assignments?document=1");
+    assert!(
+        assigned.as_array().is_some_and(|a| !a.is_empty()),
+        "{assigned}"
+    );
+}

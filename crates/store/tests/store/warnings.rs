@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use duban_domain::analysis::Status;
 use duban_domain::warning::{Condition, MAX_ROUNDS, WarningRules};
-use duban_domain::{Notice, ReportAction, RichText, Role, TaskAction, TaskDraft};
+use duban_domain::{Notice, ReportAction, ReportState, RichText, Role, TaskAction, TaskDraft};
 use duban_store::{
     LapseKind, ReminderChannels, ReminderTarget, ReportChange, RoundId, Store, TaskWarningFacts,
     User, WarningFacts,
@@ -317,15 +317,22 @@ async fn figures_kept_per_document_follow_another_servers_writes() {
     let today = day(12, 15);
     let read = |s: &Store| {
         let s = s.clone();
+        let rounds = rounds.clone();
         async move {
             (
                 s.lapses(None, today).await.unwrap(),
                 s.ranking_source(today).await.unwrap(),
                 s.warning_facts(today, MAX_ROUNDS).await.unwrap(),
+                s.report_counts(&rounds).await.unwrap(),
             )
         }
     };
-    let (lapses, _, facts) = read(&store).await;
+    let (lapses, _, facts, counts) = read(&store).await;
+    assert!(
+        counts.iter().all(|c| c.state == ReportState::NotStarted),
+        "{counts:?}"
+    );
+    assert_eq!(counts.iter().map(|c| c.count).sum::<usize>(), 8);
     assert_eq!(
         lapses.len(),
         8,
@@ -351,6 +358,14 @@ async fn figures_kept_per_document_follow_another_servers_writes() {
     assert_eq!(kept.0, fresh.0, "lapses");
     assert_eq!(kept.1, fresh.1, "rankings' figures");
     assert_eq!(kept.2, fresh.2, "预警 facts");
+    assert_eq!(kept.3, fresh.3, "report counts");
+    assert!(
+        kept.3
+            .iter()
+            .any(|c| c.round == rounds[0] && c.state == ReportState::Accepted && c.count == 1),
+        "{:?}",
+        kept.3
+    );
     let late: Vec<_> = kept
         .0
         .iter()

@@ -11,8 +11,9 @@ use crate::error::ApiError;
 pub async fn dashboard(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    Query(query): Query<super::DashboardQuery>,
 ) -> Result<Json<super::Dashboard>, ApiError> {
-    Ok(Json(super::dashboard(&state, &user).await?))
+    Ok(Json(super::dashboard(&state, &user, query).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -15,9 +15,7 @@ use duban_domain::analysis::{
     NoticeAnalysis, ReviewedStatus, Status, StatusOverride, analyse_notice_in,
 };
 use duban_domain::{ReportState, TaskState, china_date, limits};
-use duban_store::{
-    DocumentId, Lapse, ReadingRound, ReportFilter, ReportSummary, RoundSummary, User,
-};
+use duban_store::{DocumentId, Lapse, ReadingRound, ReportCount, RoundId, RoundSummary, User};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -57,7 +55,7 @@ pub struct Count {
 #[derive(Debug, Clone, Serialize)]
 pub struct UnitFigures {
     pub unit: String,
-    /// Reports expected of the unit in the latest round.
+    /// Reports expected of the unit in the rounds shown.
     pub reports: usize,
     pub reported: usize,
     pub accepted: usize,
@@ -86,8 +84,20 @@ pub struct Dashboard {
     pub reading: ReadingFigures,
     /// Closed tasks over all tasks, as a percentage with one decimal.
     pub completion_rate: String,
+    /// What the round figures cover, in words (the chart's title): one round's period,
+    /// or "正在填报的 N 个轮次".
     pub round_label: Option<String>,
+    /// Report states over the rounds shown, for the chart.
     pub report_states: Vec<Count>,
+    /// The rounds the report figures cover, each with its own counts (linking to its
+    /// page filtered by state): the one asked for, else every round still open (so a
+    /// small round opened on another notice hides none), else the last one closed.
+    pub rounds_shown: Vec<ShownRound>,
+    /// The round asked for (`?round=`), if any.
+    pub selected_round: Option<i64>,
+    /// The rounds the selector offers, newest first: every open one and the latest
+    /// [`CLOSED_CHOICES`] closed ones (any other by `?round=`).
+    pub round_choices: Vec<RoundSummary>,
     pub units: Vec<UnitFigures>,
     pub lapses: usize,
     /// Open tasks per 预警 light, mildest first.
@@ -96,34 +106,79 @@ pub struct Dashboard {
     pub rankings: crate::oversight::DashboardRankings,
 }
 
+/// Closed rounds the dashboard's selector lists (a province has hundreds).
+pub const CLOSED_CHOICES: usize = 24;
+
+/// One round on the dashboard, with its reports per state.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShownRound {
+    pub round: RoundSummary,
+    pub states: Vec<Count>,
+}
+
+/// `?round=ID` picks the round the report figures cover; empty or absent: the default.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DashboardQuery {
+    #[serde(default, deserialize_with = "crate::tasks::blank_as_none")]
+    pub round: Option<i64>,
+}
+
 /// The last dashboard computed, with the store generation and day it holds for: every
 /// figure on it comes from the store (and the day, for lapses, lights and rankings), and
 /// it is the same for every reader.
 #[derive(Debug, Clone, Default)]
-pub struct DashboardCache(Arc<duban_store::GenerationCache<NaiveDate, Dashboard>>);
+pub struct DashboardCache(Arc<duban_store::GenerationCache<(NaiveDate, Option<i64>), Dashboard>>);
 
-pub async fn dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppError> {
+pub async fn dashboard(
+    state: &AppState,
+    user: &User,
+    query: DashboardQuery,
+) -> Result<Dashboard, AppError> {
     require(user, READERS)?;
     let generation = state.store.generation().await?;
-    let today = china_date(Utc::now());
-    if let Some(d) = state.dashboard.0.get(generation, &today) {
+    let key = (china_date(Utc::now()), query.round);
+    if let Some(d) = state.dashboard.0.get(generation, &key) {
         return Ok((*d).clone());
     }
-    let computed = compute_dashboard(state, user).await?;
+    let computed = compute_dashboard(state, user, query.round).await?;
     state
         .dashboard
         .0
-        .put(generation, today, Arc::new(computed.clone()));
+        .put(generation, key, Arc::new(computed.clone()));
     Ok(computed)
 }
 
-async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, AppError> {
+/// The rounds the report figures cover (see [`Dashboard::rounds_shown`]), from every
+/// round, newest first; an unknown `asked` round is "not found".
+fn rounds_to_show(
+    rounds: &[RoundSummary],
+    asked: Option<i64>,
+) -> Result<Vec<RoundSummary>, AppError> {
+    if let Some(id) = asked {
+        let round = rounds
+            .iter()
+            .find(|r| r.id.0 == id)
+            .ok_or(AppError::NotFound("该填报轮次"))?;
+        return Ok(vec![round.clone()]);
+    }
+    let open: Vec<RoundSummary> = rounds.iter().filter(|r| !r.closed).cloned().collect();
+    if !open.is_empty() {
+        return Ok(open);
+    }
+    Ok(rounds.first().cloned().into_iter().collect())
+}
+
+async fn compute_dashboard(
+    state: &AppState,
+    user: &User,
+    asked: Option<i64>,
+) -> Result<Dashboard, AppError> {
     let today = china_date(Utc::now());
     // The parts read the store independently: on their own connections at once.
-    let (states, counts, round, lapses, lights, rankings) = tokio::try_join!(
+    let (states, counts, rounds, lapses, lights, rankings) = tokio::try_join!(
         async { Ok::<_, AppError>(state.store.task_state_counts().await?) },
         async { Ok(state.store.reading_counts().await?) },
-        async { Ok(state.store.latest_round(None).await?) },
+        async { Ok(state.store.rounds(None).await?) },
         async { Ok(state.store.lapse_counts(today).await?) },
         crate::warnings::judged(state),
         crate::oversight::rankings(state, user),
@@ -165,16 +220,36 @@ async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, A
         decided: counts.decided,
         from_rounds: counts.from_rounds,
     };
-    let reports = round_reports(state, round.as_ref()).await?;
-    let report_states = ReportState::ALL
+    // Rounds the office opened; an imported notice's own round is not a round of work.
+    let rounds: Vec<RoundSummary> = rounds.into_iter().filter(|r| !r.imported).collect();
+    let shown = rounds_to_show(&rounds, asked)?;
+    let mut closed_listed = 0;
+    let round_choices: Vec<RoundSummary> = rounds
         .into_iter()
-        .map(|s| Count {
-            code: s.code(),
-            label: s.label(),
-            count: reports.iter().filter(|r| r.state == s).count(),
+        .filter(|r| {
+            closed_listed += usize::from(r.closed);
+            !r.closed || closed_listed <= CLOSED_CHOICES || Some(r.id.0) == asked
         })
-        .filter(|c| c.count > 0)
         .collect();
+    let ids: Vec<RoundId> = shown.iter().map(|r| r.id).collect();
+    let counts = state.store.report_counts(&ids).await?;
+    let rounds_shown: Vec<ShownRound> = shown
+        .into_iter()
+        .map(|round| {
+            let of_round: Vec<&ReportCount> =
+                counts.iter().filter(|c| c.round == round.id).collect();
+            ShownRound {
+                states: state_counts(&of_round),
+                round,
+            }
+        })
+        .collect();
+    let report_states = state_counts(&counts.iter().collect::<Vec<_>>());
+    let round_label = match rounds_shown.as_slice() {
+        [] => None,
+        [one] => Some(one.round.label.clone()),
+        many => Some(format!("正在填报的 {} 个轮次", many.len())),
+    };
 
     // Units in the order they first appear: the round's reports, then lapses.
     let mut units: Vec<UnitFigures> = Vec::new();
@@ -191,11 +266,15 @@ async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, A
             units.len() - 1
         })
     };
-    for r in &reports {
-        let i = figures_of(&r.unit, &mut units);
-        units[i].reports += 1;
-        units[i].reported += usize::from(r.state.is_reported());
-        units[i].accepted += usize::from(r.state == ReportState::Accepted);
+    for c in &counts {
+        let i = figures_of(&c.unit, &mut units);
+        units[i].reports += c.count;
+        if c.state.is_reported() {
+            units[i].reported += c.count;
+        }
+        if c.state == ReportState::Accepted {
+            units[i].accepted += c.count;
+        }
     }
     for (unit, n) in &lapses {
         let i = figures_of(unit, &mut units);
@@ -213,8 +292,11 @@ async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, A
         task_states,
         reading,
         completion_rate,
-        round_label: round.map(|r| r.label),
+        round_label,
         report_states,
+        rounds_shown,
+        selected_round: asked,
+        round_choices,
         units,
         lapses: lapses.iter().map(|(_, n)| n).sum(),
         warnings: lights.counts(),
@@ -222,21 +304,21 @@ async fn compute_dashboard(state: &AppState, user: &User) -> Result<Dashboard, A
     })
 }
 
-/// Every report of the round, or none when there is no round yet.
-async fn round_reports(
-    state: &AppState,
-    round: Option<&RoundSummary>,
-) -> Result<Vec<ReportSummary>, AppError> {
-    match round {
-        Some(r) => Ok(state
-            .store
-            .reports(&ReportFilter {
-                round: Some(r.id),
-                ..ReportFilter::default()
-            })
-            .await?),
-        None => Ok(Vec::new()),
-    }
+/// Reports per state, states with none left out.
+fn state_counts(counts: &[&ReportCount]) -> Vec<Count> {
+    ReportState::ALL
+        .into_iter()
+        .map(|s| Count {
+            code: s.code(),
+            label: s.label(),
+            count: counts
+                .iter()
+                .filter(|c| c.state == s)
+                .map(|c| c.count)
+                .sum(),
+        })
+        .filter(|c| c.count > 0)
+        .collect()
 }
 
 /// The whole notice's reading, with the office's decisions beside the suggestions.

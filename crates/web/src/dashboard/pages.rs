@@ -1,7 +1,7 @@
 //! The dashboard, analysis and lapses pages.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 
@@ -13,8 +13,9 @@ use crate::templates::{render, v};
 pub async fn dashboard(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    Query(query): Query<super::DashboardQuery>,
 ) -> Result<Html<String>, AppError> {
-    let d = super::dashboard(&state, &user).await?;
+    let d = super::dashboard(&state, &user, query).await?;
     let tables = crate::oversight::tables(&d.rankings)?;
     // The charts' data without every unit's trend (the tables carry the figures).
     let mut charts = serde_json::to_value(&d)?;
@@ -47,13 +48,19 @@ pub async fn decide_status(
     Path((document, number)): Path<(i64, u32)>,
     Form(form): Form<super::DecideForm>,
 ) -> Result<Response, AppError> {
+    let reason = form.reason.clone();
     match super::decide_status(&state, &user, document, number, form).await {
         Ok(_) => Ok(
             Redirect::to(&format!("/documents/{document}/tasks/{number}#reading")).into_response(),
         ),
         Err(e) if e.is_refusal() => {
-            let page = crate::tasks::task_page(&state, user, document, number, Some(e.to_string()))
-                .await?;
+            let typed = crate::tasks::Typed {
+                reason: Some(reason),
+                ..crate::tasks::Typed::default()
+            };
+            let page =
+                crate::tasks::task_page(&state, user, document, number, Some(e.to_string()), typed)
+                    .await?;
             Ok((e.status(), page).into_response())
         }
         Err(e) => Err(e),

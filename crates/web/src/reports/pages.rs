@@ -24,10 +24,11 @@ pub async fn my(
         ..Default::default()
     };
     let pending = crate::tasks::list_assignments(&state, &user, pending).await?;
+    let instructions = crate::instructions::of_unit(&state, &user).await?;
     render(
         &state,
         "my.html",
-        context! { user => v(user), reports => v(reports), pending => v(pending) },
+        context! { user => v(user), reports => v(reports), pending => v(pending), instructions => v(instructions) },
     )
 }
 

@@ -5,6 +5,7 @@
 
 mod api;
 mod pages;
+pub(crate) use pages::{PageForms, past_date_question, rounds_page};
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -44,7 +44,7 @@ pub struct TaskFilter {
 
 /// A number from a query string where an empty field (`document=` from a form's
 /// "全部" option) means no filter.
-fn blank_as_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+pub(crate) fn blank_as_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: std::str::FromStr,

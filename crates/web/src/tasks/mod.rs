@@ -23,9 +23,9 @@ use crate::AppState;
 use crate::auth::{OFFICE, READERS, require};
 use crate::error::AppError;
 
-pub(crate) use list::BEHIND_PACE;
 pub use list::TaskJsonCache;
-pub(crate) use pages::task_page;
+pub(crate) use list::{BEHIND_PACE, blank_as_none};
+pub(crate) use pages::{Typed, task_page};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -85,6 +85,12 @@ pub struct TaskDetail {
     /// The task's current 落实情况: each unit's latest accepted report (of the reports
     /// this user sees), units in the order they first reported.
     pub current: Vec<CurrentProgress>,
+    /// 领导批示 on the task, oldest first.
+    pub instructions: Vec<duban_store::InstructionRecord>,
+    /// Whether the task is under 领导督办 now.
+    pub supervised: bool,
+    /// Whether this user may record a 批示 (a leader, or the office for one).
+    pub can_instruct: bool,
 }
 
 /// One unit's latest accepted report on a task, with the round it came from.
@@ -248,6 +254,20 @@ pub async fn task_detail(
     } else {
         None
     };
+    let instructions = state.store.task_instructions(id, number).await?;
+    let supervised = duban_domain::instruction::under_supervision(
+        instructions
+            .iter()
+            .filter(|i| i.supervise)
+            .map(|i| i.recorded_at),
+        status
+            .events
+            .iter()
+            .rfind(|e| e.to == TaskState::Closed)
+            .map(|e| e.at)
+            .filter(|_| status.state == TaskState::Closed),
+    );
+    let can_instruct = duban_domain::instruction::check_author(user.role).is_ok();
     let can_acknowledge = user.role.needs_unit()
         && assignments
             .iter()
@@ -265,6 +285,9 @@ pub async fn task_detail(
         reading,
         can_decide: user.role.is_office(),
         current,
+        instructions,
+        supervised,
+        can_instruct,
     })
 }
 
