@@ -473,7 +473,7 @@ impl Store {
         let began = Instant::now();
         let generation: i64 = match &self.db {
             Db::Sqlite(pool) => sqlx::query_scalar(GENERATION_SQL).fetch_one(pool).await?,
-            Db::Postgres(pool) => sqlx::query_scalar(GENERATION_SQL).fetch_one(pool).await?,
+            Db::Postgres(pool, _) => sqlx::query_scalar(GENERATION_SQL).fetch_one(pool).await?,
         };
         *last = Some((began, generation));
         Ok(generation)

@@ -22,6 +22,7 @@ mod schedules;
 mod schema;
 mod scratch;
 mod sources;
+mod task_conflicts;
 mod task_page;
 mod tasks;
 mod warnings;
