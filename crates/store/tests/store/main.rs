@@ -8,6 +8,7 @@
 mod accounts;
 mod attachments;
 mod audit;
+mod bulk;
 mod closure;
 mod common;
 mod conflicts;
