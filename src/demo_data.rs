@@ -22,7 +22,9 @@ use duban_domain::{
     DocNumber, Document, Notice, ReportAction, ReportState, RichText, Role, TaskDraft, Unit,
     UnitDirectory, UnitKind, Username, next_state,
 };
-use duban_store::{BulkEvent, BulkReport, BulkRound, DocumentId, NewUser, Store, User};
+use duban_store::{
+    BulkEvent, BulkReport, BulkRound, DocumentId, NewUser, PreparedRound, Store, User,
+};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
@@ -412,7 +414,7 @@ fn rounds(
     people: &People,
     documents: &[(DocumentId, Vec<TaskLeads>)],
     wanted: usize,
-    mut write: impl FnMut(Vec<BulkRound>) -> bool,
+    mut write: impl FnMut(Vec<PreparedRound>) -> bool,
 ) -> Result<()> {
     let pairs: usize = documents
         .iter()
@@ -420,7 +422,7 @@ fn rounds(
         .sum();
     let months = wanted.div_ceil(pairs.max(1)).clamp(1, 12) as u32;
     let mut left = wanted;
-    let mut batch: Vec<BulkRound> = Vec::new();
+    let mut batch: Vec<PreparedRound> = Vec::new();
     let mut in_batch = 0;
     'months: for month in 1..=12u32 {
         let open = month >= months;
@@ -446,7 +448,7 @@ fn rounds(
                 }
             }
             in_batch += reports.len();
-            batch.push(BulkRound {
+            let round = BulkRound {
                 document: *document,
                 label: format!("1-{month}月"),
                 due,
@@ -454,7 +456,8 @@ fn rounds(
                 opened_at: opened,
                 closed_at: (!open).then(|| morning(due + Duration::days(5))),
                 reports,
-            });
+            };
+            batch.push(round.prepare()?);
             if in_batch >= BATCH_REPORTS {
                 in_batch = 0;
                 if !write(std::mem::take(&mut batch)) {
@@ -588,8 +591,8 @@ pub async fn demo_data(store: &Store, options: &DemoDataOptions) -> Result<ExitC
     let (mut rounds_written, mut written) = (0, 0);
     while let Some(batch) = batches.recv().await {
         let batch = batch?;
-        let reports: usize = batch.iter().map(|r| r.reports.len()).sum();
-        rounds_written += store.write_rounds_whole(&batch).await?.len();
+        let reports: usize = batch.iter().map(PreparedRound::reports).sum();
+        rounds_written += store.write_prepared_rounds(batch).await?.len();
         written += reports;
         bar.inc(reports as u64);
     }
