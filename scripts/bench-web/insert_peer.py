@@ -6,7 +6,8 @@ Copies the SQLite database DB (made by demo-data) to a scratch file, empties its
 triggers dropped, as demo-data's bulk writer has them, then times SQLite inserting
 the rows back with `INSERT … SELECT` (no client, no binding: what SQLite's b-trees,
 indexes and foreign-key checks cost by themselves) and the commit, with
-synchronous=FULL, the WAL and a 128 MiB page cache, as duban writes. Prints reports/s.
+synchronous=FULL, the WAL and a 128 MiB page cache, as duban writes. Prints what it
+did on stderr and "REPORTS_PER_SECOND SECONDS" on stdout.
 
     python3 insert_peer.py DB [SCRATCH_DIR]
 """
@@ -45,6 +46,8 @@ try:
     db.execute("COMMIT")
     seconds = time.monotonic() - start
     print(f"sqlite3 {sqlite3.sqlite_version} INSERT … SELECT: {reports} reports and "
-          f"{events} events in {seconds:.1f} s: {reports / seconds:.0f} reports/s")
+          f"{events} events in {seconds:.1f} s: {reports / seconds:.0f} reports/s",
+          file=sys.stderr)
+    print(f"{reports / seconds:.0f} {seconds:.1f}")
 finally:
     shutil.rmtree(scratch)
