@@ -75,6 +75,7 @@ pub const TABLES: &[&str] = &[
 pub const DERIVED: &[&str] = &[
     "round_counts",
     "store_generation",
+    "store_structure",
     "document_revisions",
     "audit_pending",
 ];
