@@ -9,6 +9,7 @@
 #   scripts/fuzz-smoke.sh --stable     # no cargo-fuzz: the cargo test smoke run
 #
 # Per-target figures (runs, time) are printed and kept in fuzz/target/fuzz-smoke.log.
+# A crash does not stop the others: every target runs, and the script fails at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 per_target="${SECONDS_PER_TARGET:-30}"
@@ -35,6 +36,7 @@ seeds_for() {
 if [[ "${1:-}" != "--stable" ]] && cargo fuzz --version >/dev/null 2>&1; then
   export RUSTC_BOOTSTRAP=1
   cargo fuzz build -s none -O
+  crashed=""
   for t in $targets; do
     mkdir -p "corpus/$t"
     for d in $(seeds_for "$t"); do cp -n seeds/"$d"/* "corpus/$t/" 2>/dev/null || true; done
@@ -44,9 +46,13 @@ if [[ "${1:-}" != "--stable" ]] && cargo fuzz --version >/dev/null 2>&1; then
       2>&1 | tee "target/fuzz-$t.log" | grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done|==[0-9]+== ERROR|SUMMARY)' | tee -a "$log"
     if grep -qE 'panicked|deadly signal|ERROR: libFuzzer' "target/fuzz-$t.log"; then
       echo "$t: crash, see fuzz/target/fuzz-$t.log and fuzz/artifacts/$t/" | tee -a "$log"
-      exit 1
+      crashed="$crashed $t"
     fi
   done
+  if [[ -n "$crashed" ]]; then
+    echo "crashes in:$crashed" | tee -a "$log"
+    exit 1
+  fi
 else
   FUZZ_SMOKE_SECONDS="$per_target" cargo test --release -- --nocapture 2>&1 | tee -a "$log"
 fi

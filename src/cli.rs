@@ -53,6 +53,16 @@ struct Cli {
     #[arg(skip)]
     database_url_given: bool,
 
+    /// 设置或重置密码时使用的杂凑算法（已保存的两种密码均可验证）
+    #[arg(
+        long,
+        global = true,
+        env = "DUBAN_PASSWORD_HASH",
+        value_enum,
+        default_value = "argon2id"
+    )]
+    password_hash: PasswordHashChoice,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -306,6 +316,15 @@ fn chinese_headings(a: clap::Arg) -> clap::Arg {
     a
 }
 
+/// `--password-hash`: the algorithm new password hashes use (`web::auth::hashing`).
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PasswordHashChoice {
+    /// argon2id（默认）
+    Argon2id,
+    /// 国密 SM3：PBKDF2-HMAC-SM3，随机盐，迭代 600000 次（GB/T 39786-2021）
+    Sm3,
+}
+
 pub fn run() -> Result<ExitCode> {
     let matches = command().get_matches();
     let mut cli = match Cli::from_arg_matches(&matches) {
@@ -334,6 +353,10 @@ pub fn run() -> Result<ExitCode> {
 }
 
 async fn dispatch(cli: Cli) -> Result<ExitCode> {
+    duban_web::auth::hashing::set_password_hashing(match cli.password_hash {
+        PasswordHashChoice::Argon2id => duban_web::auth::hashing::PasswordHashing::Argon2id,
+        PasswordHashChoice::Sm3 => duban_web::auth::hashing::PasswordHashing::Sm3,
+    });
     // Two databases of its own; the default one is not opened.
     if let Command::MigrateData { from, to } = &cli.command {
         return crate::migrate_cmd::migrate_data(from, to).await;

@@ -48,6 +48,12 @@ pub enum AlgorithmChoice {
 pub async fn audit(store: &Store, command: AuditCommand) -> Result<ExitCode> {
     match command {
         AuditCommand::Verify { json } => {
+            // Changes committed but not yet chained (a server stopped between a commit
+            // and its link) are chained first, so the walk covers them. A store that
+            // cannot be written (read-only) is walked as it is.
+            if let Err(e) = store.link_audit().await {
+                eprintln!("注意：未能将待链接的审计记录链入哈希链（{e}），本次核验不含这些记录。");
+            }
             let v = store.verify_audit().await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&v)?);
@@ -102,9 +108,17 @@ fn verification_text(v: &Verification) -> String {
     } else {
         String::new()
     };
+    let waiting = if v.waiting > 0 {
+        format!(
+            "另有 {} 条已提交的审计记录尚未链入哈希链，未参与本次核验。\n",
+            v.waiting
+        )
+    } else {
+        String::new()
+    };
     match &v.tampering {
         None => format!(
-            "审计日志完整：共核验 {} 条记录（{range}）{pruned}，哈希链无断裂。\n最后一条的哈希：{}\n（可将此哈希与记录序号另行保存，日后核对日志未被整体改写。）\n",
+            "审计日志完整：共核验 {} 条记录（{range}）{pruned}，哈希链无断裂。\n最后一条的哈希：{}\n（可将此哈希与记录序号另行保存，日后核对日志未被整体改写。）\n{waiting}",
             v.entries, v.last_hash
         ),
         Some(t) => format!(

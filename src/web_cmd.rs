@@ -214,6 +214,11 @@ fn spawn_schedule_tick(
             if let Err(e) = store.purge_login_throttle(now, &security.login).await {
                 eprintln!("清理登录计数失败（下次再试）：{e}");
             }
+            // Audit entries committed but not yet chained (a server stopped between a
+            // commit and its link): chained now.
+            if let Err(e) = store.link_audit().await {
+                eprintln!("审计记录链接失败（下次再试）：{e}");
+            }
             // Once a day, the escalation ladder's rule over the rounds due so far (it
             // records each step once, whichever server or click applies it first).
             let today = duban_domain::china_date(Utc::now());

@@ -1,7 +1,9 @@
 //! Edit conflicts over HTTP (issue 12 §4): two reporters of one unit editing one
 //! report. The second save, made from the version both opened, is refused with 409 and
 //! nothing is lost: the API answers with the saved text, the page shows the saved text
-//! beside the editor that still holds what was typed.
+//! beside the editor that still holds what was typed. The same for two supervisors
+//! editing one task of a draft decomposition notice (the API's 409 carries the saved
+//! task, the editor shows it above the form that keeps what was typed).
 
 use reqwest::StatusCode;
 use reqwest::blocking::Client;
@@ -158,4 +160,168 @@ fn the_second_save_through_the_form_shows_both_texts_and_keeps_what_was_typed() 
     let (_, saved) = app.page(&a, &path);
     assert!(saved.contains("甲：**已完成**立项 3 个"), "{saved}");
     assert!(!saved.contains("乙：已开工 2 个"), "{saved}");
+}
+
+// Two supervisors editing one task of a draft decomposition notice.
+
+const OFFICE: &[(&str, &str, Option<&str>)] =
+    &[("sup", "supervisor", None), ("sup2", "supervisor", None)];
+
+/// A draft decomposition notice with two tasks; its id.
+fn draft(app: &App) -> i64 {
+    let sup = app.login("sup");
+    let (status, source) = app.post(
+        &sup,
+        "/api/sources",
+        json!({"kind": "speech", "title": "区长在全体会上的讲话", "date": "2020-04-20",
+               "leader": "区长", "meeting": "区政府全体会议", "original": "抓紧落实。"}),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{source}");
+    let source = source["summary"]["id"].as_i64().expect("source id");
+    let (status, d) = app.post(
+        &sup,
+        &format!("/api/sources/{source}/decompositions"),
+        json!({"issuer": "泉州市鲤城区人民政府办公室"}),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    let doc = d["id"].as_i64().expect("draft id");
+    let (status, added) = app.post(
+        &sup,
+        &format!("/api/decompositions/{doc}/tasks"),
+        json!({"tasks": [
+            {"content": "加快老旧小区改造", "lead_units": ["区住建局"]},
+            {"content": "常态化做好企业服务", "lead_units": ["区工信局"]},
+        ]}),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    doc
+}
+
+fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+fn save_task(
+    app: &App,
+    client: &Client,
+    doc: i64,
+    tag: &str,
+    content: &str,
+) -> (StatusCode, serde_json::Value) {
+    let response = client
+        .post(
+            app.server
+                .url(&format!("/api/decompositions/{doc}/tasks/1")),
+        )
+        .header("If-Match", tag)
+        .json(&json!({"content": content, "lead_units": ["区住建局"]}))
+        .send()
+        .expect("save");
+    let status = response.status();
+    (status, response.json().unwrap_or_default())
+}
+
+#[test]
+fn the_second_task_save_through_the_api_is_refused_with_409_and_the_saved_task() {
+    let app = App::start(OFFICE);
+    let doc = draft(&app);
+    let (a, b) = (app.login("sup"), app.login("sup2"));
+    let version = |client: &Client| {
+        let (_, d) = app.get(client, &format!("/api/decompositions/{doc}"));
+        d["tasks"][0]["version"].as_i64().expect("a task version")
+    };
+    let (seen_a, seen_b) = (version(&a), version(&b));
+    assert_eq!(seen_a, seen_b);
+
+    let (status, body) = save_task(
+        &app,
+        &a,
+        doc,
+        &format!("\"{seen_a}\""),
+        "甲：改造 10 个小区",
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = save_task(
+        &app,
+        &b,
+        doc,
+        &format!("\"{seen_b}\""),
+        "乙：改造 12 个小区",
+    );
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let error = body["error"].as_str().unwrap_or("");
+    assert!(
+        error.contains("保存冲突") && error.contains("第 1 项任务"),
+        "{body}"
+    );
+    assert_eq!(body["saved_task"]["intro"], "甲：改造 10 个小区", "{body}");
+    assert_eq!(body["saved_version"], version(&a), "{body}");
+    // The first save stands; the second, from the saved version, goes through.
+    let (_, d) = app.get(&a, &format!("/api/decompositions/{doc}"));
+    assert!(
+        d.to_string().contains("甲：改造 10 个小区") && !d.to_string().contains("乙："),
+        "{d}"
+    );
+    let tag = body["saved_version"].to_string();
+    let (status, body) = save_task(&app, &b, doc, &tag, "甲乙合并：改造 12 个小区");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // A malformed If-Match is a clear 422, not a blind overwrite.
+    let (status, body) = save_task(&app, &a, doc, "\"v1\"", "覆盖");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"].as_str().unwrap_or("").contains("任务版本号"),
+        "{body}"
+    );
+}
+
+#[test]
+fn the_second_task_save_through_the_editor_shows_both_and_keeps_what_was_typed() {
+    let app = App::start(OFFICE);
+    let doc = draft(&app);
+    let (a, b) = (app.login("sup"), app.login("sup2"));
+    let page = format!("/decompositions/{doc}?edit=1");
+    let (_, page_a) = app.page(&a, &page);
+    let (_, page_b) = app.page(&b, &page);
+    let (version_a, version_b) = (form_version(&page_a), form_version(&page_b));
+    assert_eq!(version_a, version_b);
+
+    let path = format!("/decompositions/{doc}/tasks/1");
+    let fields = |version: &str, content: &str, leader: &str| {
+        vec![
+            ("version".to_string(), version.to_string()),
+            ("content".to_string(), content.to_string()),
+            ("lead_main".to_string(), "区住建局".to_string()),
+            ("leader".to_string(), leader.to_string()),
+        ]
+    };
+
+    let first = fields(&version_a, "甲：改造 10 个小区", "王副区长");
+    let (status, _) = app.form(&a, &path, &pairs(&first));
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let second = fields(&version_b, "乙：改造 12 个小区", "李副区长");
+    let (status, html) = app.form(&b, &path, &pairs(&second));
+    assert_eq!(status, StatusCode::CONFLICT, "{html}");
+    assert!(html.contains("保存冲突"), "{html}");
+    // Both on the page: the saved task in the conflict card, what was typed still in
+    // the form, which now carries the saved version.
+    let card_start = html.find("id=\"conflict\"").expect("a conflict card");
+    let card =
+        &html[card_start..card_start + html[card_start..].find("</section>").expect("card end")];
+    assert!(
+        card.contains("甲：改造 10 个小区") && card.contains("王副区长"),
+        "{card}"
+    );
+    assert!(html.contains(">乙：改造 12 个小区</textarea>"), "{html}");
+    assert!(html.contains("value=\"李副区长\""), "{html}");
+    let newer = form_version(&html);
+    assert_ne!(newer, version_b);
+    // Saving again (after merging) from the page as shown replaces what is saved.
+    let merged = fields(&newer, "甲乙合并：改造 12 个小区", "王副区长");
+    let (status, _) = app.form(&b, &path, &pairs(&merged));
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, d) = app.get(&a, &format!("/api/decompositions/{doc}"));
+    assert_eq!(d["tasks"][0]["intro"], "甲乙合并：改造 12 个小区", "{d}");
 }

@@ -1,6 +1,7 @@
 //! The 等保 identity controls (issue 12): password policy everywhere a password is
 //! set, forced change after an administrator set it, lockout as configured and told,
-//! the idle timeout across two servers on one database, and the TOTP second factor.
+//! the idle timeout across two servers on one database, the TOTP second factor, and
+//! 国密 (PBKDF2-HMAC-SM3) password hashes beside argon2id.
 
 use std::time::Duration;
 
@@ -447,4 +448,80 @@ fn an_expired_password_must_be_changed_when_expiry_is_on() {
     assert_eq!(status, StatusCode::OK);
     let (status, _) = app.get(&client, "/api/me");
     assert_eq!(status, StatusCode::OK, "changed today: not expired");
+}
+
+/// Every account's stored password hash, by user name.
+fn password_hashes(sandbox: &Sandbox) -> std::collections::BTreeMap<String, String> {
+    let url = sandbox.database_url();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let sql = "SELECT username, password_hash FROM users";
+        let rows: Vec<(String, String)> = if sandbox.is_sqlite() {
+            let pool = sqlx::SqlitePool::connect(&url).await.expect("sqlite");
+            let rows = sqlx::query_as(sql).fetch_all(&pool).await.expect("users");
+            pool.close().await;
+            rows
+        } else {
+            let pool = sqlx::PgPool::connect(&url).await.expect("postgres");
+            let rows = sqlx::query_as(sql).fetch_all(&pool).await.expect("users");
+            pool.close().await;
+            rows
+        };
+        rows.into_iter().collect()
+    })
+}
+
+#[test]
+fn sm3_password_hashes_are_made_when_chosen_and_both_kinds_verify() {
+    // Accounts made before the switch keep their argon2id hashes.
+    let sandbox = Sandbox::seeded(ACCOUNTS);
+    // An account added with the 国密 option gets a PBKDF2-HMAC-SM3 hash.
+    sandbox
+        .run_with_stdin(
+            &[
+                "user",
+                "add",
+                "gm.admin",
+                "--role",
+                "supervisor",
+                "--password-stdin",
+                "--password-hash",
+                "sm3",
+            ],
+            &format!("{PASSWORD}\n"),
+        )
+        .ok();
+    let hashes = password_hashes(&sandbox);
+    assert!(hashes["sup"].starts_with("$argon2id$"), "{hashes:?}");
+    assert!(
+        hashes["gm.admin"].starts_with("$pbkdf2-sm3$i=200000$"),
+        "{hashes:?}"
+    );
+
+    // A server that makes SM3 hashes still lets both kinds in, and refuses a wrong one.
+    let server = Server::start_with_env(&sandbox, &["serve"], &[("DUBAN_PASSWORD_HASH", "sm3")]);
+    let app = App::from_server(sandbox, server);
+    for user in ["sup", "gm.admin"] {
+        let (_, status, answer) = login(&app, user, PASSWORD);
+        assert_eq!(status, StatusCode::OK, "{user}: {answer}");
+        let (_, status, _) = login(&app, user, "wrong-horse-1");
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{user}");
+    }
+    // A password changed there is hashed with SM3 from then on, and works.
+    let (client, _, _) = login(&app, "sup", PASSWORD);
+    let response = client
+        .post(app.server.url("/api/password"))
+        .json(&json!({ "current": PASSWORD, "new": "Sm3-horse-2024" }))
+        .send()
+        .expect("change");
+    assert!(response.status().is_success(), "{:?}", response.text());
+    let hashes = password_hashes(app.sandbox());
+    assert!(hashes["sup"].starts_with("$pbkdf2-sm3$"), "{hashes:?}");
+    let (_, status, _) = login(&app, "sup", "Sm3-horse-2024");
+    assert_eq!(status, StatusCode::OK);
+    let (_, status, _) = login(&app, "sup", PASSWORD);
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

@@ -575,6 +575,10 @@ pub struct PlannedTask {
     pub plan: Option<ProgressKind>,
     /// One line describing the plan, for tables.
     pub plan_summary: Option<String>,
+    /// The version the store last gave the task (every change to it, and a move that
+    /// changed its number, gives it a newer one): the editor sends it back with a
+    /// save, and a save from an older version is refused instead of overwriting.
+    pub version: i64,
 }
 
 impl PlannedTask {
@@ -598,6 +602,7 @@ impl PlannedTask {
             plan_summary: plan.as_ref().map(ProgressKind::summary),
             plan,
             task,
+            version: 0,
         }
     }
 }

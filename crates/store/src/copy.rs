@@ -66,18 +66,19 @@ pub const TABLES: &[&str] = &[
     "escalation_steps",
     // Last: while the data tables are copied the target has no chain head, so its
     // audit triggers capture nothing; the source's log and head then arrive as they
-    // are, and the chain goes on from there.
+    // are, and the chain goes on from there. Sealed rows a PostgreSQL source had not
+    // yet linked when it was read come with them and are linked in the target.
     "audit_log",
     "audit_head",
+    "audit_pending",
 ];
 
-/// Tables the triggers keep from the others: rebuilt on the target, not copied
-/// (`audit_pending` is empty outside a transaction).
+/// Tables the triggers keep from the others: rebuilt on the target, not copied.
 pub const DERIVED: &[&str] = &[
     "round_counts",
     "store_generation",
+    "store_structure",
     "document_revisions",
-    "audit_pending",
 ];
 
 /// Tables a new store has a row in already (the audit chain's head), which a copy
@@ -485,15 +486,29 @@ async fn copy(
                 ),
             ));
         }
-        let copy = TableCopy {
+        report.push(TableCopy {
             table,
             rows: read.rows,
             checksum: format!("{:032x}", read.sum),
-        };
-        progress(&copy);
-        report.push(copy);
+        });
     }
     check_round_counts(target).await?;
+    // Sealed rows the source had not yet linked are chained in the target now (after
+    // the copied log, before anything the target logs itself); what is reported of the
+    // log's tables is then what the target holds.
+    if crate::audit::link_copied(target).await? > 0 {
+        for copy in report
+            .iter_mut()
+            .filter(|c| ["audit_log", "audit_head", "audit_pending"].contains(&c.table))
+        {
+            let now = tally(target, copy.table).await?;
+            copy.rows = now.rows;
+            copy.checksum = format!("{:032x}", now.sum);
+        }
+    }
+    for copy in &report {
+        progress(copy);
+    }
     Ok(report)
 }
 

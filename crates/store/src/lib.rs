@@ -56,7 +56,7 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
-pub use crate::bulk::{BulkEvent, BulkReport, BulkRound};
+pub use crate::bulk::{BulkEvent, BulkReport, BulkRound, PreparedRound};
 pub use crate::cache::GenerationCache;
 pub use crate::copy::{CopyOptions, TableCopy};
 use crate::db::{Db, Tx};
@@ -231,10 +231,12 @@ impl Store {
     }
 
     /// Closes the store: the group-commit writer takes no more steps and finishes
-    /// (commits and answers) those already queued, then the connections close, waiting
-    /// for those in use to be returned.
+    /// (commits and answers) those already queued, the audit links asked for run
+    /// (PostgreSQL), then the connections close, waiting for those in use to be
+    /// returned.
     pub async fn close(&self) {
         self.writer.close().await;
+        audit::links_done(&self.db).await;
         self.db.close().await;
     }
 
@@ -397,7 +399,7 @@ async fn open_postgres(url: &str, max_connections: Option<u32>) -> Result<Db, St
     // Several servers starting at once apply each migration once: sqlx holds an
     // advisory lock on the database while it migrates.
     POSTGRES_MIGRATIONS.run(&pool).await?;
-    Ok(Db::Postgres(pool))
+    Ok(Db::Postgres(pool, Default::default()))
 }
 
 /// Ends a write transaction: commits when `result` is `Ok`, rolls back otherwise.

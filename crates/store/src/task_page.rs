@@ -76,17 +76,91 @@ pub struct TaskPage {
     pub pages: usize,
 }
 
-/// Pages computed earlier, each with the generation it was computed at.
+/// Pages computed earlier, each with the generation it was computed at and, for the
+/// pages that can be checked more finely, its [`Stamp`].
 #[derive(Default)]
 pub(crate) struct TaskPageCache {
-    entries: Mutex<HashMap<TaskPageQuery, (i64, Arc<TaskPage>)>>,
+    entries: Mutex<HashMap<TaskPageQuery, Entry>>,
     /// The last generation read, with the time its read began.
     generation: tokio::sync::Mutex<Option<(Instant, i64)>>,
 }
 
+/// A cached page: the generation it is known good at, what else tells whether it
+/// still holds, and the page.
+struct Entry {
+    generation: i64,
+    stamp: Option<Stamp>,
+    page: Arc<TaskPage>,
+}
+
+/// What a page shows depends on, read in the page's own snapshot (migration 0024):
+/// (key, number) pairs in key order, where key −1 is the store's structure (pages of
+/// every document), 0 the unit directory's revision and any other a document's
+/// revision. While the same pairs
+/// read the same, the page is what it would be read again, whatever the generation
+/// did meanwhile (a report saved on another notice).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Stamp(Vec<(i64, i64)>);
+
+/// The key of the structure's number in a [`Stamp`].
+const STRUCTURE: i64 = -1;
+
+impl Stamp {
+    /// The keys a page of `query` depends on, before its rows are known: `None` if
+    /// only the generation can tell (filters on reports or task states across
+    /// documents, another round than the latest, sources, readings).
+    fn keys(query: &TaskPageQuery) -> Option<Vec<i64>> {
+        let plain = query.round.is_none()
+            && query.source.is_none()
+            && query.source_kind.is_none()
+            && query.reading.is_none();
+        match query.document {
+            // Which of its tasks exist is the document's own revision too.
+            Some(document) if plain => Some(vec![0, document.0]),
+            None if plain && query.report_state.is_none() && query.task_state.is_none() => {
+                Some(vec![STRUCTURE, 0])
+            }
+            _ => None,
+        }
+    }
+
+    /// The statement reading the numbers of `keys` (sorted, distinct): (key, number)
+    /// rows, for [`Stamp::from_rows`].
+    fn sql(keys: &[i64]) -> String {
+        let documents: Vec<String> = keys
+            .iter()
+            .filter(|k| **k != STRUCTURE)
+            .map(i64::to_string)
+            .collect();
+        // Numbers only, from the page's own keys: nothing to bind.
+        let revisions = format!(
+            "SELECT document_id, CAST(SUM(n) AS BIGINT) FROM document_revisions \
+             WHERE document_id IN ({}) GROUP BY document_id",
+            documents.join(", ")
+        );
+        if keys.contains(&STRUCTURE) {
+            format!(
+                "SELECT {STRUCTURE}, CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM store_structure \
+                 UNION ALL {revisions}"
+            )
+        } else {
+            revisions
+        }
+    }
+
+    fn from_rows(mut rows: Vec<(i64, i64)>) -> Stamp {
+        rows.sort_unstable();
+        Stamp(rows)
+    }
+
+    fn keys_of(&self) -> Vec<i64> {
+        self.0.iter().map(|(k, _)| *k).collect()
+    }
+}
+
 /// More distinct queries than this and the cache starts again empty: it holds the
 /// pages people are paging through, not every page anyone ever asked for.
-const CACHE_ENTRIES: usize = 2048;
+const CACHE_ENTRIES: usize = 4096;
 
 impl std::fmt::Debug for TaskPageCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -101,25 +175,57 @@ impl TaskPageCache {
     fn get(&self, query: &TaskPageQuery, generation: i64) -> Option<Arc<TaskPage>> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         match entries.get(query) {
-            Some((g, page)) if *g == generation => Some(Arc::clone(page)),
+            Some(entry) if entry.generation == generation => Some(Arc::clone(&entry.page)),
             _ => None,
         }
     }
 
-    fn put(&self, query: TaskPageQuery, generation: i64, page: Arc<TaskPage>) {
+    /// A page of an older generation that a [`Stamp`] can still vouch for.
+    fn stamped(&self, query: &TaskPageQuery) -> Option<(Stamp, Arc<TaskPage>)> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = entries.get(query)?;
+        Some((entry.stamp.clone()?, Arc::clone(&entry.page)))
+    }
+
+    /// Marks `page` (the one kept for `query`) good at `generation` too: its stamp read
+    /// the same after that generation was read.
+    fn renew(&self, query: &TaskPageQuery, generation: i64, page: &Arc<TaskPage>) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        // Pages of older generations are never served again.
+        if let Some(entry) = entries.get_mut(query)
+            && Arc::ptr_eq(&entry.page, page)
+            && entry.generation < generation
+        {
+            entry.generation = generation;
+        }
+    }
+
+    fn put(
+        &self,
+        query: TaskPageQuery,
+        generation: i64,
+        stamp: Option<Stamp>,
+        page: Arc<TaskPage>,
+    ) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= CACHE_ENTRIES {
-            entries.retain(|_, (g, _)| *g >= generation);
+            // Pages only the generation vouches for are never served again once it moved.
+            entries.retain(|_, e| e.generation >= generation || e.stamp.is_some());
             if entries.len() >= CACHE_ENTRIES {
                 entries.clear();
             }
         }
         match entries.get(&query) {
             // A concurrent request computed it from a newer snapshot: keep that one.
-            Some((g, _)) if *g > generation => {}
+            Some(e) if e.generation > generation => {}
             _ => {
-                entries.insert(query, (generation, page));
+                entries.insert(
+                    query,
+                    Entry {
+                        generation,
+                        stamp,
+                        page,
+                    },
+                );
             }
         }
     }
@@ -473,7 +579,7 @@ impl Store {
         let began = Instant::now();
         let generation: i64 = match &self.db {
             Db::Sqlite(pool) => sqlx::query_scalar(GENERATION_SQL).fetch_one(pool).await?,
-            Db::Postgres(pool) => sqlx::query_scalar(GENERATION_SQL).fetch_one(pool).await?,
+            Db::Postgres(pool, _) => sqlx::query_scalar(GENERATION_SQL).fetch_one(pool).await?,
         };
         *last = Some((began, generation));
         Ok(generation)
@@ -500,13 +606,49 @@ impl Store {
         if let Some(page) = self.task_pages.get(query, current) {
             return Ok(page);
         }
+        // Written since: the page still holds if what it shows did not change.
+        if let Some((stamp, page)) = self.task_pages.stamped(query) {
+            let sql = Stamp::sql(&stamp.keys_of());
+            let rows: Vec<(i64, i64)> = match &self.db {
+                Db::Sqlite(pool) => {
+                    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                        .fetch_all(pool)
+                        .await?
+                }
+                Db::Postgres(pool) => {
+                    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                        .fetch_all(pool)
+                        .await?
+                }
+            };
+            let now = Stamp::from_rows(rows);
+            if now == stamp {
+                self.task_pages.renew(query, current, &page);
+                return Ok(page);
+            }
+        }
         let mut tx = self.db.read().await?;
         // Read first, so the generation and the page come from the same snapshot.
         let generation = generation(&mut tx).await?;
         let page = Arc::new(task_page(&mut tx, query, &self.readings).await?);
+        let stamp = match Stamp::keys(query) {
+            Some(mut keys) => {
+                keys.extend(page.rows.iter().map(|r| r.task.document.0));
+                keys.sort_unstable();
+                keys.dedup();
+                let sql = Stamp::sql(&keys);
+                let rows: Vec<(i64, i64)> = with_conn!(tx, c => sqlx::query_as(
+                    sqlx::AssertSqlSafe(sql),
+                )
+                .fetch_all(c)
+                .await)?;
+                Some(Stamp::from_rows(rows))
+            }
+            None => None,
+        };
         tx.commit().await?;
         self.task_pages
-            .put(query.clone(), generation, Arc::clone(&page));
+            .put(query.clone(), generation, stamp, Arc::clone(&page));
         Ok(page)
     }
 }

@@ -86,7 +86,7 @@ impl Writer {
     /// Starts the writer: on SQLite its task on the current tokio runtime, which
     /// commits queued steps together; on PostgreSQL none (see the module's note).
     pub(crate) fn start(db: Db) -> Writer {
-        if let Db::Postgres(_) = db {
+        if let Db::Postgres(..) = db {
             return Writer {
                 inner: Arc::new(Inner {
                     sender: Mutex::new(None),
@@ -321,7 +321,8 @@ mod tests {
         sqlx::raw_sql(
             "CREATE TABLE audit_pending (id INTEGER PRIMARY KEY, table_name TEXT, op TEXT, \
                                          row_key TEXT, before_json TEXT, after_json TEXT, \
-                                         txid BIGINT); \
+                                         txid BIGINT, at TEXT, actor_id BIGINT, actor TEXT, \
+                                         address TEXT, request TEXT, task_id BIGINT); \
              CREATE TABLE parent (id INTEGER PRIMARY KEY); \
              CREATE TABLE child (id INTEGER PRIMARY KEY, \
                                  parent INTEGER NOT NULL REFERENCES parent (id));",

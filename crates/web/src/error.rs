@@ -164,7 +164,10 @@ fn decompose_status(e: &DecomposeError) -> StatusCode {
         E::SourceNotFound(_) | E::DocumentNotFound(_) | E::TaskNotFound { .. } => {
             StatusCode::NOT_FOUND
         }
-        E::NotADraft { .. } | E::DocNumberTaken { .. } | E::InUse { .. } => StatusCode::CONFLICT,
+        E::NotADraft { .. }
+        | E::DocNumberTaken { .. }
+        | E::InUse { .. }
+        | E::EditConflict { .. } => StatusCode::CONFLICT,
         E::Store(e) => store_status(e),
     }
 }
@@ -276,6 +279,19 @@ impl IntoResponse for ApiError {
                 "saved_version": version,
                 "saved_text": crate::reports::editable_text(saved_text),
                 "saved_percent": saved_percent,
+            }),
+            // A refused task save likewise carries the task as saved now.
+            (
+                AppError::Decompose(duban_store::DecomposeError::EditConflict {
+                    version,
+                    saved,
+                    ..
+                }),
+                _,
+            ) => serde_json::json!({
+                "error": self.0.to_string(),
+                "saved_version": version,
+                "saved_task": saved,
             }),
             (_, Some(field)) => serde_json::json!({ "error": self.0.to_string(), "field": field }),
             (_, None) => serde_json::json!({ "error": self.0.to_string() }),

@@ -9,20 +9,28 @@
 //!   or deleted leaves its before and after (as JSON; bytes as their length, secrets
 //!   masked) in `audit_pending`, inside the writing transaction.
 //! - A write transaction carries its [`Actor`] (who, from which address, which
-//!   request). Before it commits, [`seal`] turns its pending rows into log entries in
-//!   that actor's name, each chained to the one before (see [`Entry::hash_with`]), and
-//!   moves the chain's head. In the group-commit writer each step is sealed inside its
-//!   own savepoint, so a refused step leaves no entry.
-//! - Appends are serialised: SQLite's write transaction holds the database, and on
-//!   PostgreSQL [`seal`] locks the head row (`FOR UPDATE`) until the commit, so two
-//!   transactions (on one server or several) can never both append after the same
+//!   request). Before it commits, [`seal`] stamps its pending rows with that actor, the
+//!   time and the task each belongs to. A *linker* then turns sealed rows into log
+//!   entries, each chained to the one before (see [`Entry::hash_with`]), in the order
+//!   it links them (`audit_log.id`: 1, 2, … without gaps), and moves the chain's head,
+//!   all in one transaction (`link`).
+//! - On SQLite the writing transaction links its own rows before it commits: it holds
+//!   the database, so nothing can append in between. In the group-commit writer each
+//!   step is sealed and linked inside its own savepoint, so a refused step leaves no
 //!   entry.
+//! - On PostgreSQL a writer only seals, so concurrent writers commit side by side; right
+//!   after its commit it asks its process's link task to chain what was committed,
+//!   which holds the head only for its own short transaction and chains the entries of
+//!   every writer that committed meanwhile (see `link`). `duban audit verify` and
+//!   `serve`'s minute tick link too, so a server killed between a commit and its link
+//!   loses nothing: the sealed rows were committed with the changes.
 //!
 //! Who acts comes from the calling task ([`scope`], set by the web app per request and
 //! filled in by its login extractor: [`identify`]), else the process's default
 //! ([`set_process_actor`]: the CLI names the operating-system user; `serve`'s own ticks
 //! are `系统`).
 
+mod link;
 mod query;
 mod triggers;
 mod verify;
@@ -34,9 +42,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::codec::timestamp_text;
-use crate::db::{Tx, execute, locking, with_conn};
+use crate::db::{Tx, execute};
 
+pub(crate) use link::{Linker, link_after_commit, link_copied, links_done, seal};
 pub use query::{AuditFilter, AuditPage};
 pub(crate) use triggers::install;
 pub use verify::{Tampering, Verification};
@@ -242,192 +250,6 @@ impl Entry {
         let algorithm = HashAlgorithm::from_code(&self.algorithm)?;
         Some(algorithm.digest(&[prev_hash.as_bytes(), &self.canonical()]))
     }
-}
-
-/// A change or event waiting in `audit_pending` for its transaction's commit.
-#[derive(sqlx::FromRow)]
-struct Pending {
-    id: i64,
-    table_name: Option<String>,
-    op: String,
-    row_key: Option<String>,
-    before_json: Option<String>,
-    after_json: Option<String>,
-    /// PostgreSQL: the transaction that made it (a committed one is not ours).
-    txid: Option<i64>,
-}
-
-/// The chain's head, as locked by a seal.
-#[derive(sqlx::FromRow)]
-struct Head {
-    last_id: i64,
-    last_hash: String,
-    algorithm: String,
-}
-
-/// Rows of `audit_log` per INSERT statement (15 values each).
-const ENTRIES_PER_INSERT: usize = 500;
-
-/// Appends what the transaction changed (its `audit_pending` rows) to the log in
-/// `actor`'s name, chained after the head, and moves the head; nothing to do when
-/// nothing is pending. On PostgreSQL the head row stays locked until the transaction
-/// ends, so appends never interleave.
-pub(crate) async fn seal(tx: &mut Tx, actor: &Actor) -> Result<(), sqlx::Error> {
-    let pending: Vec<Pending> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT id, table_name, op, row_key, before_json, after_json, txid \
-         FROM audit_pending ORDER BY id",
-    )
-    .fetch_all(c)
-    .await)?;
-    if pending.is_empty() {
-        return Ok(());
-    }
-    if tx.backend() == crate::db::Backend::Postgres {
-        // Rows another (committed) transaction left were written behind duban's back.
-        let ours: i64 =
-            with_conn!(tx, c => sqlx::query_scalar("SELECT txid_current()").fetch_one(c).await)?;
-        let (mine, outside): (Vec<Pending>, Vec<Pending>) =
-            pending.into_iter().partition(|p| p.txid == Some(ours));
-        append(tx, outside, &Actor::outside()).await?;
-        return append(tx, mine, actor).await;
-    }
-    append(tx, pending, actor).await
-}
-
-/// Appends `pending` (removing them from `audit_pending`) in `actor`'s name.
-async fn append(tx: &mut Tx, pending: Vec<Pending>, actor: &Actor) -> Result<(), sqlx::Error> {
-    if pending.is_empty() {
-        return Ok(());
-    }
-    for chunk in pending.chunks(ENTRIES_PER_INSERT) {
-        let ids: Vec<String> = chunk.iter().map(|p| p.id.to_string()).collect();
-        let sql = format!("DELETE FROM audit_pending WHERE id IN ({})", ids.join(", "));
-        execute!(tx, sqlx::query(sqlx::AssertSqlSafe(sql)))?;
-    }
-    let sql = locking!(
-        tx,
-        "SELECT last_id, last_hash, algorithm FROM audit_head WHERE id = 1",
-        "FOR UPDATE"
-    );
-    let head: Option<Head> = with_conn!(tx, c => sqlx::query_as(sql).fetch_optional(c).await)?;
-    let Some(head) = head else {
-        return Err(corrupt(
-            "审计日志的链头（audit_head）缺失，无法追加审计记录",
-        ));
-    };
-    if HashAlgorithm::from_code(&head.algorithm).is_none() {
-        return Err(corrupt(&format!(
-            "审计日志的哈希算法“{}”无法识别",
-            head.algorithm
-        )));
-    }
-    let at = timestamp_text(Utc::now());
-    let mut entries = Vec::with_capacity(pending.len());
-    let (mut last_id, mut last_hash) = (head.last_id, head.last_hash);
-    let mut report_tasks = std::collections::HashMap::new();
-    for p in pending {
-        // An update that changed nothing (the same values written again) is no change.
-        if p.op == "update" && p.before_json == p.after_json {
-            continue;
-        }
-        let task_id = task_of(tx, &p, &mut report_tasks).await?;
-        let mut entry = Entry {
-            id: last_id + 1,
-            at: at.clone(),
-            actor_id: actor.user_id,
-            actor: actor.name.clone(),
-            address: actor.address.clone(),
-            request: actor.request.clone(),
-            action: p.op,
-            object_table: p.table_name,
-            object_key: p.row_key,
-            task_id,
-            before_json: p.before_json,
-            after_json: p.after_json,
-            algorithm: head.algorithm.clone(),
-            prev_hash: last_hash.clone(),
-            hash: String::new(),
-        };
-        entry.hash = entry.hash_with(&last_hash).unwrap_or_default();
-        last_id = entry.id;
-        last_hash = entry.hash.clone();
-        entries.push(entry);
-    }
-    for chunk in entries.chunks(ENTRIES_PER_INSERT) {
-        insert_entries(tx, chunk).await?;
-    }
-    execute!(
-        tx,
-        sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
-            .bind(last_id)
-            .bind(&last_hash)
-    )?;
-    Ok(())
-}
-
-fn corrupt(message: &str) -> sqlx::Error {
-    sqlx::Error::Protocol(message.to_string())
-}
-
-/// Writes entries as they are (a seal, or a copy's own checks).
-async fn insert_entries(tx: &mut Tx, entries: &[Entry]) -> Result<(), sqlx::Error> {
-    with_conn!(tx, c => {
-        let mut q = sqlx::QueryBuilder::new(format!("INSERT INTO audit_log ({ENTRY_COLUMNS}) "));
-        q.push_values(entries, |mut b, e| {
-            b.push_bind(e.id)
-                .push_bind(e.at.clone())
-                .push_bind(e.actor_id)
-                .push_bind(e.actor.clone())
-                .push_bind(e.address.clone())
-                .push_bind(e.request.clone())
-                .push_bind(e.action.clone())
-                .push_bind(e.object_table.clone())
-                .push_bind(e.object_key.clone())
-                .push_bind(e.task_id)
-                .push_bind(e.before_json.clone())
-                .push_bind(e.after_json.clone())
-                .push_bind(e.algorithm.clone())
-                .push_bind(e.prev_hash.clone())
-                .push_bind(e.hash.clone());
-        });
-        q.build().execute(c).await.map(|_| ())
-    })
-}
-
-/// The task a change belongs to: a task row itself, a row with a `task_id`, or one
-/// with a `report_id` (events, attachments: the report's task).
-async fn task_of(
-    tx: &mut Tx,
-    p: &Pending,
-    report_tasks: &mut std::collections::HashMap<i64, Option<i64>>,
-) -> Result<Option<i64>, sqlx::Error> {
-    let Some(json) = p.after_json.as_deref().or(p.before_json.as_deref()) else {
-        return Ok(None);
-    };
-    let Ok(serde_json::Value::Object(row)) = serde_json::from_str::<serde_json::Value>(json) else {
-        return Ok(None);
-    };
-    let number = |key: &str| row.get(key).and_then(serde_json::Value::as_i64);
-    if p.table_name.as_deref() == Some("tasks") {
-        return Ok(number("id"));
-    }
-    if let Some(task) = number("task_id") {
-        return Ok(Some(task));
-    }
-    let Some(report) = number("report_id") else {
-        return Ok(None);
-    };
-    if let Some(task) = report_tasks.get(&report) {
-        return Ok(*task);
-    }
-    let task: Option<i64> = with_conn!(tx, c => sqlx::query_scalar(
-        "SELECT task_id FROM reports WHERE id = $1",
-    )
-    .bind(report)
-    .fetch_optional(c)
-    .await)?;
-    report_tasks.insert(report, task);
-    Ok(task)
 }
 
 /// Queues an event (not a row change) to be sealed with the transaction: `action`

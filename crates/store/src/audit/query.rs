@@ -140,6 +140,7 @@ pub struct Pruned {
 impl Store {
     /// Entries as `filter` says, newest first, a page at a time.
     pub async fn audit_entries(&self, filter: &AuditFilter) -> Result<AuditPage, StoreError> {
+        super::links_done(&self.db).await;
         let mut tx = self.db.read().await?;
         let page = entries(&mut tx, filter).await?;
         tx.commit().await?;

@@ -24,7 +24,7 @@ use crate::{Store, StoreError};
 pub const NOT_AUDITED: &[&str] = &["sessions", "login_throttle"];
 
 /// The audit log's own tables (never captured).
-pub(crate) const AUDIT_TABLES: &[&str] = &["audit_log", "audit_head"];
+pub(crate) const AUDIT_TABLES: &[&str] = &["audit_log", "audit_head", "audit_pending"];
 
 /// Every table whose changes are captured.
 pub fn audited_tables() -> impl Iterator<Item = &'static str> {

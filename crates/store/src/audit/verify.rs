@@ -85,6 +85,10 @@ pub struct Verification {
     pub last_hash: String,
     /// Entries removed by the retention job (ids 1..=this).
     pub pruned_through: i64,
+    /// Changes committed and sealed but not yet linked into the chain when the walk
+    /// began (PostgreSQL links them right after each commit; [`Store::link_audit`]
+    /// links whatever is left, as `duban audit verify` does before it walks).
+    pub waiting: u64,
     /// The first break found, if any.
     pub tampering: Option<Tampering>,
 }
@@ -150,11 +154,18 @@ impl Walk {
 
 impl Store {
     /// Walks the whole audit log (see the module's note). A read: it never changes
-    /// anything, and the entries appended meanwhile are not part of the walk.
+    /// anything, and the entries appended meanwhile are not part of the walk (nor are
+    /// changes not yet linked: see [`Verification::waiting`]).
     pub async fn verify_audit(&self) -> Result<Verification, StoreError> {
+        super::links_done(&self.db).await;
         let mut tx = self.db.read().await?;
         let head: HeadRow = with_conn!(&mut tx, c => sqlx::query_as(
             "SELECT last_id, last_hash, pruned_through, pruned_hash FROM audit_head WHERE id = 1",
+        )
+        .fetch_one(c)
+        .await)?;
+        let waiting: i64 = with_conn!(&mut tx, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_pending",
         )
         .fetch_one(c)
         .await)?;
@@ -200,6 +211,7 @@ impl Store {
             last: (walk.prev_id > head.pruned_through).then_some(walk.prev_id),
             last_hash: walk.prev_hash,
             pruned_through: head.pruned_through,
+            waiting: u64::try_from(waiting).unwrap_or(0),
             tampering,
         })
     }

@@ -261,12 +261,27 @@ pub(crate) async fn decomposition(
         .await?
         .ok_or(DecomposeError::DocumentNotFound(document))?;
     let mut plans = plans(tx, document).await?;
+    let versions: HashMap<i64, i64> = with_conn!(tx, c => sqlx::query_as::<_, (i64, i64)>(
+        "SELECT number, version FROM tasks WHERE document_id = $1",
+    )
+    .bind(document.0)
+    .fetch_all(c)
+    .await)?
+    .into_iter()
+    .collect();
     let tasks = content
         .tasks
         .into_iter()
         .map(|task| {
             let plan = plans.remove(&task.number.0);
-            PlannedTask::new(task, plan)
+            let version = versions
+                .get(&i64::from(task.number.0))
+                .copied()
+                .unwrap_or(0);
+            PlannedTask {
+                version,
+                ..PlannedTask::new(task, plan)
+            }
         })
         .collect();
     Ok(Decomposition {

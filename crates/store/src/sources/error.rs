@@ -1,6 +1,6 @@
 //! Why a source or decomposition write was refused.
 
-use duban_domain::{DecompositionError, DocumentStatus, SourceError};
+use duban_domain::{DecompositionError, DocumentStatus, PlannedTask, SourceError};
 
 use super::SourceId;
 use crate::{DocumentId, StoreError};
@@ -38,6 +38,20 @@ pub enum DecomposeError {
     },
     #[error("文件 {document} 的任务已交办或已开展填报，不能再在任务分解中修改")]
     InUse { document: DocumentId },
+    /// The task was changed (or another task moved to its number) after the editor
+    /// showed it: nothing was written. `saved` is the task as saved now (version
+    /// `version`), to be shown beside what the user typed.
+    #[error(
+        "保存冲突：您打开第 {number} 项任务后，其他人已修改了这项任务或调整了任务顺序\
+         （现为第 {version} 版），您这次的修改未保存。请对照“当前已保存的内容”和您填写的内容，\
+         合并后再保存"
+    )]
+    EditConflict {
+        document: DocumentId,
+        number: u32,
+        version: i64,
+        saved: Box<PlannedTask>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

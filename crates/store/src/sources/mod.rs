@@ -213,14 +213,30 @@ impl crate::Store {
         finish(tx, result).await
     }
 
+    /// Rewrites a draft's task, whatever changed since it was read (last writer wins).
     pub async fn update_decomposition_task(
         &self,
         document: DocumentId,
         number: u32,
         task: &TaskInput,
     ) -> Result<(), DecomposeError> {
+        self.update_decomposition_task_at_version(document, number, task, None)
+            .await
+    }
+
+    /// Rewrites a draft's task if it still has version `seen`, the one the editor
+    /// showed ([`duban_domain::PlannedTask::version`]); else nothing is written and the
+    /// answer is [`DecomposeError::EditConflict`] with the task as saved now. `None`
+    /// writes whatever the version.
+    pub async fn update_decomposition_task_at_version(
+        &self,
+        document: DocumentId,
+        number: u32,
+        task: &TaskInput,
+        seen: Option<i64>,
+    ) -> Result<(), DecomposeError> {
         let mut tx = self.db.write().await?;
-        let result = tasks::update_task(&mut tx, document, number, task).await;
+        let result = tasks::update_task(&mut tx, document, number, task, seen).await;
         finish(tx, result).await
     }
 

@@ -1,6 +1,13 @@
 //! A draft's tasks as rows: appending, editing, removing and moving them, with their
 //! units, sub-items and plans. What a task must have is `TaskInput::check` in
 //! `duban_domain::decomposition`; this writes what it accepts.
+//!
+//! Every task written gets a new version from its document's counter
+//! (`documents.tasks_version`, migration 0023): an added or edited task, and each task
+//! whose number a removal or a move changed. A save that names the version it was made
+//! from is refused when the task at that number has another one
+//! ([`DecomposeError::EditConflict`]): someone changed it, or another task now holds the
+//! number (it moved there after the form was opened, so its version is newer).
 
 use std::collections::HashMap;
 
@@ -93,6 +100,19 @@ async fn task_count(tx: &mut Tx, document: DocumentId) -> Result<usize, StoreErr
     usize::try_from(n).map_err(|_| StoreError::Corrupt(format!("任务数“{n}”无效")))
 }
 
+/// Moves the document's task counter on and returns it: the version of every task
+/// written now.
+async fn next_version(tx: &mut Tx, document: DocumentId) -> Result<i64, StoreError> {
+    let version = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
+        "UPDATE documents SET tasks_version = tasks_version + 1 WHERE id = $1 \
+         RETURNING tasks_version",
+    )
+    .bind(document.0)
+    .fetch_one(c)
+    .await)?;
+    Ok(version)
+}
+
 /// Appends `tasks` after the draft's last task: all of them, or none when one is refused
 /// (the error says which, counting from 1 in the batch).
 pub(crate) async fn add_tasks(
@@ -104,9 +124,10 @@ pub(crate) async fn add_tasks(
     let existing = task_count(tx, document).await?;
     let (directory, ids) = unit_ids(tx).await?;
     let checked = check_new_tasks(existing, tasks, &directory)?;
+    let version = next_version(tx, document).await?;
     let mut numbers = Vec::with_capacity(checked.len());
     for task in &checked {
-        let task_id = insert_task_row(tx, document, &task.task).await?;
+        let task_id = insert_task_row(tx, document, &task.task, version).await?;
         write_task_parts(tx, task_id, task, &ids).await?;
         numbers.push(task.task.number.0);
     }
@@ -117,6 +138,7 @@ async fn insert_task_row(
     tx: &mut Tx,
     document: DocumentId,
     task: &Task,
+    version: i64,
 ) -> Result<i64, StoreError> {
     let notes_json = task
         .notes
@@ -125,8 +147,8 @@ async fn insert_task_row(
         .transpose()?;
     let id = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
         "INSERT INTO tasks (document_id, number, content_json, content_text, lead_units_text, \
-             cooperating_units_text, leader, deadline, notes_json, extra_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '[]') RETURNING id",
+             cooperating_units_text, leader, deadline, notes_json, extra_json, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '[]', $10) RETURNING id",
     )
     .bind(document.0)
     .bind(i64::from(task.number.0))
@@ -137,6 +159,7 @@ async fn insert_task_row(
     .bind(&task.leader)
     .bind(&task.deadline)
     .bind(&notes_json)
+    .bind(version)
     .fetch_one(c)
     .await)?;
     Ok(id)
@@ -153,14 +176,40 @@ async fn task_id(tx: &mut Tx, document: DocumentId, number: u32) -> Result<i64, 
     .ok_or(DecomposeError::TaskNotFound { document, number })
 }
 
+/// Rewrites task `number` from `input`; if `seen` (the version the editor showed) is
+/// given and the task now has another, nothing is written and the answer is
+/// [`DecomposeError::EditConflict`] with the task as saved now.
 pub(crate) async fn update_task(
     tx: &mut Tx,
     document: DocumentId,
     number: u32,
     input: &TaskInput,
+    seen: Option<i64>,
 ) -> Result<(), DecomposeError> {
     require_draft(tx, document).await?;
     let id = task_id(tx, document, number).await?;
+    if let Some(seen) = seen {
+        let version = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
+            "SELECT version FROM tasks WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(c)
+        .await)?;
+        if version != seen {
+            let saved = super::drafts::decomposition(tx, document)
+                .await?
+                .tasks
+                .into_iter()
+                .find(|t| t.number == number)
+                .ok_or(DecomposeError::TaskNotFound { document, number })?;
+            return Err(DecomposeError::EditConflict {
+                document,
+                number,
+                version,
+                saved: Box::new(saved),
+            });
+        }
+    }
     let (directory, ids) = unit_ids(tx).await?;
     let checked = input.check(number, &directory)?;
     let task = &checked.task;
@@ -169,11 +218,13 @@ pub(crate) async fn update_task(
         .as_ref()
         .map(|n| to_json("备注", n))
         .transpose()?;
+    let version = next_version(tx, document).await?;
     execute!(
         tx,
         sqlx::query(
             "UPDATE tasks SET content_json = $1, content_text = $2, lead_units_text = $3, \
-             cooperating_units_text = $4, leader = $5, deadline = $6, notes_json = $7 \
+             cooperating_units_text = $4, leader = $5, deadline = $6, notes_json = $7, \
+             version = $9 \
          WHERE id = $8",
         )
         .bind(to_json("任务内容", &task.content)?)
@@ -184,24 +235,47 @@ pub(crate) async fn update_task(
         .bind(&task.deadline)
         .bind(&notes_json)
         .bind(id)
+        .bind(version)
     )?;
     clear_task_parts(tx, id).await?;
     write_task_parts(tx, id, &checked, &ids).await?;
     Ok(())
 }
 
-/// Sets the numbers of the draft's tasks to `order` (task ids, new number = position + 1).
+/// Sets the numbers of the draft's tasks to `order` (task ids, new number = position + 1);
+/// each task whose number changes gets a new version.
 async fn renumber(tx: &mut Tx, document: DocumentId, order: &[i64]) -> Result<(), StoreError> {
+    let before: HashMap<i64, i64> = with_conn!(tx, c => sqlx::query_as::<_, (i64, i64)>(
+        "SELECT id, number FROM tasks WHERE document_id = $1",
+    )
+    .bind(document.0)
+    .fetch_all(c)
+    .await)?
+    .into_iter()
+    .collect();
+    let moved: Vec<(usize, i64)> = order
+        .iter()
+        .enumerate()
+        .filter(|(position, id)| before.get(id) != Some(&(*position as i64 + 1)))
+        .map(|(position, id)| (position, *id))
+        .collect();
+    if moved.is_empty() {
+        return Ok(());
+    }
+    let version = next_version(tx, document).await?;
     // Two passes, so UNIQUE (document_id, number) holds after every statement.
-    execute!(
-        tx,
-        sqlx::query("UPDATE tasks SET number = -number WHERE document_id = $1").bind(document.0)
-    )?;
-    for (position, id) in order.iter().enumerate() {
+    for (_, id) in &moved {
         execute!(
             tx,
-            sqlx::query("UPDATE tasks SET number = $1 WHERE id = $2")
-                .bind(position as i64 + 1)
+            sqlx::query("UPDATE tasks SET number = -number WHERE id = $1").bind(id)
+        )?;
+    }
+    for (position, id) in &moved {
+        execute!(
+            tx,
+            sqlx::query("UPDATE tasks SET number = $1, version = $2 WHERE id = $3")
+                .bind(*position as i64 + 1)
+                .bind(version)
                 .bind(id)
         )?;
     }

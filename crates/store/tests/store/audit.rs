@@ -210,6 +210,7 @@ async fn the_log_cannot_be_changed_or_deleted_through_the_database() {
     let db = temp_db().await;
     let store = connect(&db).await;
     user(&store, "duchashi", Role::Supervisor, None).await;
+    assert_eq!(all(&store).await.len(), 1);
     let pool = raw(&db).await;
     for statement in [
         "UPDATE audit_log SET actor = '别人'",
@@ -346,6 +347,9 @@ async fn concurrent_writers_on_two_stores_keep_one_chain() {
     for t in tasks {
         t.await.unwrap();
     }
+    // Every write's entries are chained by the time the last writer is answered: on
+    // PostgreSQL a writer that found the head held left its rows to the holder, which
+    // looked again once it let go.
     let entries = all(&one).await;
     assert_eq!(entries.len(), 80);
     let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
@@ -353,6 +357,7 @@ async fn concurrent_writers_on_two_stores_keep_one_chain() {
     let verified = two.verify_audit().await.unwrap();
     assert_eq!(verified.tampering, None);
     assert_eq!(verified.entries, 80);
+    assert_eq!(verified.waiting, 0);
     // Each user's creation was logged in its own actor's name.
     for e in entries.iter().filter(|e| e.action == "insert") {
         let after: serde_json::Value =
@@ -571,4 +576,132 @@ async fn a_change_made_behind_the_stores_back_is_logged_as_such() {
         ("export", "duchashi")
     );
     assert_eq!(store.verify_audit().await.unwrap().tampering, None);
+}
+
+/// Two servers writing and linking at once, with linkers that wait for the head
+/// (`link_audit`, as `audit verify` and the tick run it) beside the writers' own: every
+/// change is chained exactly once.
+#[tokio::test]
+async fn two_servers_linking_at_once_lose_and_duplicate_nothing() {
+    let db = temp_db().await;
+    let one = connect(&db).await;
+    let two = connect(&db).await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut linkers = Vec::new();
+    for store in [one.clone(), two.clone()] {
+        let stop = std::sync::Arc::clone(&stop);
+        linkers.push(tokio::spawn(async move {
+            let mut linked = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                linked += store.link_audit().await.unwrap();
+                tokio::task::yield_now().await;
+            }
+            linked
+        }));
+    }
+    let mut writers = Vec::new();
+    for w in 0..8 {
+        let store = if w % 2 == 0 { one.clone() } else { two.clone() };
+        writers.push(tokio::spawn(async move {
+            for n in 0..10 {
+                let name = format!("w{w}n{n}");
+                audit::scope(
+                    clerk(None, &name),
+                    store.record_event("export", Some(&name), serde_json::json!({ "n": n })),
+                )
+                .await
+                .unwrap();
+            }
+        }));
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for l in linkers {
+        l.await.unwrap();
+    }
+    one.link_audit().await.unwrap();
+    let entries = all(&two).await;
+    let mut about: Vec<String> = entries
+        .iter()
+        .map(|e| e.object_key.clone().unwrap())
+        .collect();
+    about.sort();
+    let mut expected: Vec<String> = (0..8)
+        .flat_map(|w| (0..10).map(move |n| format!("w{w}n{n}")))
+        .collect();
+    expected.sort();
+    assert_eq!(about, expected, "each event chained exactly once");
+    for e in &entries {
+        assert_eq!(
+            e.actor,
+            e.object_key.clone().unwrap(),
+            "sealed in its writer's name"
+        );
+    }
+    let verified = one.verify_audit().await.unwrap();
+    assert_eq!(verified.tampering, None);
+    assert_eq!((verified.entries, verified.waiting), (80, 0));
+}
+
+/// Rows sealed and committed but never linked (a server killed right after a commit)
+/// are chained by the next link in their own writer's name, and a copy of a store
+/// holding such rows chains them in the target.
+#[tokio::test]
+async fn sealed_rows_left_unlinked_are_chained_later_and_by_a_copy() {
+    let db = temp_db().await;
+    let store = connect(&db).await;
+    audit::scope(
+        clerk(Some(3), "duchashi"),
+        store.record_event("export", Some("first"), serde_json::json!({})),
+    )
+    .await
+    .unwrap();
+    // Linked (PostgreSQL links right after the commit, on a task of its own).
+    assert_eq!(all(&store).await.len(), 1);
+    sql(
+        &db,
+        "INSERT INTO audit_pending (table_name, op, row_key, before_json, after_json, at, \
+                                    actor_id, actor, address, request, task_id) \
+         VALUES (NULL, 'export', 'left', NULL, '{}', '2026-12-05T01:02:03Z', 9, 'fgj.lly', \
+                 '10.0.0.9', 'GET /left', NULL)",
+    )
+    .await;
+    let before = store.verify_audit().await.unwrap();
+    assert_eq!((before.entries, before.waiting), (1, 1));
+    assert_eq!(before.tampering, None);
+
+    // A copy made now carries the row and chains it in the target.
+    let target_db = crate::common::sqlite_db();
+    let target = connect(&target_db).await;
+    store.copy_into(&target, |_| {}).await.unwrap();
+    let copied = all(&target).await;
+    assert_eq!(copied.len(), 2);
+    let left = &copied[1];
+    assert_eq!(
+        (
+            left.action.as_str(),
+            left.object_key.as_deref(),
+            left.actor.as_str()
+        ),
+        ("export", Some("left"), "fgj.lly")
+    );
+    assert_eq!(
+        (left.at.as_str(), left.actor_id, left.address.as_deref()),
+        ("2026-12-05T01:02:03Z", Some(9), Some("10.0.0.9"))
+    );
+    let verified = target.verify_audit().await.unwrap();
+    assert_eq!((verified.tampering, verified.waiting), (None, 0));
+
+    // In the source, the next link chains it.
+    assert_eq!(store.link_audit().await.unwrap(), 1);
+    let entries = all(&store).await;
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[1].actor, "fgj.lly");
+    let verified = store.verify_audit().await.unwrap();
+    assert_eq!(
+        (verified.tampering, verified.entries, verified.waiting),
+        (None, 2, 0)
+    );
 }

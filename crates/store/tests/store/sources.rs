@@ -14,9 +14,9 @@ use duban_store::{
 
 use crate::common::{TempDb, connect, office, save_notice, temp_db};
 
-struct Fixture {
-    _db: TempDb,
-    store: Store,
+pub(crate) struct Fixture {
+    pub(crate) _db: TempDb,
+    pub(crate) store: Store,
     office: User,
     /// The imported notice (泉鲤政办〔2020〕48号) that brought the units.
     imported: DocumentId,
@@ -50,7 +50,7 @@ fn imported_notice() -> Notice {
     Notice::assemble(document, drafts, &UnitDirectory::default())
 }
 
-async fn fixture() -> Fixture {
+pub(crate) async fn fixture() -> Fixture {
     let db = temp_db().await;
     let store = connect(&db).await;
     let notice = imported_notice();
@@ -77,7 +77,7 @@ fn speech() -> Source {
     }
 }
 
-fn task(content: &str, leads: &[&str]) -> TaskInput {
+pub(crate) fn task(content: &str, leads: &[&str]) -> TaskInput {
     TaskInput {
         content: content.into(),
         lead_units: leads.iter().map(|s| s.to_string()).collect(),
@@ -85,7 +85,7 @@ fn task(content: &str, leads: &[&str]) -> TaskInput {
     }
 }
 
-async fn draft(f: &Fixture) -> (SourceId, DocumentId) {
+pub(crate) async fn draft(f: &Fixture) -> (SourceId, DocumentId) {
     let source = f.store.create_source(speech(), f.office.id).await.unwrap();
     let doc = f
         .store

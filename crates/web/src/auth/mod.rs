@@ -1,13 +1,13 @@
-//! Passwords (argon2id), session tokens (random, only their SHA-256 stored), the
+//! Passwords (argon2id, or PBKDF2-HMAC-SM3 where 国密 is required: `hashing`), session tokens (random, only their SHA-256 stored), the
 //! current-user extractor, login throttling, and the roles each feature requires. The
 //! login and logout pages and API are in `pages` and `api`.
 
 mod api;
+pub mod hashing;
 mod pages;
 mod password;
 pub mod totp;
 
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -66,18 +66,15 @@ pub const SESSION_COOKIE: &str = "duban_session";
 #[error("密码处理失败：{0}")]
 pub struct PasswordError(String);
 
-/// An argon2id PHC string with a fresh random salt.
+/// A PHC string with a fresh random salt, made with the process's choice of algorithm
+/// (argon2id unless [`hashing::set_password_hashing`] chose SM3).
 pub fn hash_password(password: &str) -> Result<String, PasswordError> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|hash| hash.to_string())
-        .map_err(|e| PasswordError(e.to_string()))
+    hashing::hash_with(hashing::password_hashing(), password)
 }
 
+/// Whether `password` matches the stored `hash`, whichever algorithm made it.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
+    hashing::verify(password, hash)
 }
 
 /// A new session token (256 random bits, hex) and the hash the store keeps.

@@ -301,6 +301,11 @@ pub struct ReportForm {
 /// The version a form or `If-Match` header names: a number, quoted or not (an ETag
 /// is `"3"`); empty means none.
 pub fn parse_version(text: Option<&str>) -> Result<Option<i64>, AppError> {
+    parse_version_of("填报", text)
+}
+
+/// [`parse_version`] for the version of `what` (填报, 任务), named in the message.
+pub(crate) fn parse_version_of(what: &str, text: Option<&str>) -> Result<Option<i64>, AppError> {
     let Some(text) = text
         .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
         .filter(|t| !t.is_empty() && *t != "*")
@@ -313,7 +318,7 @@ pub fn parse_version(text: Option<&str>) -> Result<Option<i64>, AppError> {
         .map(Some)
         .ok_or_else(|| {
             AppError::BadRequest(format!(
-                "填报版本号“{text}”无效，应为页面或接口给出的数字，请刷新页面后重试"
+                "{what}版本号“{text}”无效，应为页面或接口给出的数字，请刷新页面后重试"
             ))
         })
 }

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use duban_domain::DecompositionError;
 use duban_store::{
@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::auth::{CurrentUser, OFFICE, READERS, require};
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 
 use super::forms::{
     FieldsForm, IssueForm, SourceForm, SourceQuery, TaskForm, json_body, kind_filter,
@@ -190,18 +190,29 @@ pub async fn add_tasks(
     Ok((StatusCode::CREATED, Json(json!({ "numbers": numbers }))))
 }
 
+/// Rewrites a draft's task. `If-Match` (the task's `version` as read, quoted or not)
+/// or `version` in the body makes it conditional: if the task changed since, the answer
+/// is 409 with the task as saved now (`saved_task`, `saved_version`).
 pub async fn update_task(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path((document, number)): Path<(i64, u32)>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Decomposition>, ApiError> {
     require(&user, OFFICE)?;
-    let form: TaskForm = json_body(&body)?;
+    let mut form: TaskForm = json_body(&body)?;
+    if let Some(tag) = headers.get(header::IF_MATCH) {
+        let tag = tag.to_str().map_err(|_| {
+            AppError::BadRequest("If-Match 请求头无效，应为读取任务时得到的版本号".into())
+        })?;
+        form.version = Some(Value::String(tag.to_string()));
+    }
+    let seen = form.seen_version()?;
     let input = form.to_input(Some(number))?;
     state
         .store
-        .update_decomposition_task(DocumentId(document), number, &input)
+        .update_decomposition_task_at_version(DocumentId(document), number, &input, seen)
         .await?;
     Ok(Json(state.store.decomposition(DocumentId(document)).await?))
 }

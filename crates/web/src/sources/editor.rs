@@ -5,7 +5,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use duban_render::OutputFormat;
-use duban_store::{Decomposition, DocumentId, User};
+use duban_store::{DecomposeError, Decomposition, DocumentId, User};
 use minijinja::context;
 use serde::Serialize;
 use serde_json::json;
@@ -96,6 +96,10 @@ async fn editor_html(
             formats => v(formats),
             error => failure.map(ToString::to_string),
             error_field => failure.and_then(AppError::field),
+            conflict => match failure {
+                Some(AppError::Decompose(DecomposeError::EditConflict { saved, .. })) => Some(v(saved.as_ref())),
+                _ => None,
+            },
             labels => duban_domain::SubItemLabel::all().map(|l| l.to_string()).collect::<Vec<_>>(),
             today => chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string(),
         },
@@ -197,16 +201,22 @@ pub async fn update_task_page(
     Path((document, number)): Path<(i64, u32)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let task = TaskForm::from_pairs(&pairs);
+    let mut task = TaskForm::from_pairs(&pairs);
     let result = async {
         require(&user, OFFICE)?;
+        let seen = task.seen_version()?;
         let input = task.to_input(Some(number))?;
         Ok(state
             .store
-            .update_decomposition_task(DocumentId(document), number, &input)
+            .update_decomposition_task_at_version(DocumentId(document), number, &input, seen)
             .await?)
     }
     .await;
+    // Refused as stale: what was typed stays, now against the saved version, so saving
+    // again (after merging) replaces what is saved.
+    if let Err(AppError::Decompose(DecomposeError::EditConflict { version, .. })) = &result {
+        task.version = Some(serde_json::Value::from(*version));
+    }
     let form = EditorForm::new(Some(number), task);
     editor_after(&state, &user, document, Some(form), None, result).await
 }

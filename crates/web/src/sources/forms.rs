@@ -194,9 +194,23 @@ pub struct TaskForm {
     pub deadline: String,
     pub notes: String,
     pub plan: PlanForm,
+    /// The version of the task the editor showed (a hidden form field; on the API the
+    /// `If-Match` header or this field, a number): a save from an older version is
+    /// refused with the task as saved now. Absent: saved whatever changed.
+    pub version: Option<serde_json::Value>,
 }
 
 impl TaskForm {
+    /// The version the form names, if any (see [`TaskForm::version`]).
+    pub(super) fn seen_version(&self) -> Result<Option<i64>, crate::error::AppError> {
+        let text = match &self.version {
+            None | Some(serde_json::Value::Null) => return Ok(None),
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        };
+        crate::reports::parse_version_of("任务", Some(&text))
+    }
+
     pub(super) fn to_input(&self, task: Option<u32>) -> Result<TaskInput, DecompositionError> {
         let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         Ok(TaskInput {
@@ -263,6 +277,9 @@ impl TaskForm {
                 unit: one("unit"),
                 milestones,
             },
+            version: Some(one("version"))
+                .filter(|v| !v.trim().is_empty())
+                .map(serde_json::Value::String),
         }
     }
 
@@ -298,6 +315,7 @@ impl TaskForm {
                 .map(RichText::plain_text)
                 .unwrap_or_default(),
             plan: PlanForm::from_plan(t.plan.as_ref()),
+            version: Some(serde_json::Value::from(t.version)),
         }
     }
 }
