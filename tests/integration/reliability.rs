@@ -118,10 +118,24 @@ fn the_audit_log_records_logins_changes_and_downloads_for_its_readers_only() {
     ] {
         assert!(page.contains(shown), "{shown} missing from the log page");
     }
+    // An entry about a task links to that task's history.
+    assert!(
+        page.contains("href=\"/documents/1/tasks/1/history\">任务变更记录</a>"),
+        "{page}"
+    );
     // The task's history shows the draft; the user's history shows the user's steps.
     let (status, task) = get(&server, &auditor, "/documents/1/tasks/1/history");
     assert_eq!(status, StatusCode::OK);
     assert!(task.contains("已完成年度目标的八成"), "{task}");
+    // Fields are named in Chinese: the draft's 完成进度 and state, not their columns.
+    assert!(
+        task.contains("完成进度：") && task.contains("状态："),
+        "{task}"
+    );
+    assert!(
+        !task.contains("percent：") && !task.contains("state："),
+        "{task}"
+    );
     let (_, users) = get(&server, &auditor, "/api/me");
     assert!(users.contains("sjgly"));
     let (status, csv) = get(&server, &auditor, "/audit/export.csv?action=login_failed");

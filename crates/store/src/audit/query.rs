@@ -163,6 +163,36 @@ impl Store {
         }
     }
 
+    /// Where tasks are, by id: their document and number (a task's history is reached
+    /// by them). Ids of tasks no longer stored are left out.
+    pub async fn task_places(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, (DocumentId, u32)>, StoreError> {
+        let mut places = std::collections::HashMap::new();
+        if ids.is_empty() {
+            return Ok(places);
+        }
+        let listed: Vec<String> = ids.iter().map(i64::to_string).collect();
+        let sql = format!(
+            "SELECT id, document_id, number FROM tasks WHERE id IN ({})",
+            listed.join(", ")
+        );
+        let mut tx = self.db.read().await?;
+        let rows: Vec<(i64, i64, i64)> = with_conn!(&mut tx, c => sqlx::query_as(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .fetch_all(c)
+        .await)?;
+        tx.commit().await?;
+        for (id, document, number) in rows {
+            if let Ok(number) = u32::try_from(number) {
+                places.insert(id, (DocumentId(document), number));
+            }
+        }
+        Ok(places)
+    }
+
     /// Records an event (a login, an export …) in the log in the current actor's name,
     /// in a transaction of its own: `about` says what it concerns, `details` is a JSON
     /// object.

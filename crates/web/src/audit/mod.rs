@@ -182,6 +182,9 @@ pub struct Shown {
     pub action: String,
     pub object: String,
     pub task_id: Option<i64>,
+    /// The task's document and number, when the entry belongs to a task still stored
+    /// (its history page is linked).
+    pub task_place: Option<(i64, u32)>,
     /// What changed: `field: before → after`, one per changed field (inserts and
     /// deletes: the fields as they were), or an event's details.
     pub changes: Vec<String>,
@@ -233,7 +236,7 @@ fn fields(row: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
     let mut line = row
         .iter()
         .take(SHOWN_FIELDS)
-        .map(|(k, v)| format!("{k}：{}", value_text(v)))
+        .map(|(k, v)| format!("{}：{}", duban_domain::audit::field_label(k), value_text(v)))
         .collect::<Vec<_>>()
         .join("；");
     if row.len() > SHOWN_FIELDS {
@@ -252,7 +255,11 @@ fn changes(entry: &Entry) -> Vec<String> {
             .filter(|(k, v)| before.get(*k) != Some(*v))
             .map(|(k, v)| {
                 let old = before.get(k).map_or("（无）".into(), value_text);
-                format!("{k}：{old} → {}", value_text(v))
+                format!(
+                    "{}：{old} → {}",
+                    duban_domain::audit::field_label(k),
+                    value_text(v)
+                )
             })
             .collect(),
         (false, true) => fields(&after),
@@ -278,6 +285,7 @@ pub fn shown(entry: &Entry) -> Shown {
         action: duban_domain::audit::action_label(&entry.action).to_string(),
         object,
         task_id: entry.task_id,
+        task_place: None,
         changes: changes(entry),
         hash: entry.hash.clone(),
     }
@@ -300,8 +308,22 @@ pub async fn log_page(
     let mut filter = query.filter(PAGE)?;
     filter.task = task;
     let page = state.store.audit_entries(&filter).await?;
+    let mut tasks: Vec<i64> = page.entries.iter().filter_map(|e| e.task_id).collect();
+    tasks.sort_unstable();
+    tasks.dedup();
+    let places = state.store.task_places(&tasks).await?;
     Ok(LogPage {
-        entries: page.entries.iter().map(shown).collect(),
+        entries: page
+            .entries
+            .iter()
+            .map(|e| Shown {
+                task_place: e
+                    .task_id
+                    .and_then(|t| places.get(&t))
+                    .map(|(d, n)| (d.0, *n)),
+                ..shown(e)
+            })
+            .collect(),
         next: page.next,
         users: state.store.users().await?,
     })
