@@ -8,6 +8,7 @@
 --   SUP                      the office's session cookie value (reads)
 --   IDS                      file of "COOKIE REPORT_ID" lines (writes)
 --   UNITS                    file of URL-encoded unit names (the unit filter)
+--   WRITE_EVERY              one request in this many saves (default 10; 0: none)
 local docs = tonumber(os.getenv("DOCS") or "100")
 local doc_pages = tonumber(os.getenv("DOC_PAGES") or "2")
 local pages = tonumber(os.getenv("PAGES") or "200")
@@ -22,6 +23,7 @@ local units = {}
 for line in io.lines(os.getenv("UNITS")) do
   if #line > 0 then units[#units + 1] = line end
 end
+local write_every = tonumber(os.getenv("WRITE_EVERY") or "10")
 local threads = 0
 
 function setup(thread)
@@ -38,7 +40,7 @@ end
 
 function request()
   n = n + 1
-  if n % 10 == 0 then
+  if write_every > 0 and n % write_every == 0 then
     local item = list[(i % #list) + 1]
     i = i + step
     local body = '{"action":"save_draft","text":"已完成第' .. n .. '批次任务，正在加快推进。","percent":"' ..

@@ -96,4 +96,17 @@ async fn pages_outlive_writes_to_what_they_do_not_show() {
     };
     check(&f.store, &with_subitem).await;
     assert!(saved.id().0 > f.doc2.0);
+
+    // Every page of every notice's tasks, found from the per-notice counts: pages that
+    // start in one notice and end in the next, and past the end.
+    for per_page in [4, 5, 7] {
+        for page in 1..=6 {
+            let q = TaskPageQuery {
+                page,
+                per_page,
+                ..query(None)
+            };
+            check(&f.store, &q).await;
+        }
+    }
 }
