@@ -238,7 +238,10 @@ impl TaskPageCache {
 /// tasks counts and seeks by (at 100,000 tasks a count was 10–60 ms, and skipping to
 /// a late page as long).
 #[derive(Default)]
-pub(crate) struct DocumentCounts(Mutex<Option<(i64, Arc<Vec<(i64, usize)>>)>>);
+pub(crate) struct DocumentCounts(Mutex<Option<(i64, Arc<TaskCounts>)>>);
+
+/// (document id, its task count), in document id order.
+type TaskCounts = Vec<(i64, usize)>;
 
 impl DocumentCounts {
     /// The counts as `tx` sees them (`filter`: no filter but what every list leaves
@@ -708,7 +711,7 @@ impl Store {
                         .fetch_all(pool)
                         .await?
                 }
-                Db::Postgres(pool) => {
+                Db::Postgres(pool, _) => {
                     sqlx::query_as(sqlx::AssertSqlSafe(sql))
                         .fetch_all(pool)
                         .await?
