@@ -26,6 +26,9 @@ fi
 command -v "$st" >/dev/null || { echo "找不到 schemathesis：pip install schemathesis，或用 SCHEMATHESIS=… 指明" >&2; exit 2; }
 mkdir -p "$out"
 : >"$out/summary.txt"
+# Schemathesis keeps a cache in the working directory: run it from the output folder.
+out="$(cd "$out" && pwd)"
+duban="$(cd "$(dirname "$duban")" && pwd)/$(basename "$duban")"
 base="http://127.0.0.1:$port"
 failed=0
 pid=""
@@ -61,10 +64,10 @@ for role in $roles; do
   echo "== $role" | tee -a "$out/summary.txt"
   set +e
   # Logging out would end the session the rest of the run uses.
-  "$st" run "$base/api/openapi.json" "${headers[@]}" \
+  (cd "$out" && "$st" run "$base/api/openapi.json" "${headers[@]}" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --exclude-path /api/logout --max-examples "$examples" --phases examples,coverage,fuzzing \
-    --report junit --report-dir "$out/$role" --no-color >"$out/$role.log" 2>&1
+    --report junit --report-dir "$out/$role" --no-color) >"$out/$role.log" 2>&1
   status=$?
   set -e
   grep -E "^  (Selected|Tested):|generated,|^  ❌ |^  ✅ " "$out/$role.log" | tee -a "$out/summary.txt" || true
