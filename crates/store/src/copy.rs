@@ -74,7 +74,12 @@ pub const TABLES: &[&str] = &[
 ];
 
 /// Tables the triggers keep from the others: rebuilt on the target, not copied.
-pub const DERIVED: &[&str] = &["round_counts", "store_generation", "document_revisions"];
+pub const DERIVED: &[&str] = &[
+    "round_counts",
+    "store_generation",
+    "store_structure",
+    "document_revisions",
+];
 
 /// Tables a new store has a row in already (the audit chain's head), which a copy
 /// replaces with the source's.

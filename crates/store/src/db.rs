@@ -20,6 +20,12 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 /// flushed to disk, so what the store acknowledged survives a power loss (`NORMAL`
 /// would be faster and is not durable). Throughput comes from committing many
 /// writes at once (`writer`), not from weaker syncing.
+///
+/// Temporary storage in memory (`temp_store=MEMORY`): the statement journal a
+/// statement of many rows keeps (to undo itself alone) and the b-trees of sorts and
+/// groupings that no index serves stay off the disk. Before, every 1,000-row insert of
+/// a bulk load wrote its statement journal to a file in `/var/tmp` (half the load's
+/// writes, issue 11).
 pub(crate) fn sqlite_options(
     options: SqliteConnectOptions,
     in_memory: bool,
@@ -28,7 +34,8 @@ pub(crate) fn sqlite_options(
         .create_if_missing(true)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5))
-        .synchronous(SqliteSynchronous::Full);
+        .synchronous(SqliteSynchronous::Full)
+        .pragma("temp_store", "memory");
     if in_memory {
         options
     } else {
@@ -427,6 +434,11 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(journal, "wal");
+        let temp_store: i64 = sqlx::query_scalar("PRAGMA temp_store")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(temp_store, 2, "MEMORY");
         pool.close().await;
     }
 }

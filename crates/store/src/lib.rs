@@ -56,7 +56,7 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
-pub use crate::bulk::{BulkEvent, BulkReport, BulkRound};
+pub use crate::bulk::{BulkEvent, BulkReport, BulkRound, PreparedRound};
 pub use crate::cache::GenerationCache;
 pub use crate::copy::{CopyOptions, TableCopy};
 use crate::db::{Db, Tx};

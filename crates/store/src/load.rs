@@ -71,7 +71,7 @@ pub(crate) async fn notice(tx: &mut Tx, id: DocumentId) -> Result<Option<Notice>
     let Some(content) = content(tx, id.0).await? else {
         return Ok(None);
     };
-    let directory = directory(tx).await?;
+    let directory = directory_of(tx, id.0).await?;
     let units = notice_units(&content.tasks, directory);
     Ok(Some(Notice {
         document: content.document,
@@ -320,6 +320,44 @@ pub(crate) async fn directory(tx: &mut Tx) -> Result<Vec<(i64, Unit)>, StoreErro
     )
     .fetch_all(c)
     .await)?;
+    let aliases: Vec<(i64, String)> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT unit_id, alias FROM unit_aliases ORDER BY id",
+    )
+    .fetch_all(c)
+    .await)?;
+    with_aliases(rows, aliases)
+}
+
+/// The units a document's tasks name as lead or cooperating units, as [`directory`]
+/// has them: what [`notice_units`] keeps of the directory, without reading the
+/// office's every unit (5,000 in a province) for one notice.
+async fn directory_of(tx: &mut Tx, document: i64) -> Result<Vec<(i64, Unit)>, StoreError> {
+    const NAMED: &str = "SELECT tu.unit_id FROM task_units tu JOIN tasks t ON t.id = tu.task_id \
+         WHERE t.document_id = $1";
+    let rows: Vec<(i64, String, String)> = with_conn!(tx, c => sqlx::query_as(
+        sqlx::AssertSqlSafe(format!(
+            "SELECT id, name, kind FROM units WHERE id IN ({NAMED}) ORDER BY id"
+        )),
+    )
+    .bind(document)
+    .fetch_all(c)
+    .await)?;
+    let aliases: Vec<(i64, String)> = with_conn!(tx, c => sqlx::query_as(
+        sqlx::AssertSqlSafe(format!(
+            "SELECT unit_id, alias FROM unit_aliases WHERE unit_id IN ({NAMED}) ORDER BY id"
+        )),
+    )
+    .bind(document)
+    .fetch_all(c)
+    .await)?;
+    with_aliases(rows, aliases)
+}
+
+/// Units (id, name, kind) with their aliases (unit id, alias), in the order given.
+fn with_aliases(
+    rows: Vec<(i64, String, String)>,
+    aliases: Vec<(i64, String)>,
+) -> Result<Vec<(i64, Unit)>, StoreError> {
     let mut units = Vec::with_capacity(rows.len());
     let mut index: HashMap<i64, usize> = HashMap::with_capacity(rows.len());
     for (id, name, kind) in rows {
@@ -333,11 +371,6 @@ pub(crate) async fn directory(tx: &mut Tx) -> Result<Vec<(i64, Unit)>, StoreErro
             },
         ));
     }
-    let aliases: Vec<(i64, String)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT unit_id, alias FROM unit_aliases ORDER BY id",
-    )
-    .fetch_all(c)
-    .await)?;
     for (unit_id, alias) in aliases {
         let at = index
             .get(&unit_id)

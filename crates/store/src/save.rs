@@ -266,7 +266,13 @@ async fn clear_contents(tx: &mut Tx, id: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Units, the notice's round, tasks and flags of the document `id`.
+/// Rows per multi-row INSERT: within both backends' limits on bound values (SQLite
+/// 32,766; the widest row here binds 10).
+const ROWS_PER_INSERT: usize = 1000;
+
+/// Units, the notice's round, tasks and flags of the document `id`. Rows of a kind go
+/// in together (statements of many rows: a notice of 10,000 tasks is a few dozen
+/// statements, not tens of thousands).
 async fn write_contents(tx: &mut Tx, id: i64, notice: &Notice) -> Result<(), StoreError> {
     let units = ensure_units(tx, notice).await?;
     // The notice's own round: the progress it reports, closed, as of its period
@@ -292,42 +298,105 @@ async fn write_contents(tx: &mut Tx, id: i64, notice: &Notice) -> Result<(), Sto
     .bind(&now)
     .fetch_one(c)
     .await)?;
-    for task in &notice.tasks {
-        let task_id = insert_task(tx, id, round_id, task, &units).await?;
-        // Its progress cell as the round's reports, accepted (one per lead unit where
-        // the cell is written per unit).
-        let reports = duban_domain::round_notice::imported::imported_reports(task, &notice.units);
-        for (position, report) in reports.iter().enumerate() {
-            execute!(
-                tx,
-                sqlx::query(
-                    // When the units submitted is not on record: no submission time.
-                    "INSERT INTO reports (round_id, task_id, unit_id, position, state, text_json, \
-                     text_plain, updated_at, continues_paragraph) \
-                 VALUES ($1, $2, $3, $4, 'accepted', $5, $6, $7, $8)",
-                )
-                .bind(round_id)
-                .bind(task_id)
-                .bind(unit_id(&units, &report.unit)?)
-                .bind(position_of(position)?)
-                .bind(to_json("落实情况", &report.text)?)
-                .bind(report.text.plain_text())
-                .bind(&now)
-                .bind(i64::from(report.continues_paragraph))
-            )?;
+
+    insert_tasks(tx, id, &notice.tasks).await?;
+    let numbers: Vec<(i64, i64)> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT number, id FROM tasks WHERE document_id = $1",
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await)?;
+    let numbers: HashMap<i64, i64> = numbers.into_iter().collect();
+    let tasks: Vec<(i64, &Task)> = notice
+        .tasks
+        .iter()
+        .map(|t| {
+            numbers
+                .get(&i64::from(t.number.0))
+                .map(|id| (*id, t))
+                .ok_or_else(|| StoreError::Corrupt(format!("任务 {} 未写入", t.number.0)))
+        })
+        .collect::<Result<_, StoreError>>()?;
+    write_units_of(tx, &tasks, &units).await?;
+
+    // Each task's progress cell: as the notice's progress, and as the round's reports,
+    // accepted (one per lead unit where the cell is written per unit).
+    let mut progress = Vec::new();
+    let mut reports = Vec::new();
+    for (task_id, task) in &tasks {
+        if let Some(text) = &task.progress {
+            progress.push((*task_id, to_json("落实情况", text)?, text.plain_text()));
+        }
+        let imported = duban_domain::round_notice::imported::imported_reports(task, &notice.units);
+        for (position, report) in imported.iter().enumerate() {
+            reports.push((
+                *task_id,
+                unit_id(&units, &report.unit)?,
+                position_of(position)?,
+                to_json("落实情况", &report.text)?,
+                report.text.plain_text(),
+                i64::from(report.continues_paragraph),
+            ));
         }
     }
-    for (position, flag) in notice.unit_flags.iter().enumerate() {
-        execute!(tx, sqlx::query(
-            "INSERT INTO unit_flags (document_id, position, task_number, field, written, probable) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(position_of(position)?)
-        .bind(i64::from(flag.task))
-        .bind(&flag.field)
-        .bind(&flag.written)
-        .bind(&flag.probable))?;
+    for chunk in progress.chunks(ROWS_PER_INSERT) {
+        with_conn!(tx, c => {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO progress_reports (task_id, round_id, text_json, text_plain) ",
+            );
+            q.push_values(chunk, |mut b, (task_id, json, plain)| {
+                b.push_bind(*task_id)
+                    .push_bind(round_id)
+                    .push_bind(json.as_str())
+                    .push_bind(plain.as_str());
+            });
+            q.build().execute(c).await.map(|_| ())
+        })?;
+    }
+    for chunk in reports.chunks(ROWS_PER_INSERT) {
+        with_conn!(tx, c => {
+            // When the units submitted is not on record: no submission time.
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO reports (round_id, task_id, unit_id, position, state, text_json, \
+                     text_plain, updated_at, continues_paragraph) ",
+            );
+            q.push_values(chunk, |mut b, (task_id, unit, position, json, plain, continues)| {
+                b.push_bind(round_id)
+                    .push_bind(*task_id)
+                    .push_bind(*unit)
+                    .push_bind(*position)
+                    .push_bind("accepted")
+                    .push_bind(json.as_str())
+                    .push_bind(plain.as_str())
+                    .push_bind(now.as_str())
+                    .push_bind(*continues);
+            });
+            q.build().execute(c).await.map(|_| ())
+        })?;
+    }
+
+    let flags: Vec<(i64, &duban_domain::UnitFlag)> = notice
+        .unit_flags
+        .iter()
+        .enumerate()
+        .map(|(position, flag)| Ok((position_of(position)?, flag)))
+        .collect::<Result<_, StoreError>>()?;
+    for chunk in flags.chunks(ROWS_PER_INSERT) {
+        with_conn!(tx, c => {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO unit_flags (document_id, position, task_number, field, written, \
+                     probable) ",
+            );
+            q.push_values(chunk, |mut b, (position, flag)| {
+                b.push_bind(id)
+                    .push_bind(*position)
+                    .push_bind(i64::from(flag.task))
+                    .push_bind(flag.field.as_str())
+                    .push_bind(flag.written.as_str())
+                    .push_bind(flag.probable.as_str());
+            });
+            q.build().execute(c).await.map(|_| ())
+        })?;
     }
     Ok(())
 }
@@ -363,26 +432,31 @@ async fn ensure_units(tx: &mut Tx, notice: &Notice) -> Result<HashMap<String, i6
             );
         units.extend(names.map(|name| (name, UnitKind::infer(name))));
     }
-    for (name, kind) in units {
-        if ids.contains_key(name) {
-            continue;
-        }
+    // Each name once, with the kind of its first mention.
+    let mut seen = std::collections::HashSet::new();
+    units.retain(|(name, _)| seen.insert(*name));
+    for (name, _) in &units {
         duban_domain::check_unit_name(name)?;
-        execute!(
-            tx,
-            sqlx::query(
-                "INSERT INTO units (name, kind) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(name)
-            .bind(kind.label())
-        )?;
-        let id = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
-            "SELECT id FROM units WHERE name = $1",
-        )
-        .bind(name)
-        .fetch_one(c)
-        .await)?;
-        ids.insert(name.to_string(), id);
+    }
+    for chunk in units.chunks(ROWS_PER_INSERT) {
+        with_conn!(tx, c => {
+            let mut q = sqlx::QueryBuilder::new("INSERT INTO units (name, kind) ");
+            q.push_values(chunk, |mut b, (name, kind)| {
+                b.push_bind(*name).push_bind(kind.label());
+            });
+            q.push(" ON CONFLICT (name) DO NOTHING");
+            q.build().execute(c).await.map(|_| ())
+        })?;
+        let found: Vec<(String, i64)> = with_conn!(tx, c => {
+            let mut q = sqlx::QueryBuilder::new("SELECT name, id FROM units WHERE name IN (");
+            let mut names = q.separated(", ");
+            for (name, _) in chunk {
+                names.push_bind(*name);
+            }
+            q.push(")");
+            q.build_query_as().fetch_all(c).await
+        })?;
+        ids.extend(found);
     }
     for unit in &notice.units.units {
         let Some(&unit_id) = ids.get(&unit.name) else {
@@ -422,55 +496,53 @@ fn unit_id(units: &HashMap<String, i64>, name: &str) -> Result<i64, StoreError> 
         .ok_or_else(|| StoreError::Corrupt(format!("单位“{name}”未登记")))
 }
 
-async fn insert_task(
-    tx: &mut Tx,
-    document_id: i64,
-    round_id: i64,
-    task: &Task,
-    units: &HashMap<String, i64>,
-) -> Result<i64, StoreError> {
-    let content_json = to_json("任务内容", &task.content)?;
-    let notes_json = task
-        .notes
-        .as_ref()
-        .map(|n| to_json("备注", n))
-        .transpose()?;
-    let extra_json = to_json("其他列", &task.extra)?;
-    let task_id = with_conn!(tx, c => sqlx::query_scalar::<_, i64>(
-        "INSERT INTO tasks (document_id, number, content_json, content_text, lead_units_text, \
-             cooperating_units_text, leader, deadline, notes_json, extra_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-         RETURNING id",
-    )
-    .bind(document_id)
-    .bind(i64::from(task.number.0))
-    .bind(&content_json)
-    .bind(task.content.plain_text())
-    .bind(&task.lead_units_text)
-    .bind(&task.cooperating_units_text)
-    .bind(&task.leader)
-    .bind(&task.deadline)
-    .bind(&notes_json)
-    .bind(&extra_json)
-    .fetch_one(c)
-    .await)?;
-
-    write_task_units(tx, task_id, task, units).await?;
-
-    if let Some(progress) = &task.progress {
-        execute!(
-            tx,
-            sqlx::query(
-                "INSERT INTO progress_reports (task_id, round_id, text_json, text_plain) \
-             VALUES ($1, $2, $3, $4)",
-            )
-            .bind(task_id)
-            .bind(round_id)
-            .bind(to_json("落实情况", progress)?)
-            .bind(progress.plain_text())
-        )?;
+/// The task rows of a notice, many to a statement.
+async fn insert_tasks(tx: &mut Tx, document_id: i64, tasks: &[Task]) -> Result<(), StoreError> {
+    struct Row<'a> {
+        task: &'a Task,
+        content_json: String,
+        notes_json: Option<String>,
+        extra_json: String,
     }
-    Ok(task_id)
+    let rows: Vec<Row> = tasks
+        .iter()
+        .map(|task| {
+            Ok(Row {
+                task,
+                content_json: to_json("任务内容", &task.content)?,
+                notes_json: task
+                    .notes
+                    .as_ref()
+                    .map(|n| to_json("备注", n))
+                    .transpose()?,
+                extra_json: to_json("其他列", &task.extra)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        with_conn!(tx, c => {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO tasks (document_id, number, content_json, content_text, \
+                     lead_units_text, cooperating_units_text, leader, deadline, notes_json, \
+                     extra_json) ",
+            );
+            q.push_values(chunk, |mut b, row| {
+                let task = row.task;
+                b.push_bind(document_id)
+                    .push_bind(i64::from(task.number.0))
+                    .push_bind(row.content_json.as_str())
+                    .push_bind(task.content.plain_text())
+                    .push_bind(task.lead_units_text.as_str())
+                    .push_bind(task.cooperating_units_text.as_str())
+                    .push_bind(task.leader.as_deref())
+                    .push_bind(task.deadline.as_deref())
+                    .push_bind(row.notes_json.as_deref())
+                    .push_bind(row.extra_json.as_str());
+            });
+            q.build().execute(c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 /// Writes a task's lead and cooperating units and its sub-items with their units (the
@@ -482,60 +554,103 @@ pub(crate) async fn write_task_units(
     task: &Task,
     units: &HashMap<String, i64>,
 ) -> Result<(), StoreError> {
-    let assignments = task
-        .lead_units
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (LEAD, i, a))
-        .chain(
-            task.cooperating_units
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (COOPERATING, i, a)),
-        );
-    for (relation, position, a) in assignments {
-        let unit = unit_id(units, &a.unit)?;
-        execute!(
-            tx,
-            sqlx::query(
-                "INSERT INTO task_units (task_id, relation, position, unit_id, written_as, role) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(task_id)
-            .bind(relation)
-            .bind(position_of(position)?)
-            .bind(unit)
-            .bind(&a.written_as)
-            .bind(&a.role)
-        )?;
-    }
+    write_units_of(tx, &[(task_id, task)], units).await
+}
 
-    for (position, item) in task.subitems.iter().enumerate() {
-        let label = i64::from(item.label.number());
-        execute!(
-            tx,
-            sqlx::query(
-                "INSERT INTO subitems (task_id, label, position, content) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(task_id)
-            .bind(label)
-            .bind(position_of(position)?)
-            .bind(&item.content)
-        )?;
-        for (unit_position, name) in item.lead_units.iter().enumerate() {
-            let unit = unit_id(units, name)?;
-            execute!(
-                tx,
-                sqlx::query(
-                    "INSERT INTO subitem_units (task_id, label, position, unit_id) \
-                 VALUES ($1, $2, $3, $4)",
-                )
-                .bind(task_id)
-                .bind(label)
-                .bind(position_of(unit_position)?)
-                .bind(unit)
-            )?;
+/// [`write_task_units`] for many tasks (id, task), their rows many to a statement.
+async fn write_units_of(
+    tx: &mut Tx,
+    tasks: &[(i64, &Task)],
+    units: &HashMap<String, i64>,
+) -> Result<(), StoreError> {
+    // (task, relation, position, unit, written as, role)
+    let mut task_units = Vec::new();
+    // (task, label, position, content) and (task, label, position, unit)
+    let mut subitems = Vec::new();
+    let mut subitem_units = Vec::new();
+    for (task_id, task) in tasks {
+        let assignments = task
+            .lead_units
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (LEAD, i, a))
+            .chain(
+                task.cooperating_units
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (COOPERATING, i, a)),
+            );
+        for (relation, position, a) in assignments {
+            task_units.push((
+                *task_id,
+                relation,
+                position_of(position)?,
+                unit_id(units, &a.unit)?,
+                a.written_as.as_str(),
+                a.role.as_deref(),
+            ));
         }
+        for (position, item) in task.subitems.iter().enumerate() {
+            let label = i64::from(item.label.number());
+            subitems.push((
+                *task_id,
+                label,
+                position_of(position)?,
+                item.content.as_str(),
+            ));
+            for (unit_position, name) in item.lead_units.iter().enumerate() {
+                subitem_units.push((
+                    *task_id,
+                    label,
+                    position_of(unit_position)?,
+                    unit_id(units, name)?,
+                ));
+            }
+        }
+    }
+    for chunk in task_units.chunks(ROWS_PER_INSERT) {
+        with_conn!(tx, c => {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO task_units (task_id, relation, position, unit_id, written_as, role) ",
+            );
+            q.push_values(chunk, |mut b, (task, relation, position, unit, written, role)| {
+                b.push_bind(*task)
+                    .push_bind(*relation)
+                    .push_bind(*position)
+                    .push_bind(*unit)
+                    .push_bind(*written)
+                    .push_bind(*role);
+            });
+            q.build().execute(c).await.map(|_| ())
+        })?;
+    }
+    for chunk in subitems.chunks(ROWS_PER_INSERT) {
+        with_conn!(tx, c => {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO subitems (task_id, label, position, content) ",
+            );
+            q.push_values(chunk, |mut b, (task, label, position, content)| {
+                b.push_bind(*task)
+                    .push_bind(*label)
+                    .push_bind(*position)
+                    .push_bind(*content);
+            });
+            q.build().execute(c).await.map(|_| ())
+        })?;
+    }
+    for chunk in subitem_units.chunks(ROWS_PER_INSERT) {
+        with_conn!(tx, c => {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO subitem_units (task_id, label, position, unit_id) ",
+            );
+            q.push_values(chunk, |mut b, (task, label, position, unit)| {
+                b.push_bind(*task)
+                    .push_bind(*label)
+                    .push_bind(*position)
+                    .push_bind(*unit);
+            });
+            q.build().execute(c).await.map(|_| ())
+        })?;
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ use duban_store::{
 
 use crate::common::{TempDb, connect, open_round, report_of, save_notice, temp_db, user};
 
-fn at(hour: u32, minute: u32) -> DateTime<Utc> {
+pub(crate) fn at(hour: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 10, 1, hour, minute, 0).unwrap()
 }
 
@@ -57,7 +57,7 @@ fn first_notice() -> Notice {
 }
 
 /// Three tasks of another document, one led by 区城管局.
-fn second_notice(known: &UnitDirectory) -> Notice {
+pub(crate) fn second_notice(known: &UnitDirectory) -> Notice {
     let drafts = (1..=3)
         .map(|number| TaskDraft {
             number,
@@ -74,19 +74,19 @@ fn second_notice(known: &UnitDirectory) -> Notice {
     Notice::assemble(Document::default(), drafts, known)
 }
 
-struct Fixture {
-    db: TempDb,
-    store: Store,
-    doc: DocumentId,
-    doc2: DocumentId,
-    office: User,
+pub(crate) struct Fixture {
+    pub(crate) db: TempDb,
+    pub(crate) store: Store,
+    pub(crate) doc: DocumentId,
+    pub(crate) doc2: DocumentId,
+    pub(crate) office: User,
     /// 区城管局's reporter.
-    cgj: User,
+    pub(crate) cgj: User,
     /// 区教育局's reporter.
-    jyj: User,
+    pub(crate) jyj: User,
 }
 
-async fn fixture() -> Fixture {
+pub(crate) async fn fixture() -> Fixture {
     let db = temp_db().await;
     let store = connect(&db).await;
     let doc = save_notice(&store, &first_notice(), "通报一.docx").await;
@@ -107,7 +107,12 @@ async fn fixture() -> Fixture {
 }
 
 impl Fixture {
-    async fn open(&self, document: DocumentId, label: &str, now: DateTime<Utc>) -> RoundId {
+    pub(crate) async fn open(
+        &self,
+        document: DocumentId,
+        label: &str,
+        now: DateTime<Utc>,
+    ) -> RoundId {
         open_round(
             &self.store,
             document,
@@ -120,11 +125,17 @@ impl Fixture {
         .await
     }
 
-    async fn report_of(&self, round: RoundId, task: u32, unit: &str) -> ReportId {
+    pub(crate) async fn report_of(&self, round: RoundId, task: u32, unit: &str) -> ReportId {
         report_of(&self.store, round, task, unit).await
     }
 
-    async fn act(&self, id: ReportId, actor: &User, action: ReportAction, now: DateTime<Utc>) {
+    pub(crate) async fn act(
+        &self,
+        id: ReportId,
+        actor: &User,
+        action: ReportAction,
+        now: DateTime<Utc>,
+    ) {
         self.store
             .act_on_report(
                 id,
@@ -146,7 +157,7 @@ impl Fixture {
     }
 }
 
-fn query(document: Option<DocumentId>) -> TaskPageQuery {
+pub(crate) fn query(document: Option<DocumentId>) -> TaskPageQuery {
     TaskPageQuery {
         document,
         unit: None,
@@ -300,7 +311,7 @@ async fn reference(
 }
 
 /// `task_page` gives what the old computation gives, for this query.
-async fn check(store: &Store, q: &TaskPageQuery) {
+pub(crate) async fn check(store: &Store, q: &TaskPageQuery) {
     let expected = match reference(store, q).await {
         Ok(expected) => expected,
         Err(StoreError::RoundNotFound(id)) => {

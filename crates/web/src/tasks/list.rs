@@ -182,14 +182,15 @@ impl Serialize for TaskRows {
 /// The JSON of task lists, kept per store page: the store hands out the same
 /// `Arc<TaskPage>` until something the page shows changes, so the same page and filter
 /// give the same bytes. Each entry holds its page, so an address is never reused while
-/// it is a key. Bounded: cleared when full (a new store generation makes every entry
-/// stale at once anyway).
+/// it is a key. Bounded: when full, the entries of pages the store dropped go first,
+/// then all.
 #[derive(Debug, Clone, Default)]
 pub struct TaskJsonCache(Arc<std::sync::Mutex<TaskJsonEntries>>);
 
 type TaskJsonEntries = HashMap<(usize, TaskFilter), (Arc<TaskPage>, axum::body::Bytes)>;
 
-const TASK_JSON_ENTRIES: usize = 512;
+/// As many as the store keeps pages (`duban_store::Store::task_page`).
+const TASK_JSON_ENTRIES: usize = 2048;
 
 impl TaskJsonCache {
     pub fn serialised(&self, list: &TaskList) -> Result<axum::body::Bytes, AppError> {
@@ -201,7 +202,12 @@ impl TaskJsonCache {
         let body = axum::body::Bytes::from(serde_json::to_vec(list)?);
         let mut entries = self.entries();
         if entries.len() >= TASK_JSON_ENTRIES {
-            entries.clear();
+            // First the pages the store no longer keeps (this cache holds their last
+            // reference): they are never handed out again.
+            entries.retain(|_, (page, _)| Arc::strong_count(page) > 1);
+            if entries.len() >= TASK_JSON_ENTRIES {
+                entries.clear();
+            }
         }
         entries.insert(key, (Arc::clone(page), body.clone()));
         Ok(body)
