@@ -208,13 +208,7 @@ fn the_dashboard_counts_from_the_data() {
     assert_eq!(d["task_states"][2]["code"], "closed");
     assert_eq!(d["task_states"][2]["count"], 1);
     assert_eq!(d["completion_rate"], "2.9%");
-    let fgj_figures = d["units"]
-        .as_array()
-        .expect("units")
-        .iter()
-        .find(|u| u["unit"] == "区发改局")
-        .cloned()
-        .expect("区发改局");
+    let fgj_figures = unit_figures(&d, "区发改局");
     // Tasks 1-3 in the round: 区发改局 leads all three and has submitted one.
     assert_eq!(
         (
@@ -385,13 +379,7 @@ fn the_dashboard_counts_every_open_round_and_can_show_one() {
     assert_eq!(shown(&d), [big]);
     assert_eq!(total(&d), big_reports);
     assert_eq!(d["round_label"], "1-10月");
-    let fgj = d["units"]
-        .as_array()
-        .expect("units")
-        .iter()
-        .find(|u| u["unit"] == "区发改局")
-        .cloned()
-        .expect("区发改局");
+    let fgj = unit_figures(&d, "区发改局");
     assert_eq!(fgj["reports"], 3, "{d}");
 
     // Closed, a round leaves the default; with none open the last one is shown.
@@ -412,4 +400,15 @@ fn the_dashboard_counts_every_open_round_and_can_show_one() {
         )),
         "{html}"
     );
+}
+
+/// One unit's row of the dashboard's per-unit figures.
+fn unit_figures(d: &Value, unit: &str) -> Value {
+    d["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .find(|u| u["unit"] == unit)
+        .cloned()
+        .unwrap_or_else(|| panic!("no figures for {unit}: {d}"))
 }
